@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs the whole test suite against real redis-server processes, then prints one totals line
+# "N passed, N failed, N skipped" read from the test results.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/ensure-redis.sh || exit 1
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+dotnet test Shake.sln -c Release --logger "trx" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0; skipped=0; files=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  files=$((files + 1))
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
+  passed=$((passed + $(get passed)))
+  failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
+  skipped=$((skipped + $(get notExecuted)))
+done
+if [ "$files" -eq 0 ] && [ "$status" -ne 0 ]; then failed=$((failed + 1)); fi
+echo "$passed passed, $failed failed, $skipped skipped"
+if [ "$status" -ne 0 ] || [ "$failed" -ne 0 ]; then exit 1; fi
+exit 0

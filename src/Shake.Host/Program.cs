@@ -1,0 +1,3 @@
+using Shake.Host.Commands;
+
+return await ShakeCommandLine.Create().Parse(args).InvokeAsync();
