@@ -16,7 +16,7 @@ public abstract record ReaderOptions
 /// <param name="SyncAof">Keep forwarding the command stream after the snapshot.</param>
 /// <param name="PreferReplica">For a cluster source, replicate from replicas rather than masters.</param>
 /// <param name="TryDiskless">Ask the source for a diskless (socket) transfer.</param>
-public sealed record SyncReaderOptions(RedisEndpoint Source, bool SyncRdb = true, bool SyncAof = true, bool PreferReplica = false, bool TryDiskless = false) : ReaderOptions
+public sealed record SyncReaderOptions(RedisInstanceOptions Source, bool SyncRdb = true, bool SyncAof = true, bool PreferReplica = false, bool TryDiskless = false) : ReaderOptions
 {
     /// <inheritdoc />
     public override string Section => "sync_reader";
@@ -31,7 +31,7 @@ public sealed record SyncReaderOptions(RedisEndpoint Source, bool SyncRdb = true
 /// <param name="Scan">Scan the existing keys.</param>
 /// <param name="Ksn">Follow changes through keyspace notifications.</param>
 /// <param name="Count">SCAN COUNT per iteration.</param>
-public sealed record ScanReaderOptions(RedisEndpoint Source, IReadOnlyList<int> Dbs, bool Scan = true, bool Ksn = false, int Count = 1) : ReaderOptions
+public sealed record ScanReaderOptions(RedisInstanceOptions Source, IReadOnlyList<int> Dbs, bool Scan = true, bool Ksn = false, int Count = 1) : ReaderOptions
 {
     /// <inheritdoc />
     public override string Section => "scan_reader";

@@ -5,4 +5,4 @@ namespace Shake.Core.Configuration;
 /// <param name="Sentinel">The address is a Sentinel that names the master.</param>
 /// <param name="Master">The Sentinel master name.</param>
 /// <param name="OffReply">Send <c>CLIENT REPLY OFF</c> and write without reading replies.</param>
-public sealed record RedisWriterOptions(RedisEndpoint Target, bool Sentinel = false, string Master = "", bool OffReply = false);
+public sealed record RedisWriterOptions(RedisInstanceOptions Target, bool Sentinel = false, string Master = "", bool OffReply = false);

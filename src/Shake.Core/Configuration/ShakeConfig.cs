@@ -19,7 +19,7 @@ public sealed record ShakeConfig(
     ModuleOptions Module)
 {
     /// <summary>The source endpoint for readers that connect to Redis (sync, scan); null for file readers.</summary>
-    public RedisEndpoint? Source => Reader switch
+    public RedisInstanceOptions? Source => Reader switch
     {
         SyncReaderOptions sync => sync.Source,
         ScanReaderOptions scan => scan.Source,

@@ -98,7 +98,7 @@ public static class ShakeConfigPrinter
             _text.Append('[').Append(name).Append("]\n");
         }
 
-        public void Endpoint(RedisEndpoint endpoint)
+        public void Endpoint(RedisInstanceOptions endpoint)
         {
             Bool("cluster", endpoint.Cluster);
             String("address", endpoint.Address);

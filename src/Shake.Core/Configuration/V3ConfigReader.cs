@@ -58,7 +58,7 @@ internal static class V3ConfigReader
         return new ShakeConfig(ConfigFormat.RedisShakeV3, reader, writer, new FilterOptions(), advanced, new ModuleOptions());
     }
 
-    private static RedisEndpoint ReadEndpoint(ConfigSection section, bool cluster, string? version) => new(
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version) => new(
         section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),

@@ -11,7 +11,7 @@ internal static class V4ConfigReader
     {
         var root = new ConfigSection("", document, diagnostics);
         var readers = ReaderSections.Select(root.Table).Where(s => s.Exists).ToList();
-        ReaderOptions reader = new SyncReaderOptions(new RedisEndpoint("", "", "", false, false));
+        ReaderOptions reader = new SyncReaderOptions(new RedisInstanceOptions("", "", "", false, false));
         if (readers.Count == 0)
             root.Error("sync_reader", 0, "no reader section; add one of " + string.Join(", ", ReaderSections.Select(s => $"[{s}]")));
         else if (readers.Count > 1)
@@ -67,7 +67,7 @@ internal static class V4ConfigReader
         }
     }
 
-    private static RedisEndpoint ReadEndpoint(ConfigSection section) => new(
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section) => new(
         section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),

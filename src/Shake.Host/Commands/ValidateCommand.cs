@@ -45,7 +45,7 @@ public static class ValidateCommand
         return ok ? ExitCodes.Success : ExitCodes.CheckFailed;
     }
 
-    private static async Task<bool> CheckAsync(string role, RedisEndpoint endpoint, TimeSpan timeout, TextWriter output, CancellationToken cancellation)
+    private static async Task<bool> CheckAsync(string role, RedisInstanceOptions endpoint, TimeSpan timeout, TextWriter output, CancellationToken cancellation)
     {
         var result = await EndpointProbe.ProbeAsync(endpoint, timeout, cancellation);
         var what = result.Outcome switch

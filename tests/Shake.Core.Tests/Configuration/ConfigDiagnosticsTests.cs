@@ -191,7 +191,7 @@ public class ConfigDiagnosticsTests
     [Fact]
     public void EndpointToStringHidesThePassword()
     {
-        var endpoint = new RedisEndpoint("127.0.0.1:6379", "app", "hunter2", false, false);
+        var endpoint = new RedisInstanceOptions("127.0.0.1:6379", "app", "hunter2", false, false);
         Assert.DoesNotContain("hunter2", endpoint.ToString());
         Assert.DoesNotContain("hunter2", new SyncReaderOptions(endpoint).ToString());
     }
