@@ -97,6 +97,19 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public async Task ClusterConfiguredAgainstAStandaloneServerIsAMismatch()
+    {
+        await using var server = await RedisServer.StartAsync();
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4Config(server.Address, server.Address).Replace("[redis_writer]", "[redis_writer]\ncluster = true"));
+
+        var (code, output, _) = await ShakeRunner.RunAsync("validate", config);
+        Assert.Equal(ExitCodes.CheckFailed, code);
+        Assert.Contains($"# source {server.Address}: ok", output);
+        Assert.Contains($"# target {server.Address}: MISMATCH: configured as a cluster, but the server runs in standalone mode", output);
+    }
+
+    [Fact]
     public async Task RestoreConfigChecksTheRdbFile()
     {
         await using var target = await RedisServer.StartAsync();

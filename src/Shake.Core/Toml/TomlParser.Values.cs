@@ -19,9 +19,9 @@ public sealed partial class TomlParser
             case '\'':
                 return new TomlValue(TomlKind.String, LookingAt("'''") ? ParseMultiLineLiteralString() : ParseLiteralString(), line, column);
             case '[':
-                return ParseArray();
+                return Nested(ParseArray);
             case '{':
-                return ParseInlineTable();
+                return Nested(ParseInlineTable);
             case 't' when LookingAt("true"):
                 _pos += 4;
                 return new TomlValue(TomlKind.Boolean, true, line, column);
@@ -32,6 +32,19 @@ public sealed partial class TomlParser
         if (char.IsAsciiDigit(c) && TryParseDateTime(line, column) is { } dateTime) return dateTime;
         if (char.IsAsciiDigit(c) || c is '+' or '-' or 'i' or 'n') return ParseNumber(line, column);
         throw Error($"expected a value, found {DescribeCurrent()}");
+    }
+
+    private TomlNode Nested(Func<TomlNode> parse)
+    {
+        if (++_depth > MaxNestingDepth) throw Error($"arrays and inline tables are nested more than {MaxNestingDepth} deep");
+        try
+        {
+            return parse();
+        }
+        finally
+        {
+            _depth--;
+        }
     }
 
     // ---- strings ----

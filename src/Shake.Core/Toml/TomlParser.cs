@@ -8,6 +8,9 @@ namespace Shake.Core.Toml;
 /// </summary>
 public sealed partial class TomlParser
 {
+    /// <summary>Deepest nesting of arrays and inline tables accepted; deeper input is rejected rather than exhausting the stack.</summary>
+    public const int MaxNestingDepth = 128;
+
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly string _text;
@@ -15,6 +18,7 @@ public sealed partial class TomlParser
     private readonly TomlTable _root = new(1, 1, TomlTableOrigin.Header);
     private TomlTable _current;
     private int _pos;
+    private int _depth;
 
     private TomlParser(string text)
     {

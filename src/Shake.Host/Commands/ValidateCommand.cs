@@ -56,7 +56,17 @@ public static class ValidateCommand
             _ => "FAILED",
         };
         output.WriteLine($"# {role} {endpoint.Address}: {what}: {result.Detail}");
-        return result.Ok;
+        if (!result.Ok) return false;
+        // One shake per source leader is a normal deployment, so a cluster-mode source without cluster = true is fine;
+        // the other mismatches would fail at run time.
+        if (endpoint.Cluster && result.RedisMode is { } mode && mode != "cluster")
+        {
+            output.WriteLine($"# {role} {endpoint.Address}: MISMATCH: configured as a cluster, but the server runs in {mode} mode");
+            return false;
+        }
+        if (!endpoint.Cluster && role == "target" && result.RedisMode == "cluster")
+            output.WriteLine($"# {role} {endpoint.Address}: note: the server is a cluster node, but the target is not configured as a cluster; keys of other nodes' slots will be refused (MOVED)");
+        return true;
     }
 
     private static bool CheckFile(ReaderOptions reader, TextWriter output)

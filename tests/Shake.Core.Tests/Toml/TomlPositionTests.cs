@@ -51,3 +51,16 @@ public class TomlPositionTests
         Assert.Equal(2, error.Line);
     }
 }
+
+public class TomlLimitsTests
+{
+    [Fact]
+    public void DeepNestingIsRejectedInsteadOfOverflowingTheStack()
+    {
+        var deep = "a = " + new string('[', 100_000) + new string(']', 100_000);
+        var error = Assert.Throws<TomlException>(() => TomlParser.Parse(deep));
+        Assert.Contains("nested more than", error.Message);
+        var fine = "a = " + new string('[', TomlParser.MaxNestingDepth) + new string(']', TomlParser.MaxNestingDepth);
+        Assert.IsType<TomlArray>(TomlParser.Parse(fine)["a"]);
+    }
+}
