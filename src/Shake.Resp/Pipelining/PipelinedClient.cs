@@ -15,7 +15,8 @@ namespace Shake.Resp.Pipelining;
 /// Allocation-free when the window has room.</item>
 /// <item><see cref="SendAsync(string[])"/>: awaits the materialized reply (error replies are values, not exceptions).</item>
 /// </list>
-/// Producers may call from several tasks; writes are serialized. If the connection drops, times out (no reply within the
+/// Producers may call from several tasks; writes are serialized, and requests go out in the order callers obtain the
+/// write lock (await each call when the order matters). If the connection drops, times out (no reply within the
 /// connection's read timeout while requests are outstanding) or the client is disposed, every outstanding request fails
 /// with a <see cref="RedisConnectionException"/> naming the endpoint, and later calls throw it.
 /// </summary>
@@ -40,6 +41,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private long _sent;
     private long _confirmed;
     private long _lastProgress = Environment.TickCount64;
+    private long _flushedThrough;
+    private volatile bool _disposing;
 
     /// <summary>Starts the reader loop on <paramref name="connection"/>; nothing else may read or write it from now on.</summary>
     /// <param name="connection">An open, handshaken connection.</param>
@@ -206,6 +209,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         try
         {
             Volatile.Write(ref _lastProgress, Environment.TickCount64);
+            Volatile.Write(ref _flushedThrough, Interlocked.Read(ref _sent));
             await _output.FlushAsync(cancellation);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
@@ -253,8 +257,6 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         if (_failure is not null && _failure is not ObjectDisposedException && !_disposing) throw _failure;
     }
 
-    private volatile bool _disposing;
-
     private SequencePosition Dispatch(in ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
@@ -296,7 +298,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
 
     private void CheckStalled()
     {
-        if (_failure is not null || InFlight == 0) return;
+        // Only requests that reached the server can be overdue; unflushed ones are the producer's business.
+        if (_failure is not null || Interlocked.Read(ref _confirmed) >= Volatile.Read(ref _flushedThrough)) return;
         var silent = Environment.TickCount64 - Volatile.Read(ref _lastProgress);
         var timeout = _connection.Options.ReadTimeout;
         if (silent > timeout.TotalMilliseconds)
