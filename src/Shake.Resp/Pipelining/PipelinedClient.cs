@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Shake.Resp.Connections;
 using Shake.Resp.Protocol;
 
@@ -94,6 +95,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     /// Writes a tagged request without flushing; its reply goes to the handler. Waits while the window is full
     /// (flushing first, so the outstanding requests can be answered).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask EnqueueAsync<TCommand>(TTag tag, TCommand command, CancellationToken cancellation = default)
         where TCommand : IRespCommand
     {
@@ -103,6 +105,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     }
 
     /// <summary>Sends everything written so far to the server.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellation = default)
     {
         await _writeGate.WaitAsync(cancellation);
@@ -155,6 +158,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         await done.Task.WaitAsync(cancellation);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AcquireSlotAsync(CancellationToken cancellation)
     {
         ThrowIfFailed();
@@ -169,6 +173,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync<TCommand>(Pending pending, TCommand command, bool flush, CancellationToken cancellation)
         where TCommand : IRespCommand
     {
@@ -204,6 +209,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushUnderGateAsync(CancellationToken cancellation)
     {
         try
