@@ -199,7 +199,17 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
                 _pending.Enqueue(pending);
                 _sent++;
             }
-            command.WriteTo(_output);
+            try
+            {
+                command.WriteTo(_output);
+            }
+            catch (Exception e)
+            {
+                // Part of the command may already sit in the buffer: the stream can no longer be trusted.
+                var failure = new RedisConnectionException(Endpoint.ToString(), $"encoding a command for {Endpoint} failed: {e.Message}", e);
+                Fail(failure);
+                throw failure;
+            }
             if (flush || (_output.CanGetUnflushedBytes && _output.UnflushedBytes >= AutoFlushBytes))
                 await FlushUnderGateAsync(cancellation);
         }
