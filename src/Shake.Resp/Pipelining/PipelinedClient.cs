@@ -276,7 +276,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private SequencePosition Dispatch(in ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
-        while (RespReader.TryReadReply(ref reader, out var reply))
+        // Once failed, outstanding requests were already failed: leave the rest of the buffer alone.
+        while (_failure is null && RespReader.TryReadReply(ref reader, out var reply))
         {
             // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
             if (reply.Kind == RespKind.Push) continue;
