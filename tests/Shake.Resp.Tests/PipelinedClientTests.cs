@@ -97,7 +97,7 @@ public class PipelinedClientTests
         var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
         await using var client = new PipelinedClient<long>(connection, pipelineLimit: 2, handler);
         // A blocking command holds its slot until the server answers.
-        await client.EnqueueAsync(0, new StringCommand(["BLPOP", "never", "1"]));
+        await client.EnqueueAsync(0, new StringCommand(["BLPOP", "never", "2"]));
         await client.EnqueueAsync(1, new StringCommand(["PING"]));
         var third = client.EnqueueAsync(2, new StringCommand(["PING"])).AsTask();
         await Task.Delay(300);
