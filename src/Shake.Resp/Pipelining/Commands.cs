@@ -28,3 +28,26 @@ public readonly struct EncodedCommand(ReadOnlySequence<byte> encoded) : IRespCom
     /// <inheritdoc />
     public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteRaw(output, Encoded);
 }
+
+/// <summary>A command given as binary arguments (cold paths, binary-safe keys and values).</summary>
+public readonly struct BytesCommand(ReadOnlyMemory<byte>[] arguments) : IRespCommand
+{
+    /// <summary>The arguments, command name first.</summary>
+    public ReadOnlyMemory<byte>[] Arguments { get; } = arguments;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteCommand(output, Arguments);
+}
+
+/// <summary>
+/// A command given as argument slices (as read by <see cref="RespReader.TryReadCommand"/>); re-encoded on write.
+/// The slices must stay valid until the enqueue call returns.
+/// </summary>
+public readonly struct SlicesCommand(List<ReadOnlySequence<byte>> arguments) : IRespCommand
+{
+    /// <summary>The arguments, command name first.</summary>
+    public List<ReadOnlySequence<byte>> Arguments { get; } = arguments;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteCommand(output, Arguments);
+}
