@@ -72,7 +72,7 @@ public static class DumpPayload
 
     /// <summary>
     /// Checks a payload the way RESTORE does: at least 10 bytes, version not above <paramref name="maxVersion"/>,
-    /// CRC matching (a zero CRC means "not checked", as servers with checksums disabled write).
+    /// and CRC matching.
     /// </summary>
     public static bool Verify(ReadOnlySpan<byte> payload, int maxVersion)
     {
@@ -80,6 +80,6 @@ public static class DumpPayload
         var footer = payload[^FooterLength..];
         if (BinaryPrimitives.ReadUInt16LittleEndian(footer) > maxVersion) return false;
         ulong stored = BinaryPrimitives.ReadUInt64LittleEndian(footer[2..]);
-        return stored == 0 || Crc64.Compute(payload[..^8]) == stored;
+        return Crc64.Compute(payload[..^8]) == stored;
     }
 }
