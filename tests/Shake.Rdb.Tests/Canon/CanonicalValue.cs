@@ -27,7 +27,15 @@ public sealed class CanonicalValue : IRdbValueVisitor
     private Consumer? _currentConsumer;
     private long _moduleValues;
 
-    public CanonicalValue(long nowMs) => _nowMs = nowMs;
+    private readonly int _digestOver;
+
+    /// <param name="nowMs">Time of the listing: fields expired by then are left out.</param>
+    /// <param name="digestOver">Values longer than this are replaced by count + sha256 (canon.sh's CANON_MAXLEN).</param>
+    public CanonicalValue(long nowMs, int digestOver = 1024)
+    {
+        _nowMs = nowMs;
+        _digestOver = digestOver;
+    }
 
     private sealed class Group
     {
@@ -201,9 +209,9 @@ public sealed class CanonicalValue : IRdbValueVisitor
         return mantissa + "e" + (exponent < 0 ? "-" : "+") + Math.Abs(exponent).ToString("00", CultureInfo.InvariantCulture);
     }
 
-    private static string Digest(string text, int count)
+    private string Digest(string text, int count)
     {
-        if (text.Length <= 1024) return text;
+        if (text.Length <= _digestOver) return text;
         var hash = SHA256.HashData(Encoding.Latin1.GetBytes(text));
         return $"#{count} sha256:{Convert.ToHexString(hash).ToLowerInvariant()}";
     }
