@@ -293,8 +293,11 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var metadata = ReadOnlySequence<byte>.Empty;
         if (type == RdbOpcode.KeyMeta)
         {
-            // Redis RDB 13: [KEY_META count (class-spec, module opcodes...)*] type key value.
+            // Redis RDB 13: [KEY_META count (class-spec, module opcodes...)*] type key value. The block, opcode
+            // included, is kept as is: it also leads the DUMP payload of such a key.
+            c.Reader.Rewind(1);
             var metaStart = c.Reader.Position;
+            c.Reader.Advance(1);
             if (!c.TryReadCount(out ulong classes, "KEY_META class count")) return false;
             for (ulong i = 0; i < classes; i++)
             {

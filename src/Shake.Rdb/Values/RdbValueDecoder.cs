@@ -126,6 +126,8 @@ public sealed class RdbValueDecoder : IDisposable
                     return VisitListpackHash(ReadString(ref c, _blob), withTtl: true, ref v);
                 case RdbValueType.RedisHashListpackExPreGa:
                     return VisitListpackHash(ReadString(ref c, _blob), withTtl: true, ref v);
+                case RdbValueType.RedisStreamListpacks4:
+                    return DecodeStream(ref c, type, ref v);
             }
         }
         else if (type == RdbValueType.ValkeyHash2)
@@ -192,6 +194,7 @@ public sealed class RdbValueDecoder : IDisposable
 
     private long DecodeStream<TVisitor>(ref RdbCursor c, byte type, ref TVisitor v) where TVisitor : IRdbValueVisitor
     {
+        int layout = StreamLayout.Of(type);
         ulong nodes = ReadCount(ref c, "stream listpack count");
         long entries = 0;
         Span<byte> fieldText = stackalloc byte[CompactElement.MaxIntegerTextLength];
@@ -226,7 +229,7 @@ public sealed class RdbValueDecoder : IDisposable
         var lastId = ReadStreamId(ref c);
         StreamId firstId = default, maxDeleted = default;
         ulong added = 0;
-        bool extended = type >= RdbValueType.StreamListpacks2;
+        bool extended = layout >= 2;
         if (extended)
         {
             firstId = ReadStreamId(ref c);
@@ -260,12 +263,14 @@ public sealed class RdbValueDecoder : IDisposable
             {
                 var consumer = ReadString(ref c, _first);
                 long seen = ReadInt64(ref c, "consumer seen time");
-                long active = type >= RdbValueType.StreamListpacks3 ? ReadInt64(ref c, "consumer active time") : -1;
+                long active = layout >= 3 ? ReadInt64(ref c, "consumer active time") : -1;
                 v.OnStreamConsumer(consumer, seen, active);
                 ulong owned = ReadCount(ref c, "consumer PEL size");
                 for (ulong p = 0; p < owned; p++) v.OnStreamConsumerPendingEntry(ReadRawStreamId(ref c));
             }
         }
+        // Idempotent-producer state only deduplicates future XADDs; it has no element to visit. RESTORE carries it.
+        if (layout >= 4 && !RdbValueSkipper.TrySkipIdempotentProducers(ref c)) ThrowTruncated(ref c, "the stream IDMP state");
         return entries;
     }
 

@@ -75,9 +75,9 @@ internal sealed class RespRestoreHandler : IRdbHandler
 
     private void WritePayload(in RdbEntry entry)
     {
-        long length = DumpPayload.Length(entry.RawValue.Length);
+        long length = DumpPayload.Length(entry.KeyMetadata.Length, entry.RawValue.Length);
         var raw = entry.RawValue;
-        if (raw.IsSingleSegment && length < 4096)
+        if (raw.IsSingleSegment && length < 4096 && entry.KeyMetadata.IsEmpty)
         {
             // Small values: header, body and footer in one span.
             var span = _output.GetSpan((int)length + 24);
@@ -95,7 +95,7 @@ internal sealed class RespRestoreHandler : IRdbHandler
         }
         var head = _output.GetSpan(24);
         _output.Advance(WriteBulkHeader(head, length));
-        DumpPayload.WriteTo(_output, entry.Type, raw, (ushort)entry.RdbVersion);
+        DumpPayload.WriteTo(_output, entry.KeyMetadata, entry.Type, raw, (ushort)entry.RdbVersion);
         WriteCrlf();
     }
 
