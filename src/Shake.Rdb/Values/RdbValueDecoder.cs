@@ -80,27 +80,20 @@ public sealed class RdbValueDecoder : IDisposable
             {
                 ulong nodes = ReadCount(ref c, "quicklist node count");
                 long total = 0;
-                for (ulong i = 0; i < nodes; i++) total += VisitZiplistList(ReadString(ref c, _blob), ref v);
+                for (ulong i = 0; i < nodes; i++) total += DecodeBlob(ref c, type, magic, ref v);
                 return total;
             }
             case RdbValueType.ListQuicklist2:
                 return DecodeQuicklist2(ref c, ref v);
             case RdbValueType.ListZiplist:
-                return VisitZiplistList(ReadString(ref c, _blob), ref v);
             case RdbValueType.SetIntset:
-                return VisitIntset(ReadString(ref c, _blob), ref v);
             case RdbValueType.SetListpack:
-                return VisitListpackSet(ReadString(ref c, _blob), ref v);
             case RdbValueType.ZSetZiplist:
-                return VisitZiplistZSet(ReadString(ref c, _blob), ref v);
             case RdbValueType.ZSetListpack:
-                return VisitListpackZSet(ReadString(ref c, _blob), ref v);
             case RdbValueType.HashZipmap:
-                return VisitZipmap(ReadString(ref c, _blob), ref v);
             case RdbValueType.HashZiplist:
-                return VisitZiplistHash(ReadString(ref c, _blob), ref v);
             case RdbValueType.HashListpack:
-                return VisitListpackHash(ReadString(ref c, _blob), withTtl: false, ref v);
+                return DecodeBlob(ref c, type, magic, ref v);
             case RdbValueType.StreamListpacks:
             case RdbValueType.StreamListpacks2:
             case RdbValueType.StreamListpacks3:
@@ -123,9 +116,9 @@ public sealed class RdbValueDecoder : IDisposable
                     return DecodeRedisTtlHash(ref c, type, ref v);
                 case RdbValueType.RedisHashListpackEx:
                     SkipExact(ref c, 8, "hash minimum expiry");
-                    return VisitListpackHash(ReadString(ref c, _blob), withTtl: true, ref v);
+                    return DecodeBlob(ref c, type, magic, ref v);
                 case RdbValueType.RedisHashListpackExPreGa:
-                    return VisitListpackHash(ReadString(ref c, _blob), withTtl: true, ref v);
+                    return DecodeBlob(ref c, type, magic, ref v);
                 case RdbValueType.RedisStreamListpacks4:
                     return DecodeStream(ref c, type, ref v);
             }
@@ -153,6 +146,7 @@ public sealed class RdbValueDecoder : IDisposable
         {
             long at = c.Offset;
             ulong container = ReadCount(ref c, "quicklist node container");
+            long dataAt = c.Offset;
             var data = ReadString(ref c, _blob);
             if (container == QuicklistContainer.Plain)
             {
@@ -161,7 +155,15 @@ public sealed class RdbValueDecoder : IDisposable
             }
             else if (container == QuicklistContainer.Packed)
             {
-                long n = VisitListpackList(data, ref v);
+                long n;
+                try
+                {
+                    n = VisitListpackList(data, ref v);
+                }
+                catch (RdbFormatException e)
+                {
+                    throw BlobError(e, dataAt, data.Length, RdbValueType.ListQuicklist2, RdbMagicKind.Redis);
+                }
                 if (n == 0) throw new RdbFormatException("empty listpack node in a quicklist", at);
                 total += n;
             }
@@ -404,6 +406,36 @@ public sealed class RdbValueDecoder : IDisposable
         if (text.SequenceEqual("nan"u8)) return double.NaN;
         throw new RdbFormatException("sorted set score is not a number", at);
     }
+
+    /// <summary>Reads the string holding a compact encoding and visits its elements.</summary>
+    private long DecodeBlob<TVisitor>(ref RdbCursor c, byte type, RdbMagicKind magic, ref TVisitor v) where TVisitor : IRdbValueVisitor
+    {
+        long at = c.Offset;
+        var blob = ReadString(ref c, _blob);
+        try
+        {
+            return type switch
+            {
+                RdbValueType.ListZiplist or RdbValueType.ListQuicklist => VisitZiplistList(blob, ref v),
+                RdbValueType.SetIntset => VisitIntset(blob, ref v),
+                RdbValueType.SetListpack => VisitListpackSet(blob, ref v),
+                RdbValueType.ZSetZiplist => VisitZiplistZSet(blob, ref v),
+                RdbValueType.ZSetListpack => VisitListpackZSet(blob, ref v),
+                RdbValueType.HashZipmap => VisitZipmap(blob, ref v),
+                RdbValueType.HashZiplist => VisitZiplistHash(blob, ref v),
+                RdbValueType.HashListpack => VisitListpackHash(blob, withTtl: false, ref v),
+                _ => VisitListpackHash(blob, withTtl: true, ref v), // Redis listpack-ex and its RC variant
+            };
+        }
+        catch (RdbFormatException e)
+        {
+            throw BlobError(e, at, blob.Length, type, magic);
+        }
+    }
+
+    /// <summary>Compact-encoding readers count from their blob's start: say where in the value that blob's string is.</summary>
+    private static RdbFormatException BlobError(RdbFormatException e, long stringAt, int blobLength, byte type, RdbMagicKind magic) =>
+        new($"{e.Reason} (at byte {e.Offset} of the {blobLength}-byte {RdbTypeInfo.Name(type, magic)} blob whose string starts at byte {stringAt} of the value)", stringAt);
 
     private ReadOnlySpan<byte> ReadString(ref RdbCursor c, ScratchBuffer scratch)
     {
