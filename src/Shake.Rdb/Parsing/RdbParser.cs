@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Checksums;
 using Shake.Rdb.Format;
 using Shake.Rdb.Values;
@@ -12,6 +13,10 @@ namespace Shake.Rdb.Parsing;
 /// present, so a handler never sees half a value; memory is the buffered input, bounded by the largest single item.
 /// Use <see cref="RdbPipeReader"/> to drive it from a <see cref="System.IO.Pipelines.PipeReader"/>.
 /// </summary>
+/// <remarks>
+/// The hot methods are compiled fully optimised at once (AggressiveOptimization): a short run over a file would
+/// otherwise spend a large part of its time in tier-0 code before tiering catches up.
+/// </remarks>
 /// <typeparam name="THandler">Receiver of the parsed items; a struct handler gets direct calls.</typeparam>
 public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandler
 {
@@ -69,6 +74,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     /// incomplete item starts (or the end of the RDB); <paramref name="examined"/> is how far bytes were looked at.
     /// With <paramref name="isFinalBlock"/> an incomplete item is reported as truncation.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RdbParseStatus Parse(in ReadOnlySequence<byte> buffer, bool isFinalBlock, out SequencePosition consumed, out SequencePosition examined)
     {
         var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
@@ -183,6 +189,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryParseBodyItem(ref RdbCursor c, in ReadOnlySequence<byte> buffer, ref SequencePosition crcFrom, out bool keepGoing)
     {
         keepGoing = true;
@@ -287,6 +294,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryParseEntry(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, long at, out bool keepGoing)
     {
         keepGoing = true;

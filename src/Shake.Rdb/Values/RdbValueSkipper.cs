@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
 
@@ -9,6 +10,7 @@ namespace Shake.Rdb.Values;
 /// </summary>
 internal static class RdbValueSkipper
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TrySkip(ref RdbCursor c, byte type, RdbMagicKind magic)
     {
         switch (type)
@@ -68,6 +70,7 @@ internal static class RdbValueSkipper
         throw RdbTypeErrors.Unsupported(type, magic, c.Offset);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TrySkipStrings(ref RdbCursor c, int stringsPerElement, string what)
     {
         if (!c.TryReadCount(out ulong count, what)) return false;

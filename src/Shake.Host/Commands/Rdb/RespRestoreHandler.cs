@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Checksums;
 using Shake.Rdb.Dump;
 using Shake.Rdb.Format;
@@ -37,6 +38,7 @@ internal sealed class RespRestoreHandler : IRdbHandler
         WriteBulk(code);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool OnEntry(in RdbEntry entry)
     {
         if (entry.Db != _currentDb)
@@ -73,6 +75,7 @@ internal sealed class RespRestoreHandler : IRdbHandler
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WritePayload(in RdbEntry entry)
     {
         long length = DumpPayload.Length(entry.KeyMetadata.Length, entry.RawValue.Length);
