@@ -27,6 +27,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     private readonly ScratchBuffer _scratchA = new();
     private readonly ScratchBuffer _scratchB = new();
     private readonly ScratchBuffer _scratchC = new();
+    private RdbValueDecoder? _validator;
 
     private State _state = State.Header;
     private long _consumed;
@@ -322,6 +323,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var valueStart = c.Reader.Position;
         if (!RdbValueSkipper.TrySkip(ref c, type, Magic)) return false;
         var raw = buffer.Slice(valueStart, c.Reader.Position);
+        if (_options.ValidateValues) Validate(type, raw, key, c.BaseOffset + buffer.Slice(buffer.Start, valueStart).Length);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         _expireAtMs = -1;
         _idleSeconds = -1;
@@ -330,9 +332,24 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long valueOffset)
+    {
+        _validator ??= new RdbValueDecoder();
+        var visitor = new NullValueVisitor();
+        try
+        {
+            _validator.Decode(type, raw, Magic, ref visitor);
+        }
+        catch (RdbFormatException e)
+        {
+            throw new RdbFormatException($"value of key \"{System.Text.Encoding.UTF8.GetString(key)}\" ({RdbTypeInfo.Name(type, Magic)}) is corrupt: {e.Reason}", valueOffset + e.Offset);
+        }
+    }
+
     /// <summary>Returns pooled buffers.</summary>
     public void Dispose()
     {
+        _validator?.Dispose();
         _scratchA.Dispose();
         _scratchB.Dispose();
         _scratchC.Dispose();

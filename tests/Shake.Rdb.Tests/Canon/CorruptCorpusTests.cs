@@ -22,6 +22,8 @@ public class CorruptCorpusTests
             }
         });
         Assert.False(string.IsNullOrEmpty(ex.Reason));
+        var validated = Assert.Throws<RdbFormatException>(() => RdbFiles.Parse(path, new Shake.Rdb.Parsing.RdbParserOptions { ValidateValues = true }));
+        Assert.Contains("ziplist", validated.Message);
     }
 
     [SharedFact]
