@@ -27,6 +27,15 @@ public class CorruptCorpusTests
     }
 
     [SharedFact]
+    public void LuaScriptsSavedAsAuxFieldsAreSurfaced()
+    {
+        var parsed = RdbFiles.Parse(SharedAssets.PathOf("corpus", "redis-tests", "scriptbackup.rdb")!);
+        var scripts = parsed.Aux.Where(a => a.Key == "lua").ToList();
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, s => Assert.Contains("return", System.Text.Encoding.UTF8.GetString(s.Value)));
+    }
+
+    [SharedFact]
     public void AofWithRdbPreambleParsesUpToTheRdbEnd()
     {
         var path = SharedAssets.PathOf("corpus", "redis-tests", "rdb-preamble.aof")!;

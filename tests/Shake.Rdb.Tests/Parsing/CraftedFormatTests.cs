@@ -110,6 +110,51 @@ public class CraftedFormatTests
     }
 
     [Fact]
+    public void IdleFrequencyModuleAuxAndModuleValuesAreSurfaced()
+    {
+        var rdb = new RdbBuilder("REDIS", 9)
+            .Byte(247).Length(0xABCDEF).Length(2).Length(2).Length(5).String("aux-data").Length(0) // MODULE_AUX: id, when-opcode, when, string, EOF
+            .Byte(248).Length(1234).StringEntry("idle", "v")
+            .Byte(249).Byte(7).StringEntry("freq", "v")
+            .StringEntry("plain", "v")
+            .Byte(7).String("mod").Length(42).Length(1).Length(5).Length(3).Raw(0, 0, 128, 63).Length(4).Raw(BitConverter.GetBytes(2.5)).Length(5).String("s").Length(0)
+            .End();
+        var parsed = RdbFiles.Parse(rdb, chunk: 4);
+        Assert.Equal([0xABCDEFUL], parsed.ModuleAux);
+        Assert.Equal(1234, parsed.Entries[0].IdleSeconds);
+        Assert.Equal(-1, parsed.Entries[0].Frequency);
+        Assert.Equal(7, parsed.Entries[1].Frequency);
+        Assert.Equal(-1, parsed.Entries[1].IdleSeconds);
+        Assert.Equal(-1, parsed.Entries[2].IdleSeconds);
+        var module = parsed.Entries[3];
+        Assert.Equal(RdbLogicalType.Module, module.LogicalType);
+        var visitor = new ModuleCapture();
+        using var decoder = new RdbValueDecoder();
+        Assert.Equal(1, decoder.Decode(module.Type, new ReadOnlySequence<byte>(module.Raw), module.Magic, ref visitor));
+        Assert.Equal(42UL, visitor.Id);
+        Assert.Equal(module.Raw.Length - 1, visitor.Length);
+    }
+
+    private struct ModuleCapture : IRdbValueVisitor
+    {
+        public ulong Id;
+        public long Length;
+        public void OnModuleValue(ulong moduleId, ReadOnlySequence<byte> data) { Id = moduleId; Length = data.Length; }
+        public void OnString(ReadOnlySpan<byte> value) { }
+        public void OnListItem(ReadOnlySpan<byte> item) { }
+        public void OnSetMember(ReadOnlySpan<byte> member) { }
+        public void OnZSetMember(ReadOnlySpan<byte> member, double score) { }
+        public void OnHashField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, long expireAtMs) { }
+        public void OnStreamEntry(StreamId id, int fieldCount) { }
+        public void OnStreamField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value) { }
+        public void OnStreamMetadata(in StreamMetadata metadata) { }
+        public void OnStreamGroup(ReadOnlySpan<byte> name, StreamId lastDeliveredId, long entriesRead) { }
+        public void OnStreamPendingEntry(StreamId id, long deliveryTimeMs, ulong deliveryCount) { }
+        public void OnStreamConsumer(ReadOnlySpan<byte> name, long seenTimeMs, long activeTimeMs) { }
+        public void OnStreamConsumerPendingEntry(StreamId id) { }
+    }
+
+    [Fact]
     public void ZeroChecksumMeansNotChecked()
     {
         var parsed = RdbFiles.Parse(new RdbBuilder("REDIS", 9).StringEntry("k", "v").End(checksum: false));
