@@ -14,8 +14,9 @@ namespace Shake.Rdb.Parsing;
 /// Use <see cref="RdbPipeReader"/> to drive it from a <see cref="System.IO.Pipelines.PipeReader"/>.
 /// </summary>
 /// <remarks>
-/// The hot methods are compiled fully optimised at once (AggressiveOptimization): a short run over a file would
-/// otherwise spend a large part of its time in tier-0 code before tiering catches up.
+/// A short run over a file would spend much of its time in tier-0 code before tiering catches up, so the published
+/// <c>shake</c> is precompiled (ReadyToRun, composite, see the Host project); the hot methods carry no
+/// AggressiveOptimization, which would exclude them from that precompilation.
 /// </remarks>
 /// <typeparam name="THandler">Receiver of the parsed items; a struct handler gets direct calls.</typeparam>
 public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandler
@@ -75,7 +76,6 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     /// incomplete item starts (or the end of the RDB); <paramref name="examined"/> is how far bytes were looked at.
     /// With <paramref name="isFinalBlock"/> an incomplete item is reported as truncation.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RdbParseStatus Parse(in ReadOnlySequence<byte> buffer, bool isFinalBlock, out SequencePosition consumed, out SequencePosition examined)
     {
         var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
@@ -190,7 +190,6 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryParseBodyItem(ref RdbCursor c, in ReadOnlySequence<byte> buffer, ref SequencePosition crcFrom, out bool keepGoing)
     {
         keepGoing = true;
@@ -295,7 +294,6 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryParseEntry(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, long at, out bool keepGoing)
     {
         keepGoing = true;

@@ -10,7 +10,6 @@ namespace Shake.Rdb.Values;
 /// </summary>
 internal static class RdbValueSkipper
 {
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TrySkip(ref RdbCursor c, byte type, RdbMagicKind magic)
     {
         switch (type)
@@ -70,7 +69,6 @@ internal static class RdbValueSkipper
         throw RdbTypeErrors.Unsupported(type, magic, c.Offset);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TrySkipStrings(ref RdbCursor c, int stringsPerElement, string what)
     {
         if (!c.TryReadCount(out ulong count, what)) return false;

@@ -38,7 +38,6 @@ internal sealed class RespRestoreHandler : IRdbHandler
         WriteBulk(code);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool OnEntry(in RdbEntry entry)
     {
         if (entry.Db != _currentDb)
@@ -75,7 +74,6 @@ internal sealed class RespRestoreHandler : IRdbHandler
         return true;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WritePayload(in RdbEntry entry)
     {
         long length = DumpPayload.Length(entry.KeyMetadata.Length, entry.RawValue.Length);
