@@ -18,7 +18,8 @@ for trx in "$results"/*.trx; do
   get() { echo "$counters" | sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p"; }
   passed=$((passed + $(get passed)))
   failed=$((failed + $(get failed) + $(get error) + $(get timeout) + $(get aborted)))
-  skipped=$((skipped + $(get notExecuted)))
+  # Skipped tests are counted in total but not in executed (the notExecuted counter stays 0 for them).
+  skipped=$((skipped + $(get total) - $(get executed)))
 done
 if [ "$files" -eq 0 ] && [ "$status" -ne 0 ]; then failed=$((failed + 1)); fi
 echo "$passed passed, $failed failed, $skipped skipped"
