@@ -1,0 +1,329 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Shake.Rdb.Checksums;
+using Shake.Rdb.Format;
+using Shake.Rdb.Values;
+
+namespace Shake.Rdb.Parsing;
+
+/// <summary>
+/// Incremental RDB parser: feed it whatever bytes have arrived, it consumes every complete item (header, opcode,
+/// entry) and reports each to the handler, and tells how far it got. An item is parsed only once all its bytes are
+/// present, so a handler never sees half a value; memory is the buffered input, bounded by the largest single item.
+/// Use <see cref="RdbPipeReader"/> to drive it from a <see cref="System.IO.Pipelines.PipeReader"/>.
+/// </summary>
+/// <typeparam name="THandler">Receiver of the parsed items; a struct handler gets direct calls.</typeparam>
+public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandler
+{
+    private const int MaxSupportedRedisVersion = 13;
+
+    private THandler _handler;
+    private readonly RdbParserOptions _options;
+    private readonly ScratchBuffer _scratchA = new();
+    private readonly ScratchBuffer _scratchB = new();
+    private readonly ScratchBuffer _scratchC = new();
+
+    private State _state = State.Header;
+    private long _consumed;
+    private ulong _crc;
+    private int _db;
+    private long _expireAtMs = -1;
+    private long _idleSeconds = -1;
+    private int _frequency = -1;
+
+    /// <summary>Creates a parser that reports to <paramref name="handler"/>.</summary>
+    public RdbParser(THandler handler, RdbParserOptions? options = null)
+    {
+        _handler = handler;
+        _options = options ?? RdbParserOptions.Default;
+    }
+
+    private enum State { Header, Body, Checksum, Done }
+
+    /// <summary>The handler (by reference, so a struct handler's state can be read after parsing).</summary>
+    public ref THandler Handler => ref _handler;
+
+    /// <summary>RDB version from the header (0 before it was read).</summary>
+    public int Version { get; private set; }
+
+    /// <summary>Magic kind from the header.</summary>
+    public RdbMagicKind Magic { get; private set; }
+
+    /// <summary>Bytes consumed so far (progress; also the absolute offset of the next item).</summary>
+    public long BytesConsumed => _consumed;
+
+    /// <summary>True once the end marker and checksum were read.</summary>
+    public bool IsCompleted => _state == State.Done;
+
+    /// <summary>Description of the item the parser waits for, used in truncation errors.</summary>
+    public string Expecting => _state switch
+    {
+        State.Header => "the 9-byte RDB header",
+        State.Body => "the next opcode or entry",
+        State.Checksum => "the 8-byte CRC64 after the end marker",
+        _ => "nothing (parsing is complete)",
+    };
+
+    /// <summary>
+    /// Parses every complete item in <paramref name="buffer"/>. <paramref name="consumed"/> is where the first
+    /// incomplete item starts (or the end of the RDB); <paramref name="examined"/> is how far bytes were looked at.
+    /// With <paramref name="isFinalBlock"/> an incomplete item is reported as truncation.
+    /// </summary>
+    public RdbParseStatus Parse(in ReadOnlySequence<byte> buffer, bool isFinalBlock, out SequencePosition consumed, out SequencePosition examined)
+    {
+        var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
+        var crcFrom = buffer.Start;
+        var status = RdbParseStatus.NeedMoreData;
+        var itemStart = c.Reader.Position;
+        long itemStartConsumed = 0;
+        while (_state != State.Done)
+        {
+            itemStart = c.Reader.Position;
+            itemStartConsumed = c.Reader.Consumed;
+            bool complete;
+            bool keepGoing = true;
+            switch (_state)
+            {
+                case State.Header:
+                    complete = TryParseHeader(ref c);
+                    break;
+                case State.Body:
+                    complete = TryParseBodyItem(ref c, buffer, ref crcFrom, out keepGoing);
+                    break;
+                default:
+                    complete = TryParseChecksum(ref c);
+                    break;
+            }
+            if (!complete)
+            {
+                c.Reader.Rewind(c.Reader.Consumed - itemStartConsumed);
+                break;
+            }
+            if (!keepGoing) { status = RdbParseStatus.Stopped; break; }
+        }
+        if (_state == State.Done) status = RdbParseStatus.Completed;
+
+        consumed = c.Reader.Position;
+        examined = status == RdbParseStatus.NeedMoreData ? buffer.End : consumed;
+        if (_options.VerifyChecksum && _state == State.Body)
+            _crc = Crc64.Update(_crc, buffer.Slice(crcFrom, consumed));
+        _consumed += buffer.Slice(buffer.Start, consumed).Length;
+
+        if (status == RdbParseStatus.NeedMoreData && isFinalBlock)
+        {
+            long remaining = buffer.Slice(consumed).Length;
+            throw new RdbFormatException(
+                remaining == 0 ? $"RDB ends before {Expecting}" : $"RDB is truncated: {remaining} bytes remain but {Expecting} is incomplete",
+                _consumed);
+        }
+        return status;
+    }
+
+    private bool TryParseHeader(ref RdbCursor c)
+    {
+        Span<byte> header = stackalloc byte[9];
+        if (!c.Reader.TryCopyTo(header)) return false;
+        int version;
+        if (header[..5].SequenceEqual("REDIS"u8))
+        {
+            version = ParseDigits(header[5..], c.Offset);
+            if (version < 1 || version > MaxSupportedRedisVersion)
+                throw new RdbFormatException($"unsupported RDB version {version} with REDIS magic (supported 1 to {MaxSupportedRedisVersion})", c.Offset + 5);
+            Magic = RdbMagicKind.Redis;
+        }
+        else if (header[..6].SequenceEqual("VALKEY"u8))
+        {
+            version = ParseDigits(header[6..], c.Offset);
+            if (version < 80 || version > 81)
+                throw new RdbFormatException($"unsupported RDB version {version} with VALKEY magic (supported 80 and 81)", c.Offset + 6);
+            Magic = RdbMagicKind.Valkey;
+        }
+        else
+        {
+            throw new RdbFormatException("not an RDB file: expected the magic REDIS or VALKEY", c.Offset);
+        }
+        c.Reader.Advance(9);
+        Version = version;
+        _state = State.Body;
+        _handler.OnHeader(version, Magic);
+        return true;
+    }
+
+    private static int ParseDigits(ReadOnlySpan<byte> digits, long offset)
+    {
+        int value = 0;
+        foreach (byte d in digits)
+        {
+            if (d is < (byte)'0' or > (byte)'9')
+                throw new RdbFormatException("RDB header version is not a decimal number", offset);
+            value = value * 10 + (d - '0');
+        }
+        return value;
+    }
+
+    private bool TryParseChecksum(ref RdbCursor c)
+    {
+        if (Version < 5)
+        {
+            _state = State.Done;
+            _handler.OnEnd(false, false);
+            return true;
+        }
+        long at = c.Offset;
+        if (!c.Reader.TryReadLittleEndian(out long stored)) return false;
+        _state = State.Done;
+        if (stored == 0)
+        {
+            _handler.OnEnd(false, false);
+            return true;
+        }
+        if (_options.VerifyChecksum && (ulong)stored != _crc)
+            throw new RdbFormatException($"RDB checksum mismatch: file says 0x{(ulong)stored:x16}, content hashes to 0x{_crc:x16}", at);
+        _handler.OnEnd(true, _options.VerifyChecksum);
+        return true;
+    }
+
+    private bool TryParseBodyItem(ref RdbCursor c, in ReadOnlySequence<byte> buffer, ref SequencePosition crcFrom, out bool keepGoing)
+    {
+        keepGoing = true;
+        long at = c.Offset;
+        if (!c.Reader.TryRead(out byte op)) return false;
+        switch (op)
+        {
+            case RdbOpcode.Eof:
+                _state = State.Checksum;
+                if (_options.VerifyChecksum)
+                {
+                    _crc = Crc64.Update(_crc, buffer.Slice(crcFrom, c.Reader.Position));
+                    crcFrom = c.Reader.Position;
+                }
+                return true;
+            case RdbOpcode.SelectDb:
+            {
+                if (!c.TryReadCountAtMost(out ulong db, int.MaxValue, "database number")) return false;
+                _db = (int)db;
+                _handler.OnSelectDb(_db);
+                return true;
+            }
+            case RdbOpcode.ExpireTimeMs:
+            {
+                if (!c.Reader.TryReadLittleEndian(out long ms)) return false;
+                _expireAtMs = ms;
+                return true;
+            }
+            case RdbOpcode.ExpireTime:
+            {
+                if (!c.Reader.TryReadLittleEndian(out int seconds)) return false;
+                _expireAtMs = seconds * 1000L;
+                return true;
+            }
+            case RdbOpcode.ResizeDb:
+            {
+                if (!c.TryReadCount(out ulong keys, "RESIZEDB key count") || !c.TryReadCount(out ulong expires, "RESIZEDB expires count")) return false;
+                _handler.OnResizeDb(keys, expires);
+                return true;
+            }
+            case RdbOpcode.Aux:
+            {
+                if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var key)) return false;
+                if (!RdbStrings.TryRead(ref c, _scratchB, _scratchC, out var value)) return false;
+                _handler.OnAux(key, value);
+                return true;
+            }
+            case RdbOpcode.Idle:
+            {
+                if (!c.TryReadCount(out ulong idle, "IDLE seconds")) return false;
+                _idleSeconds = (long)Math.Min(idle, long.MaxValue);
+                return true;
+            }
+            case RdbOpcode.Freq:
+            {
+                if (!c.Reader.TryRead(out byte freq)) return false;
+                _frequency = freq;
+                return true;
+            }
+            case RdbOpcode.ModuleAux:
+            {
+                if (!c.TryReadCount(out ulong moduleId, "a module id")) return false;
+                var rawStart = c.Reader.Position;
+                long whenAt = c.Offset;
+                if (!c.TryReadCount(out ulong whenOpcode, "module AUX when opcode")) return false;
+                if (whenOpcode != ModuleOpcode.UnsignedInt)
+                    throw new RdbFormatException($"module AUX: expected the 'when' opcode {ModuleOpcode.UnsignedInt}, found {whenOpcode}", whenAt);
+                if (!c.TryReadCount(out _, "module AUX when")) return false;
+                if (!RdbValueSkipper.TrySkipModuleOpcodes(ref c, "module AUX")) return false;
+                _handler.OnModuleAux(moduleId, buffer.Slice(rawStart, c.Reader.Position));
+                return true;
+            }
+            case RdbOpcode.Function2:
+            {
+                if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var code)) return false;
+                _handler.OnFunction(code);
+                return true;
+            }
+            case RdbOpcode.FunctionPreGa:
+                throw new RdbFormatException("function library format of Redis 7.0 release candidates (opcode 246) is not supported (Redis refuses it too)", at);
+            case RdbOpcode.SlotInfo:
+                return c.TryReadCount(out _, "SLOT_INFO slot") && c.TryReadCount(out _, "SLOT_INFO size") && c.TryReadCount(out _, "SLOT_INFO expires size");
+        }
+        if (op == RdbOpcode.KeyMeta)
+        {
+            if (Magic == RdbMagicKind.Valkey) return TrySkipValkeySlotImport(ref c);
+            return TryParseEntry(ref c, buffer, op, at, out keepGoing);
+        }
+        if (op == RdbOpcode.ValkeyUpdate && Magic == RdbMagicKind.Valkey)
+            throw new RdbFormatException("Valkey inline replication update (opcode 242, forkless save) is not supported", at);
+        return TryParseEntry(ref c, buffer, op, at, out keepGoing);
+    }
+
+    private static bool TrySkipValkeySlotImport(ref RdbCursor c)
+    {
+        if (!c.TrySkipString()) return false;
+        if (!c.TryReadCount(out ulong ranges, "slot import range count")) return false;
+        for (ulong i = 0; i < ranges; i++)
+        {
+            if (!c.TryReadCount(out _, "slot import range start") || !c.TryReadCount(out _, "slot import range end")) return false;
+        }
+        return true;
+    }
+
+    private bool TryParseEntry(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, long at, out bool keepGoing)
+    {
+        keepGoing = true;
+        var metadata = ReadOnlySequence<byte>.Empty;
+        if (type == RdbOpcode.KeyMeta)
+        {
+            // Redis RDB 13: [KEY_META count (class-spec, module opcodes...)*] type key value.
+            var metaStart = c.Reader.Position;
+            if (!c.TryReadCount(out ulong classes, "KEY_META class count")) return false;
+            for (ulong i = 0; i < classes; i++)
+            {
+                if (!c.TrySkip(4)) return false;
+                if (!RdbValueSkipper.TrySkipModuleOpcodes(ref c, "key metadata")) return false;
+            }
+            metadata = buffer.Slice(metaStart, c.Reader.Position);
+            if (!c.Reader.TryRead(out type)) return false;
+        }
+        long typeAt = c.Offset - 1;
+        if (!RdbTypeInfo.TryGetLogicalType(type, Magic, out var logical))
+            throw RdbTypeErrors.Unsupported(type, Magic, typeAt);
+        if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var key)) return false;
+        var valueStart = c.Reader.Position;
+        if (!RdbValueSkipper.TrySkip(ref c, type, Magic)) return false;
+        var raw = buffer.Slice(valueStart, c.Reader.Position);
+        var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
+        _expireAtMs = -1;
+        _idleSeconds = -1;
+        _frequency = -1;
+        keepGoing = _handler.OnEntry(entry);
+        return true;
+    }
+
+    /// <summary>Returns pooled buffers.</summary>
+    public void Dispose()
+    {
+        _scratchA.Dispose();
+        _scratchB.Dispose();
+        _scratchC.Dispose();
+    }
+}
