@@ -1,0 +1,30 @@
+using System.Buffers;
+using Shake.Resp.Protocol;
+
+namespace Shake.Resp.Pipelining;
+
+/// <summary>A command given as strings (cold paths).</summary>
+public readonly struct StringCommand(string[] arguments) : IRespCommand
+{
+    /// <summary>The arguments, command name first.</summary>
+    public string[] Arguments { get; } = arguments;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteCommand(output, Arguments);
+
+    /// <inheritdoc />
+    public override string ToString() => Arguments.Length == 0 ? "" : Arguments[0];
+}
+
+/// <summary>
+/// A command already encoded as RESP (e.g. taken verbatim from a replication stream), copied as is.
+/// The bytes must stay valid until the enqueue call returns.
+/// </summary>
+public readonly struct EncodedCommand(ReadOnlySequence<byte> encoded) : IRespCommand
+{
+    /// <summary>The encoded bytes.</summary>
+    public ReadOnlySequence<byte> Encoded { get; } = encoded;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteRaw(output, Encoded);
+}

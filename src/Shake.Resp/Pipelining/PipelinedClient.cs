@@ -1,0 +1,346 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Shake.Resp.Connections;
+using Shake.Resp.Protocol;
+
+namespace Shake.Resp.Pipelining;
+
+/// <summary>
+/// Sends many requests over one connection without waiting for each reply, up to <see cref="PipelineLimit"/> outstanding;
+/// callers wait (asynchronously) when the window is full. Replies are matched to requests in order by a reader loop.
+/// Two ways to send, freely mixed:
+/// <list type="bullet">
+/// <item><see cref="EnqueueAsync{TCommand}"/>: the hot path. The request carries a <typeparamref name="TTag"/>, nothing is
+/// flushed until <see cref="FlushAsync"/> (or the window fills), and the reply goes to the <see cref="IReplyHandler{TTag}"/>.
+/// Allocation-free when the window has room.</item>
+/// <item><see cref="SendAsync(string[])"/>: awaits the materialized reply (error replies are values, not exceptions).</item>
+/// </list>
+/// Producers may call from several tasks; writes are serialized. If the connection drops, times out (no reply within the
+/// connection's read timeout while requests are outstanding) or the client is disposed, every outstanding request fails
+/// with a <see cref="RedisConnectionException"/> naming the endpoint, and later calls throw it.
+/// </summary>
+/// <typeparam name="TTag">Value attached to hot-path requests and handed back with their reply.</typeparam>
+public sealed class PipelinedClient<TTag> : IAsyncDisposable
+{
+    private const long AutoFlushBytes = 256 * 1024;
+
+    private readonly RedisConnection _connection;
+    private readonly bool _ownsConnection;
+    private readonly IReplyHandler<TTag>? _handler;
+    private readonly PipeWriter _output;
+    private readonly SemaphoreSlim _window;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Lock _queueLock = new();
+    private readonly PendingQueue<Pending> _pending;
+    private readonly List<(long Target, TaskCompletionSource Done)> _drains = [];
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _readLoop;
+    private readonly Timer? _watchdog;
+    private Exception? _failure;
+    private long _sent;
+    private long _confirmed;
+    private long _lastProgress = Environment.TickCount64;
+
+    /// <summary>Starts the reader loop on <paramref name="connection"/>; nothing else may read or write it from now on.</summary>
+    /// <param name="connection">An open, handshaken connection.</param>
+    /// <param name="pipelineLimit">Most requests outstanding at once (redis-shake's <c>pipeline_count_limit</c>).</param>
+    /// <param name="handler">Receives replies of tagged requests; required only for <see cref="EnqueueAsync{TCommand}"/>.</param>
+    /// <param name="ownsConnection">Dispose the connection when the client is disposed.</param>
+    public PipelinedClient(RedisConnection connection, int pipelineLimit, IReplyHandler<TTag>? handler = null, bool ownsConnection = true)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pipelineLimit, 1);
+        _connection = connection;
+        _ownsConnection = ownsConnection;
+        _handler = handler;
+        _output = connection.Output;
+        PipelineLimit = pipelineLimit;
+        _window = new SemaphoreSlim(pipelineLimit);
+        _pending = new PendingQueue<Pending>(pipelineLimit);
+        _readLoop = Task.Run(ReadLoopAsync);
+        var timeout = connection.Options.ReadTimeout;
+        if (timeout != Timeout.InfiniteTimeSpan && timeout > TimeSpan.Zero)
+        {
+            var period = TimeSpan.FromMilliseconds(Math.Clamp(timeout.TotalMilliseconds / 4, 50, 5000));
+            _watchdog = new Timer(static s => ((PipelinedClient<TTag>)s!).CheckStalled(), this, period, period);
+        }
+    }
+
+    /// <summary>The server this client talks to.</summary>
+    public RedisEndpoint Endpoint => _connection.Endpoint;
+
+    /// <summary>Most requests outstanding at once.</summary>
+    public int PipelineLimit { get; }
+
+    /// <summary>Requests written and not yet answered.</summary>
+    public int InFlight
+    {
+        get
+        {
+            lock (_queueLock) return _pending.Count;
+        }
+    }
+
+    /// <summary>Requests answered so far (error replies included).</summary>
+    public long Confirmed => Interlocked.Read(ref _confirmed);
+
+    /// <summary>Completes when the reader loop ends: faulted with the reason the client failed, or successfully after disposal.</summary>
+    public Task Completion => _readLoop;
+
+    /// <summary>
+    /// Writes a tagged request without flushing; its reply goes to the handler. Waits while the window is full
+    /// (flushing first, so the outstanding requests can be answered).
+    /// </summary>
+    public async ValueTask EnqueueAsync<TCommand>(TTag tag, TCommand command, CancellationToken cancellation = default)
+        where TCommand : IRespCommand
+    {
+        if (_handler is null) throw new InvalidOperationException("tagged requests need an IReplyHandler; pass one to the constructor");
+        await AcquireSlotAsync(cancellation);
+        await WriteAsync(new Pending(tag, null), command, flush: false, cancellation);
+    }
+
+    /// <summary>Sends everything written so far to the server.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellation = default)
+    {
+        await _writeGate.WaitAsync(cancellation);
+        try
+        {
+            ThrowIfFailed();
+            await FlushUnderGateAsync(cancellation);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>Sends one command (flushed at once) and returns its materialized reply.</summary>
+    public Task<RespValue> SendAsync(params string[] arguments) => SendAsync(new StringCommand(arguments), CancellationToken.None);
+
+    /// <summary>Sends one command (flushed at once) and returns its materialized reply.</summary>
+    public async Task<RespValue> SendAsync<TCommand>(TCommand command, CancellationToken cancellation = default)
+        where TCommand : IRespCommand
+    {
+        var completion = new TaskCompletionSource<RespValue>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await AcquireSlotAsync(cancellation);
+        await WriteAsync(new Pending(default!, completion), command, flush: true, cancellation);
+        return await completion.Task.WaitAsync(cancellation);
+    }
+
+    /// <summary>Flushes, then waits until every request written so far has been answered.</summary>
+    public async Task DrainAsync(CancellationToken cancellation = default)
+    {
+        TaskCompletionSource done;
+        await _writeGate.WaitAsync(cancellation);
+        try
+        {
+            ThrowIfFailed();
+            await FlushUnderGateAsync(cancellation);
+            lock (_queueLock)
+            {
+                if (_failure is not null) throw _failure;
+                var target = _sent;
+                if (_confirmed >= target) return;
+                done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _drains.Add((target, done));
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+        await done.Task.WaitAsync(cancellation);
+    }
+
+    private async ValueTask AcquireSlotAsync(CancellationToken cancellation)
+    {
+        ThrowIfFailed();
+        if (_window.Wait(0)) return;
+        // The window is full of requests that may still sit unflushed in our buffer: send them so replies can free slots.
+        await FlushAsync(cancellation);
+        await _window.WaitAsync(cancellation);
+        if (_failure is not null)
+        {
+            _window.Release();
+            throw _failure;
+        }
+    }
+
+    private async ValueTask WriteAsync<TCommand>(Pending pending, TCommand command, bool flush, CancellationToken cancellation)
+        where TCommand : IRespCommand
+    {
+        try
+        {
+            await _writeGate.WaitAsync(cancellation);
+        }
+        catch
+        {
+            _window.Release();
+            throw;
+        }
+        try
+        {
+            lock (_queueLock)
+            {
+                if (_failure is not null)
+                {
+                    _window.Release();
+                    throw _failure;
+                }
+                // Recorded before the bytes can reach the server, so the reply always finds its request.
+                _pending.Enqueue(pending);
+                _sent++;
+            }
+            command.WriteTo(_output);
+            if (flush || (_output.CanGetUnflushedBytes && _output.UnflushedBytes >= AutoFlushBytes))
+                await FlushUnderGateAsync(cancellation);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private async ValueTask FlushUnderGateAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            Volatile.Write(ref _lastProgress, Environment.TickCount64);
+            await _output.FlushAsync(cancellation);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
+        {
+            var failure = new RedisConnectionException(Endpoint.ToString(), $"sending to {Endpoint} failed: {e.Message}", e);
+            Fail(failure);
+            throw failure;
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var input = _connection.Input;
+        try
+        {
+            while (true)
+            {
+                var result = await input.ReadAsync(_stop.Token);
+                var buffer = result.Buffer;
+                var consumed = Dispatch(buffer);
+                input.AdvanceTo(consumed, buffer.End);
+                if (result.IsCompleted)
+                {
+                    Fail(new RedisConnectionException(Endpoint.ToString(), $"connection to {Endpoint} was closed by the server"));
+                    return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            // Fail() or DisposeAsync() stopped us; the reason is already recorded.
+        }
+        catch (RespProtocolException e)
+        {
+            Fail(new RedisConnectionException(Endpoint.ToString(), $"{Endpoint} sent malformed RESP: {e.Message}", e));
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            Fail(e as RedisConnectionException ?? new RedisConnectionException(Endpoint.ToString(), $"connection to {Endpoint} failed: {e.Message}", e));
+        }
+        catch (Exception e)
+        {
+            Fail(new RedisConnectionException(Endpoint.ToString(), $"reply handling for {Endpoint} failed: {e.Message}", e));
+        }
+        if (_failure is not null && _failure is not ObjectDisposedException && !_disposing) throw _failure;
+    }
+
+    private volatile bool _disposing;
+
+    private SequencePosition Dispatch(in ReadOnlySequence<byte> buffer)
+    {
+        var reader = new SequenceReader<byte>(buffer);
+        while (RespReader.TryReadReply(ref reader, out var reply))
+        {
+            // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
+            if (reply.Kind == RespKind.Push) continue;
+            Pending pending;
+            lock (_queueLock)
+            {
+                if (!_pending.TryDequeue(out pending))
+                    throw new RespProtocolException($"{Endpoint} sent a reply ({reply.Head}) with no request outstanding", reader.Consumed);
+            }
+            if (pending.Completion is { } completion) completion.TrySetResult(reply.ToValue());
+            else _handler!.OnReply(pending.Tag, reply);
+            Volatile.Write(ref _lastProgress, Environment.TickCount64);
+            lock (_queueLock)
+            {
+                // Under the lock so a drain registered concurrently either sees this count or is completed here.
+                var confirmed = Interlocked.Increment(ref _confirmed);
+                if (_drains.Count > 0) CompleteDrains(confirmed);
+            }
+            _window.Release();
+        }
+        return reader.Position;
+    }
+
+    private void CompleteDrains(long confirmed)
+    {
+        {
+            for (var i = _drains.Count - 1; i >= 0; i--)
+            {
+                if (_drains[i].Target > confirmed) continue;
+                _drains[i].Done.TrySetResult();
+                _drains.RemoveAt(i);
+            }
+        }
+    }
+
+    private void CheckStalled()
+    {
+        if (_failure is not null || InFlight == 0) return;
+        var silent = Environment.TickCount64 - Volatile.Read(ref _lastProgress);
+        var timeout = _connection.Options.ReadTimeout;
+        if (silent > timeout.TotalMilliseconds)
+            Fail(new RedisConnectionException(Endpoint.ToString(), $"no reply from {Endpoint} within {timeout.TotalSeconds:0.###}s with {InFlight} requests outstanding"));
+    }
+
+    private void Fail(Exception error)
+    {
+        var failed = new List<Pending>();
+        List<(long, TaskCompletionSource Done)> drains;
+        lock (_queueLock)
+        {
+            if (_failure is not null) return;
+            _failure = error;
+            while (_pending.TryDequeue(out var p)) failed.Add(p);
+            drains = [.. _drains];
+            _drains.Clear();
+        }
+        _stop.Cancel();
+        // Wake producers waiting for a slot; they see _failure and throw.
+        _window.Release(PipelineLimit);
+        foreach (var p in failed)
+        {
+            if (p.Completion is { } completion) completion.TrySetException(error);
+            else _handler?.OnFailed(p.Tag, error);
+        }
+        foreach (var d in drains) d.Done.TrySetException(error);
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failure is not null) throw _failure;
+    }
+
+    /// <summary>Fails every outstanding request, stops the reader loop, and (when owned) closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposing = true;
+        Fail(new RedisConnectionException(Endpoint.ToString(), $"pipelined client for {Endpoint} was disposed with {InFlight} requests outstanding"));
+        if (_watchdog is not null) await _watchdog.DisposeAsync();
+        try { await _readLoop; } catch (RedisConnectionException) { }
+        if (_ownsConnection) await _connection.DisposeAsync();
+        _stop.Dispose();
+    }
+
+    private readonly record struct Pending(TTag Tag, TaskCompletionSource<RespValue>? Completion);
+}

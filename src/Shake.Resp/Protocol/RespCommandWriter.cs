@@ -1,0 +1,137 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+
+namespace Shake.Resp.Protocol;
+
+/// <summary>
+/// Encodes commands (<c>*N</c> then N bulk strings) straight into an <see cref="IBufferWriter{T}"/> such as a
+/// <see cref="System.IO.Pipelines.PipeWriter"/>, without intermediate buffers or allocations.
+/// Write <see cref="WriteArrayHeader"/> with the argument count, then exactly that many bulk strings.
+/// </summary>
+public static class RespCommandWriter
+{
+    private const int MaxHeaderLength = 1 + 20 + 2;
+    private const int LargeValue = 16 * 1024;
+
+    /// <summary>Writes <c>*count\r\n</c>.</summary>
+    public static void WriteArrayHeader(IBufferWriter<byte> output, int count) => WriteHeader(output, (byte)'*', count);
+
+    /// <summary>Writes one bulk string argument.</summary>
+    public static void WriteBulk(IBufferWriter<byte> output, ReadOnlySpan<byte> value)
+    {
+        if (value.Length > LargeValue)
+        {
+            // Asking for one huge span would make the writer allocate an oversized buffer; copy through normal ones.
+            WriteHeader(output, (byte)'$', value.Length);
+            Copy(output, value);
+            WriteCrlf(output);
+            return;
+        }
+        var span = output.GetSpan(MaxHeaderLength + value.Length + 2);
+        var n = FormatHeader(span, (byte)'$', value.Length);
+        value.CopyTo(span[n..]);
+        n += value.Length;
+        span[n++] = (byte)'\r';
+        span[n++] = (byte)'\n';
+        output.Advance(n);
+    }
+
+    /// <summary>Writes one bulk string argument from a possibly multi-segment slice (e.g. a payload cut from an RDB stream).</summary>
+    public static void WriteBulk(IBufferWriter<byte> output, in ReadOnlySequence<byte> value)
+    {
+        if (value.IsSingleSegment)
+        {
+            WriteBulk(output, value.FirstSpan);
+            return;
+        }
+        WriteHeader(output, (byte)'$', value.Length);
+        foreach (var segment in value) Copy(output, segment.Span);
+        WriteCrlf(output);
+    }
+
+    /// <summary>Writes one bulk string argument holding the decimal form of <paramref name="value"/>.</summary>
+    public static void WriteBulk(IBufferWriter<byte> output, long value)
+    {
+        Span<byte> digits = stackalloc byte[20];
+        Utf8Formatter.TryFormat(value, digits, out var length);
+        WriteBulk(output, digits[..length]);
+    }
+
+    /// <summary>Writes one bulk string argument holding <paramref name="value"/> as UTF-8.</summary>
+    public static void WriteBulk(IBufferWriter<byte> output, string value)
+    {
+        var length = Encoding.UTF8.GetByteCount(value);
+        var span = output.GetSpan(MaxHeaderLength + length + 2);
+        var n = FormatHeader(span, (byte)'$', length);
+        n += Encoding.UTF8.GetBytes(value, span[n..]);
+        span[n++] = (byte)'\r';
+        span[n++] = (byte)'\n';
+        output.Advance(n);
+    }
+
+    /// <summary>Writes a whole command whose arguments are strings (cold paths; no allocation beyond the output buffer).</summary>
+    public static void WriteCommand(IBufferWriter<byte> output, params ReadOnlySpan<string> arguments)
+    {
+        WriteArrayHeader(output, arguments.Length);
+        foreach (var argument in arguments) WriteBulk(output, argument);
+    }
+
+    /// <summary>Writes a whole command whose arguments are byte arrays.</summary>
+    public static void WriteCommand(IBufferWriter<byte> output, params ReadOnlySpan<ReadOnlyMemory<byte>> arguments)
+    {
+        WriteArrayHeader(output, arguments.Length);
+        foreach (var argument in arguments) WriteBulk(output, argument.Span);
+    }
+
+    /// <summary>Copies already-encoded RESP bytes (e.g. a command taken verbatim from a replication stream).</summary>
+    public static void WriteRaw(IBufferWriter<byte> output, in ReadOnlySequence<byte> encoded)
+    {
+        foreach (var segment in encoded) Copy(output, segment.Span);
+    }
+
+    /// <summary>The number of bytes <see cref="WriteBulk(IBufferWriter{byte}, ReadOnlySpan{byte})"/> produces for a payload of <paramref name="length"/> bytes.</summary>
+    public static long BulkSize(long length) => 1 + DigitCount(length) + 2 + length + 2;
+
+    private static void WriteHeader(IBufferWriter<byte> output, byte prefix, long length)
+    {
+        var span = output.GetSpan(MaxHeaderLength);
+        output.Advance(FormatHeader(span, prefix, length));
+    }
+
+    private static int FormatHeader(Span<byte> span, byte prefix, long length)
+    {
+        span[0] = prefix;
+        Utf8Formatter.TryFormat(length, span[1..], out var digits);
+        span[1 + digits] = (byte)'\r';
+        span[2 + digits] = (byte)'\n';
+        return 3 + digits;
+    }
+
+    private static void WriteCrlf(IBufferWriter<byte> output)
+    {
+        var span = output.GetSpan(2);
+        span[0] = (byte)'\r';
+        span[1] = (byte)'\n';
+        output.Advance(2);
+    }
+
+    private static void Copy(IBufferWriter<byte> output, ReadOnlySpan<byte> source)
+    {
+        while (!source.IsEmpty)
+        {
+            var span = output.GetSpan(1);
+            var n = Math.Min(span.Length, source.Length);
+            source[..n].CopyTo(span);
+            output.Advance(n);
+            source = source[n..];
+        }
+    }
+
+    private static int DigitCount(long value)
+    {
+        var digits = value < 0 ? 2 : 1;
+        for (var v = Math.Abs(value); v >= 10; v /= 10) digits++;
+        return digits;
+    }
+}

@@ -1,0 +1,153 @@
+using Shake.Resp.Connections;
+using Shake.Resp.Pipelining;
+using Shake.Resp.Protocol;
+using Shake.Testing;
+
+namespace Shake.Resp.Tests;
+
+public class PipelinedClientTests
+{
+    private sealed class CountingHandler : IReplyHandler<long>
+    {
+        public long Next;
+        public long Errors;
+        public readonly List<(long Tag, RespErrorKind Kind)> ErrorTags = [];
+        public readonly List<long> Failed = [];
+
+        public void OnReply(in long tag, in RespReply reply)
+        {
+            if (tag != Next) throw new InvalidOperationException($"reply for {tag} arrived when {Next} was expected");
+            Next++;
+            if (reply.IsError)
+            {
+                Errors++;
+                ErrorTags.Add((tag, reply.ErrorKind));
+            }
+        }
+
+        public void OnFailed(in long tag, Exception error)
+        {
+            lock (Failed) Failed.Add(tag);
+        }
+    }
+
+    [Fact]
+    public async Task HundredThousandPipelinedSetsAreConfirmedInOrderAndStored()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 1024, handler);
+        const int count = 100_000;
+        for (long i = 0; i < count; i++)
+            await client.EnqueueAsync(i, new StringCommand(["SET", $"key:{i}", $"value:{i}"]));
+        await client.DrainAsync();
+
+        Assert.Equal(count, handler.Next);
+        Assert.Equal(0, handler.Errors);
+        Assert.Equal(count, client.Confirmed);
+        Assert.Equal(0, client.InFlight);
+        Assert.Equal(count, (await client.SendAsync("DBSIZE")).Integer);
+        Assert.Equal("value:99999", (await client.SendAsync("GET", "key:99999")).AsString());
+    }
+
+    [Fact]
+    public async Task ErrorRepliesAreTypedResultsInTheirSlot()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 4, handler);
+        var dump = await client.SendAsync("DUMP", "missing");
+        Assert.True(dump.IsNull);
+        await client.SendAsync("SET", "s", "v");
+        var payload = (await client.SendAsync("DUMP", "s")).Bytes;
+
+        await client.EnqueueAsync(0, new StringCommand(["LPUSH", "s", "x"]));          // WRONGTYPE
+        await client.EnqueueAsync(1, new StringCommand(["SET", "ok", "1"]));
+        await client.EnqueueAsync(2, new RestoreLike("s", payload));                    // BUSYKEY
+        await client.EnqueueAsync(3, new StringCommand(["NOSUCHCOMMAND"]));             // ERR
+        await client.EnqueueAsync(4, new StringCommand(["EVALSHA", new string('a', 40), "0"])); // NOSCRIPT
+        await client.DrainAsync();
+
+        Assert.Equal(5, handler.Next);
+        Assert.Equal([(0L, RespErrorKind.WrongType), (2L, RespErrorKind.BusyKey), (3L, RespErrorKind.Err), (4L, RespErrorKind.NoScript)], handler.ErrorTags);
+        var error = (await client.SendAsync("LPUSH", "s", "x")).AsError();
+        Assert.Equal(RespErrorKind.WrongType, error.Kind);
+        Assert.StartsWith("WRONGTYPE", error.Message);
+    }
+
+    private readonly struct RestoreLike(string key, byte[] payload) : IRespCommand
+    {
+        public void WriteTo(System.Buffers.IBufferWriter<byte> output)
+        {
+            RespCommandWriter.WriteArrayHeader(output, 4);
+            RespCommandWriter.WriteBulk(output, "RESTORE");
+            RespCommandWriter.WriteBulk(output, key);
+            RespCommandWriter.WriteBulk(output, 0);
+            RespCommandWriter.WriteBulk(output, payload);
+        }
+    }
+
+    [Fact]
+    public async Task ProducersWaitWhenTheWindowIsFull()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 2, handler);
+        // A blocking command holds its slot until the server answers.
+        await client.EnqueueAsync(0, new StringCommand(["BLPOP", "never", "1"]));
+        await client.EnqueueAsync(1, new StringCommand(["PING"]));
+        var third = client.EnqueueAsync(2, new StringCommand(["PING"])).AsTask();
+        await Task.Delay(300);
+        Assert.False(third.IsCompleted);
+        Assert.Equal(2, client.InFlight);
+        await third.WaitAsync(TimeSpan.FromSeconds(10));
+        await client.DrainAsync();
+        Assert.Equal(3, handler.Next);
+    }
+
+    [Fact]
+    public async Task DroppedConnectionFailsOutstandingRequestsNamingTheEndpoint()
+    {
+        var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 8, handler);
+        await client.EnqueueAsync(0, new StringCommand(["BLPOP", "never", "0"]));
+        await client.FlushAsync();
+        var pending = client.SendAsync("BLPOP", "never2", "0");
+        await Task.Delay(100);
+        server.Kill();
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => pending.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains(server.Address, error.Message);
+        Assert.Equal([0L], handler.Failed);
+        await Assert.ThrowsAsync<RedisConnectionException>(() => client.SendAsync("PING"));
+        await server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task DisposingFailsOutstandingRequests()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        var client = new PipelinedClient<long>(connection, pipelineLimit: 8);
+        var pending = client.SendAsync("BLPOP", "never", "0");
+        await Task.Delay(100);
+        await client.DisposeAsync();
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => pending);
+        Assert.Contains("disposed", error.Message);
+        Assert.Contains(server.Address, error.Message);
+    }
+
+    [Fact]
+    public async Task StalledServerTimesOutOutstandingRequests()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address, ReadTimeout = TimeSpan.FromMilliseconds(300) });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 8);
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.SendAsync("BLPOP", "never", "0").WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("no reply", error.Message);
+    }
+}
