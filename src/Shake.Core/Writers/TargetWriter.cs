@@ -129,15 +129,38 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
         _convertingKeyLength = entry.Key.Length;
         _convertingDb = entry.Db;
         entry.Key.CopyTo(_convertingKey);
-        _options.Converter.Convert(entry, this);
-        // The last command of the entry carries the key, so the key counts once, when the target confirmed all of it.
-        Enqueue(new WriteTag(WriteKind.ConvertedEntry, _convertingKey, _convertingKeyLength, 0, _convertingDb), new StringCommand(["PING"]));
+        try
+        {
+            _options.Converter.Convert(entry, this);
+        }
+        catch (EntryConversionException e)
+        {
+            _statistics.KeyFailed();
+            _logger.LogError("key {Key} (db {Db}) cannot be restored ({Reason}) nor converted: {Error}", KeyText.Format(entry.Key), entry.Db, reason, e.Message);
+            if (_convertingKey is not null) ArrayPool<byte>.Shared.Return(_convertingKey);
+            _convertingKey = null;
+            return;
+        }
+        // The final command carries the key, so the key counts once, when the target confirmed all of it.
+        if (_convertingKey is not null)
+            Enqueue(new WriteTag(WriteKind.ConvertedEntry, _convertingKey, _convertingKeyLength, 0, _convertingDb), new StringCommand(["PING"]));
         _convertingKey = null;
     }
+
+    /// <summary>What to do with keys that already exist on the target.</summary>
+    public RestoreBehavior Behavior => _options.Behavior;
 
     /// <inheritdoc />
     void IEntryCommandSink.Write<TCommand>(TCommand command) =>
         Enqueue(new WriteTag(WriteKind.ConvertedPart, null, 0, 0, _convertingDb), command);
+
+    /// <inheritdoc />
+    void IEntryCommandSink.WriteFinal<TCommand>(TCommand command)
+    {
+        if (_convertingKey is null) throw new InvalidOperationException("a converted entry has exactly one final command");
+        Enqueue(new WriteTag(WriteKind.ConvertedEntry, _convertingKey, _convertingKeyLength, 0, _convertingDb), command);
+        _convertingKey = null;
+    }
 
     /// <summary>Forwards a command of the replication stream, encoded as the source sent it, into <paramref name="targetDb"/>.</summary>
     public void WriteStreamCommand(in ReadOnlySequence<byte> encoded, int targetDb, long endOffset)
@@ -232,7 +255,27 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                     _logger.LogError("{Endpoint} refused a command of a converted key (db {Db}): {Error}", Endpoint, tag.Db, reply.GetError().Message);
                 break;
             case WriteKind.ConvertedEntry:
-                _statistics.KeyConverted();
+                if (reply.ErrorKind == RespErrorKind.BusyKey || (reply.Kind == RespKind.Integer && reply.Head.Integer == 0))
+                {
+                    if (_options.Behavior == RestoreBehavior.Panic)
+                    {
+                        _statistics.KeyFailed();
+                        _failure.TrySetException(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
+                    }
+                    else
+                    {
+                        _statistics.KeySkippedExisting();
+                    }
+                }
+                else if (reply.IsError)
+                {
+                    _statistics.KeyFailed();
+                    _logger.LogError("{Endpoint} refused the last command of converted key {Key} (db {Db}): {Error}", Endpoint, KeyText.Format(tag.KeySpan), tag.Db, reply.GetError().Message);
+                }
+                else
+                {
+                    _statistics.KeyConverted();
+                }
                 break;
             case WriteKind.StreamCommand:
                 if (reply.IsError)
