@@ -10,7 +10,7 @@ public sealed class RestoreBehaviorTests(ITestOutputHelper output)
 {
     private async Task<(RedisServer Source, RedisServer Target)> StartAsync()
     {
-        var source = await RedisServer.StartAsync();
+        var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
         var target = await RedisServer.StartAsync();
         await Redis.PipelineAsync(source, [["SET", "a", "src"], ["SET", "b", "src"], ["RPUSH", "c", "1", "2"]]);
         await Redis.PipelineAsync(target, [["SET", "b", "tgt"], ["SET", "only-target", "t"]]);
