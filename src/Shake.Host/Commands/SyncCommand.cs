@@ -14,14 +14,25 @@ public static class SyncCommand
         root.Arguments.Add(filter);
         root.SetAction((parse, cancellation) =>
         {
+            var error = parse.InvocationConfiguration.Error;
             var file = parse.GetValue(config);
             if (file is null)
             {
-                Console.Error.WriteLine("shake: no configuration file given; usage: shake <config.toml> [filter.lua] (see shake --help)");
-                return Task.FromResult(2);
+                error.WriteLine("shake: no configuration file given; usage: shake <config.toml> [filter.lua] (see shake --help)");
+                return Task.FromResult(ExitCodes.ConfigError);
             }
-            Console.Error.WriteLine("shake: sync is not implemented yet");
-            return Task.FromResult(3);
+            // The configuration is loaded and checked first, so errors are reported even before the engine exists.
+            var loaded = ConfigConsole.TryLoad(file, error);
+            if (loaded is null) return Task.FromResult(ExitCodes.ConfigError);
+            var script = parse.GetValue(filter);
+            if (script is not null && !script.Exists)
+            {
+                error.WriteLine($"shake: filter script {script} does not exist");
+                return Task.FromResult(ExitCodes.ConfigError);
+            }
+            var run = loaded.Config with { Filter = loaded.Config.Filter with { LuaScriptPath = script?.FullName } };
+            error.WriteLine($"shake: {file.Name} is valid ({run.DescribeOrigin()}), but {run.Reader.Mode} is not implemented yet; nothing was copied");
+            return Task.FromResult(ExitCodes.NotImplemented);
         });
     }
 }
