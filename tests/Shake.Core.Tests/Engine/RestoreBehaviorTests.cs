@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using Shake.Core.Engine;
 using Shake.Core.Writers;
 using Shake.Testing;
