@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using Shake.Core.Writers;
 using Shake.Resp.Connections;
 

@@ -24,6 +24,7 @@ public sealed class EngineStatistics
     private long _spoolDiskBytes;
     private long _functionsLoaded;
     private long _scriptsLoaded;
+    private Replication.ConfirmedOffset? _offsets;
 
     /// <summary>The current phase.</summary>
     public EnginePhase Phase
@@ -47,6 +48,7 @@ public sealed class EngineStatistics
     internal void SetSourceOffset(long offset) => Interlocked.Exchange(ref _sourceOffset, offset);
     internal void SetReceivedOffset(long offset) => Interlocked.Exchange(ref _receivedOffset, offset);
     internal void SetConfirmedOffset(long offset) => Interlocked.Exchange(ref _confirmedOffset, offset);
+    internal void TrackOffsets(Replication.ConfirmedOffset offsets) => Volatile.Write(ref _offsets, offsets);
     internal void SetSpool(long memoryBytes, long diskBytes)
     {
         Interlocked.Exchange(ref _spoolMemoryBytes, memoryBytes);
@@ -70,7 +72,7 @@ public sealed class EngineStatistics
         Interlocked.Read(ref _scriptsLoaded),
         Interlocked.Read(ref _sourceOffset),
         Interlocked.Read(ref _receivedOffset),
-        Interlocked.Read(ref _confirmedOffset),
+        Volatile.Read(ref _offsets)?.Value ?? Interlocked.Read(ref _confirmedOffset),
         Interlocked.Read(ref _spoolMemoryBytes),
         Interlocked.Read(ref _spoolDiskBytes),
         DateTimeOffset.UtcNow);

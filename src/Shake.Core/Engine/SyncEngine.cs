@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
@@ -242,6 +243,7 @@ public sealed class SyncEngine
         var offsets = new ConfirmedOffset(psync.Offset);
         writer.TrackOffsets(offsets);
         acks.Track(offsets);
+        Statistics.TrackOffsets(offsets);
         if (!_options.SyncAof) return;
         Statistics.Phase = EnginePhase.Incremental;
         var forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow);

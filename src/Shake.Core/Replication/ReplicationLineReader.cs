@@ -20,7 +20,7 @@ internal static class ReplicationLineReader
             var result = await input.ReadAsync(cancellation);
             var buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
-            var keepAlives = reader.AdvancePastAny((byte)'\n');
+            var keepAlives = reader.AdvancePast((byte)'\n');
             if (keepAlives > 0) onKeepAlive?.Invoke();
             if (reader.TryReadTo(out ReadOnlySequence<byte> line, "\r\n"u8))
             {

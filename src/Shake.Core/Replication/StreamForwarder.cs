@@ -48,8 +48,10 @@ public sealed class StreamForwarder
         {
             var result = await input.ReadAsync(cancellation);
             var consumed = Process(result.Buffer);
-            // Forwarded commands may point into this buffer until they are in the pipeline.
+            // Forwarded commands may point into this buffer until they are in the pipeline; then send them, since
+            // the pipeline only flushes by itself when its buffer fills.
             await _writer.WaitForBacklogAsync();
+            await _writer.FlushAsync(cancellation);
             // After an early stop the rest of the buffer is unexamined, so the next read must return at once.
             if (_stoppedEarly) input.AdvanceTo(consumed);
             else input.AdvanceTo(consumed, result.Buffer.End);

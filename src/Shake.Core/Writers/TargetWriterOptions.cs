@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 namespace Shake.Core.Writers;
 
 /// <summary>How a <see cref="TargetWriter"/> applies data to the target.</summary>

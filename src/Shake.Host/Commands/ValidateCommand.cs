@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Shake.Core.Configuration;
+using Shake.Host.Connectivity;
 
 namespace Shake.Host.Commands;
 
@@ -11,13 +13,73 @@ public static class ValidateCommand
         var command = new Command("validate", "Print the effective configuration (secrets redacted) and check that source and target answer.");
         var config = new Argument<FileInfo>("config") { Description = "Path to sync.toml." };
         var offline = new Option<bool>("--offline") { Description = "Parse and check only; do not connect." };
+        var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for each server.", DefaultValueFactory = _ => 5 };
         command.Arguments.Add(config);
         command.Options.Add(offline);
-        command.SetAction((parse, cancellation) =>
-        {
-            Console.Error.WriteLine("shake validate: not implemented yet");
-            return Task.FromResult(3);
-        });
+        command.Options.Add(timeout);
+        command.SetAction((parse, cancellation) => RunAsync(
+            parse.GetRequiredValue(config), parse.GetValue(offline), TimeSpan.FromSeconds(parse.GetValue(timeout)),
+            parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation));
         return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo file, bool offline, TimeSpan timeout, TextWriter output, TextWriter error, CancellationToken cancellation)
+    {
+        var loaded = ConfigConsole.TryLoad(file, error);
+        if (loaded is null) return ExitCodes.ConfigError;
+        var config = loaded.Config;
+        output.Write(ShakeConfigPrinter.Print(config));
+        output.WriteLine();
+        if (offline)
+        {
+            output.WriteLine($"# configuration is valid ({loaded.Diagnostics.Count} note{(loaded.Diagnostics.Count == 1 ? "" : "s")}); connectivity not checked (--offline)");
+            return ExitCodes.Success;
+        }
+
+        output.WriteLine("# connectivity");
+        var ok = true;
+        if (config.Source is { } source) ok &= await CheckAsync("source", source, timeout, output, cancellation);
+        else ok &= CheckFile(config.Reader, output);
+        ok &= await CheckAsync("target", config.Writer.Target, timeout, output, cancellation);
+        output.WriteLine(ok ? "# all checks passed" : "# some checks failed");
+        return ok ? ExitCodes.Success : ExitCodes.CheckFailed;
+    }
+
+    private static async Task<bool> CheckAsync(string role, RedisInstanceOptions endpoint, TimeSpan timeout, TextWriter output, CancellationToken cancellation)
+    {
+        var result = await EndpointProbe.ProbeAsync(endpoint, timeout, cancellation);
+        var what = result.Outcome switch
+        {
+            ProbeOutcome.Reachable => "ok",
+            ProbeOutcome.Unreachable => "UNREACHABLE",
+            ProbeOutcome.AuthenticationFailed => "AUTH FAILED",
+            _ => "FAILED",
+        };
+        output.WriteLine($"# {role} {endpoint.Address}: {what}: {result.Detail}");
+        if (!result.Ok) return false;
+        // One shake per source leader is a normal deployment, so a cluster-mode source without cluster = true is fine;
+        // the other mismatches would fail at run time.
+        if (endpoint.Cluster && result.RedisMode is { } mode && mode != "cluster")
+        {
+            output.WriteLine($"# {role} {endpoint.Address}: MISMATCH: configured as a cluster, but the server runs in {mode} mode");
+            return false;
+        }
+        if (!endpoint.Cluster && role == "target" && result.RedisMode == "cluster")
+            output.WriteLine($"# {role} {endpoint.Address}: note: the server is a cluster node, but the target is not configured as a cluster; keys of other nodes' slots will be refused (MOVED)");
+        return true;
+    }
+
+    private static bool CheckFile(ReaderOptions reader, TextWriter output)
+    {
+        var path = reader switch
+        {
+            RdbReaderOptions rdb => rdb.FilePath,
+            AofReaderOptions aof => aof.FilePath,
+            _ => null,
+        };
+        if (path is null) return true;
+        var exists = File.Exists(path) || Directory.Exists(path);
+        output.WriteLine($"# source file {path}: {(exists ? "ok" : "NOT FOUND")}");
+        return exists;
     }
 }

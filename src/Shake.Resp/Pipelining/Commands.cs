@@ -28,3 +28,13 @@ public readonly struct EncodedCommand(ReadOnlySequence<byte> encoded) : IRespCom
     /// <inheritdoc />
     public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteRaw(output, Encoded);
 }
+
+/// <summary>A command given as binary arguments (cold paths, binary-safe keys and values).</summary>
+public readonly struct BytesCommand(ReadOnlyMemory<byte>[] arguments) : IRespCommand
+{
+    /// <summary>The arguments, command name first.</summary>
+    public ReadOnlyMemory<byte>[] Arguments { get; } = arguments;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteCommand(output, Arguments);
+}

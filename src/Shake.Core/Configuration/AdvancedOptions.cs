@@ -1,0 +1,66 @@
+namespace Shake.Core.Configuration;
+
+/// <summary>What to do when RESTORE meets an existing key ("Target key name is busy").</summary>
+public enum RestoreBehavior
+{
+    /// <summary>Stop with an error.</summary>
+    Panic,
+    /// <summary>Replace the existing key (RESTORE ... REPLACE).</summary>
+    Rewrite,
+    /// <summary>Keep the existing key and count the skipped one (spelt <c>skip</c> in v4 files and <c>ignore</c> in v3 comments).</summary>
+    Skip,
+}
+
+/// <summary>How much is logged.</summary>
+public enum ShakeLogLevel
+{
+    /// <summary>Everything, including per-connection details.</summary>
+    Debug,
+    /// <summary>Progress and notable events.</summary>
+    Info,
+    /// <summary>Only problems.</summary>
+    Warn,
+}
+
+/// <summary>Run-time tuning (<c>[advanced]</c>); defaults are redis-shake's.</summary>
+public sealed record AdvancedOptions
+{
+    /// <summary>Working directory for state, logs and spooled data.</summary>
+    public string Dir { get; init; } = "data";
+
+    /// <summary>redis-shake's GOMAXPROCS; Shake accepts it but the .NET runtime sizes its own thread pool.</summary>
+    public int Ncpu { get; init; }
+
+    /// <summary>redis-shake's Go profiler port; accepted, without effect in Shake.</summary>
+    public int PprofPort { get; init; }
+
+    /// <summary>Port of the status/metrics HTTP endpoint (v4 <c>status_port</c>, v3 <c>metrics_port</c>); 0 disables it.</summary>
+    public int StatusPort { get; init; }
+
+    /// <summary>Log file name, relative to <see cref="Dir"/>.</summary>
+    public string LogFile { get; init; } = "shake.log";
+
+    /// <summary>Log level.</summary>
+    public ShakeLogLevel LogLevel { get; init; } = ShakeLogLevel.Info;
+
+    /// <summary>Seconds between progress log lines.</summary>
+    public int LogInterval { get; init; } = 5;
+
+    /// <summary>What RESTORE does with existing keys.</summary>
+    public RestoreBehavior RdbRestoreCommandBehavior { get; init; } = RestoreBehavior.Panic;
+
+    /// <summary>Most commands in flight to the target at once.</summary>
+    public int PipelineCountLimit { get; init; } = 1024;
+
+    /// <summary>The target's <c>client-query-buffer-limit</c> in bytes.</summary>
+    public long TargetRedisClientMaxQuerybufLen { get; init; } = 1L << 30;
+
+    /// <summary>The target's <c>proto-max-bulk-len</c> in bytes: larger values are split into several commands.</summary>
+    public long TargetRedisProtoMaxBulkLen { get; init; } = 512_000_000;
+
+    /// <summary>ElastiCache's custom PSYNC commands (<c>address@command,...</c>; v3 <c>source.elasticache_psync</c>).</summary>
+    public string AwsPsync { get; init; } = "";
+
+    /// <summary>Flush the target before a full synchronisation.</summary>
+    public bool EmptyDbBeforeSync { get; init; }
+}

@@ -1,0 +1,51 @@
+namespace Shake.Core.Configuration;
+
+/// <summary>Reads <c>[advanced]</c>, which v3 and v4 share apart from a few keys.</summary>
+internal static class AdvancedSectionReader
+{
+    private static readonly (string, RestoreBehavior)[] RestoreBehaviors =
+    [
+        ("panic", RestoreBehavior.Panic),
+        ("rewrite", RestoreBehavior.Rewrite),
+        ("skip", RestoreBehavior.Skip),
+        // v3 templates describe the same behaviour as "ignore".
+        ("ignore", RestoreBehavior.Skip),
+    ];
+
+    private static readonly (string, ShakeLogLevel)[] LogLevels =
+    [
+        ("debug", ShakeLogLevel.Debug),
+        ("info", ShakeLogLevel.Info),
+        ("warn", ShakeLogLevel.Warn),
+    ];
+
+    private const long OneMegabyte = 1L << 20;
+
+    public static AdvancedOptions Read(ConfigSection section, ConfigFormat format, string awsPsync)
+    {
+        var v3 = format == ConfigFormat.RedisShakeV3;
+        var defaults = new AdvancedOptions
+        {
+            LogFile = v3 ? "redis-shake.log" : "shake.log",
+            RdbRestoreCommandBehavior = v3 ? RestoreBehavior.Rewrite : RestoreBehavior.Panic,
+            AwsPsync = awsPsync,
+        };
+        var statusPortKey = v3 ? "metrics_port" : "status_port";
+        return new AdvancedOptions
+        {
+            Dir = section.String("dir", defaults.Dir),
+            Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024, OptionSupport.NoEffect("the .NET runtime sizes its thread pool from the machine's cores")),
+            PprofPort = section.Int("pprof_port", defaults.PprofPort, 0, 65535, OptionSupport.NoEffect("it serves Go's profiler, which Shake does not have")),
+            StatusPort = section.Int(statusPortKey, defaults.StatusPort, 0, 65535, OptionSupport.NotYetImplemented),
+            LogFile = section.String("log_file", defaults.LogFile),
+            LogLevel = section.Choice("log_level", defaults.LogLevel, LogLevels),
+            LogInterval = section.Int("log_interval", defaults.LogInterval, 1, 86_400),
+            RdbRestoreCommandBehavior = section.Choice("rdb_restore_command_behavior", defaults.RdbRestoreCommandBehavior, RestoreBehaviors),
+            PipelineCountLimit = section.Int("pipeline_count_limit", defaults.PipelineCountLimit, 1, 1 << 20),
+            TargetRedisClientMaxQuerybufLen = section.Long("target_redis_client_max_querybuf_len", defaults.TargetRedisClientMaxQuerybufLen, OneMegabyte, long.MaxValue),
+            TargetRedisProtoMaxBulkLen = section.Long("target_redis_proto_max_bulk_len", defaults.TargetRedisProtoMaxBulkLen, OneMegabyte, long.MaxValue),
+            AwsPsync = v3 ? awsPsync : section.String("aws_psync", defaults.AwsPsync, OptionSupport.NotYetImplemented),
+            EmptyDbBeforeSync = !v3 && section.Bool("empty_db_before_sync", defaults.EmptyDbBeforeSync),
+        };
+    }
+}

@@ -1,0 +1,126 @@
+using System.Globalization;
+using System.Text;
+using Shake.Core.Toml;
+
+namespace Shake.Core.Configuration;
+
+/// <summary>
+/// Writes the effective configuration (defaults filled in) in redis-shake v4 layout, whichever format it was read
+/// from. Passwords are shown as <c>"***"</c> unless asked otherwise, so the output can be pasted into a ticket.
+/// </summary>
+public static class ShakeConfigPrinter
+{
+    /// <summary>The configuration as TOML text; with <paramref name="redactSecrets"/> false the text loads back to an equal configuration.</summary>
+    public static string Print(ShakeConfig config, bool redactSecrets = true)
+    {
+        var w = new Writer(redactSecrets);
+        w.Comment($"effective configuration ({config.DescribeOrigin()}), in redis-shake v4 layout");
+        switch (config.Reader)
+        {
+            case SyncReaderOptions sync:
+                w.Section("sync_reader");
+                w.Endpoint(sync.Source);
+                w.Bool("sync_rdb", sync.SyncRdb);
+                w.Bool("sync_aof", sync.SyncAof);
+                w.Bool("prefer_replica", sync.PreferReplica);
+                w.Bool("try_diskless", sync.TryDiskless);
+                break;
+            case ScanReaderOptions scan:
+                w.Section("scan_reader");
+                w.Endpoint(scan.Source);
+                w.Integers("dbs", scan.Dbs);
+                w.Bool("scan", scan.Scan);
+                w.Bool("ksn", scan.Ksn);
+                w.Integer("count", scan.Count);
+                break;
+            case RdbReaderOptions rdb:
+                w.Section("rdb_reader");
+                w.String("filepath", rdb.FilePath);
+                break;
+            case AofReaderOptions aof:
+                w.Section("aof_reader");
+                w.String("filepath", aof.FilePath);
+                w.Integer("timestamp", aof.Timestamp);
+                break;
+        }
+
+        w.Section("redis_writer");
+        w.Endpoint(config.Writer.Target);
+        w.Bool("sentinel", config.Writer.Sentinel);
+        w.String("master", config.Writer.Master);
+        w.Bool("off_reply", config.Writer.OffReply);
+
+        var f = config.Filter;
+        w.Section("filter");
+        w.Strings("allow_key_prefix", f.AllowKeyPrefix);
+        w.Strings("allow_key_suffix", f.AllowKeySuffix);
+        w.Strings("block_key_prefix", f.BlockKeyPrefix);
+        w.Strings("block_key_suffix", f.BlockKeySuffix);
+        w.Integers("allow_db", f.AllowDb);
+        w.Integers("block_db", f.BlockDb);
+        w.Strings("allow_command", f.AllowCommand);
+        w.Strings("block_command", f.BlockCommand);
+        w.Strings("allow_command_group", f.AllowCommandGroup);
+        w.Strings("block_command_group", f.BlockCommandGroup);
+        w.String("function", f.Function);
+        if (f.LuaScriptPath is not null) w.Comment($"Lua filter script (command line): {f.LuaScriptPath}");
+
+        var a = config.Advanced;
+        w.Section("advanced");
+        w.String("dir", a.Dir);
+        w.Integer("ncpu", a.Ncpu);
+        w.Integer("pprof_port", a.PprofPort);
+        w.Integer("status_port", a.StatusPort);
+        w.String("log_file", a.LogFile);
+        w.String("log_level", a.LogLevel.ToString().ToLowerInvariant());
+        w.Integer("log_interval", a.LogInterval);
+        w.String("rdb_restore_command_behavior", a.RdbRestoreCommandBehavior.ToString().ToLowerInvariant());
+        w.Integer("pipeline_count_limit", a.PipelineCountLimit);
+        w.Integer("target_redis_client_max_querybuf_len", a.TargetRedisClientMaxQuerybufLen);
+        w.Integer("target_redis_proto_max_bulk_len", a.TargetRedisProtoMaxBulkLen);
+        w.String("aws_psync", a.AwsPsync);
+        w.Bool("empty_db_before_sync", a.EmptyDbBeforeSync);
+
+        w.Section("module");
+        w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);
+        return w.ToString();
+    }
+
+    private sealed class Writer(bool redact)
+    {
+        private readonly StringBuilder _text = new();
+
+        public void Comment(string text) => _text.Append("# ").Append(text).Append('\n');
+
+        public void Section(string name)
+        {
+            if (_text.Length > 0) _text.Append('\n');
+            _text.Append('[').Append(name).Append("]\n");
+        }
+
+        public void Endpoint(RedisInstanceOptions endpoint)
+        {
+            Bool("cluster", endpoint.Cluster);
+            String("address", endpoint.Address);
+            String("username", endpoint.Username);
+            String("password", redact && endpoint.HasPassword ? "***" : endpoint.Password);
+            Bool("tls", endpoint.Tls);
+            if (endpoint.Version is not null) Comment($"Redis version declared by the v3 file: {endpoint.Version}");
+        }
+
+        public void String(string key, string value) => Line(key, TomlValue.Quote(value));
+
+        public void Bool(string key, bool value) => Line(key, value ? "true" : "false");
+
+        public void Integer(string key, long value) => Line(key, value.ToString(CultureInfo.InvariantCulture));
+
+        public void Strings(string key, IEnumerable<string> values) => Line(key, "[" + string.Join(", ", values.Select(TomlValue.Quote)) + "]");
+
+        public void Integers(string key, IEnumerable<int> values) =>
+            Line(key, "[" + string.Join(", ", values.Select(v => v.ToString(CultureInfo.InvariantCulture))) + "]");
+
+        private void Line(string key, string value) => _text.Append(key).Append(" = ").Append(value).Append('\n');
+
+        public override string ToString() => _text.ToString();
+    }
+}

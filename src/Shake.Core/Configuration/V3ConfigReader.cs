@@ -1,0 +1,72 @@
+using Shake.Core.Toml;
+
+namespace Shake.Core.Configuration;
+
+/// <summary>
+/// Reads redis-shake v3 files (<c>type</c>, <c>[source]</c>, <c>[target]</c>, <c>[advanced]</c>) into the common model:
+/// <c>type = "sync"</c> becomes a sync reader, <c>"scan"</c> a scan reader, <c>"restore"</c> an RDB reader whose
+/// relative <c>rdb_file_path</c> is joined to <c>dir</c>; <c>[target] type = "cluster"</c> becomes a cluster writer.
+/// </summary>
+internal static class V3ConfigReader
+{
+    private static readonly (string, string)[] Types = [("sync", "sync"), ("restore", "restore"), ("scan", "scan")];
+    private static readonly (string, bool)[] TargetTypes = [("standalone", false), ("cluster", true)];
+
+    public static ShakeConfig Read(TomlTable document, List<ConfigDiagnostic> diagnostics)
+    {
+        var root = new ConfigSection("", document, diagnostics);
+        string? type = null;
+        if (!root.Has("type")) root.Error("type", 1, "is required in a redis-shake v3 file; allowed values: \"sync\", \"restore\", \"scan\"");
+        else type = root.Choice<string?>("type", null, Types!);
+
+        var source = root.Table("source");
+        var target = root.Table("target");
+        var advancedSection = root.Table("advanced");
+        if (!source.Exists) root.Error("source", 0, "the [source] section is required in a redis-shake v3 file");
+        if (!target.Exists) root.Error("target", 0, "the [target] section is required in a redis-shake v3 file");
+
+        var sourceVersion = source.VersionText("version");
+        var awsPsync = "";
+        ReaderOptions reader;
+        switch (type)
+        {
+            case "restore":
+            {
+                var rdbPath = source.RequiredString("rdb_file_path", "a path to an RDB file (relative paths are relative to advanced.dir)");
+                var dir = PeekDir(document) ?? new AdvancedOptions().Dir;
+                reader = new RdbReaderOptions(rdbPath.Length == 0 || Path.IsPathRooted(rdbPath) ? rdbPath : Path.Combine(dir, rdbPath));
+                break;
+            }
+            case "scan":
+                reader = new ScanReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion), []);
+                break;
+            default:
+                var endpoint = ReadEndpoint(source, cluster: false, sourceVersion);
+                awsPsync = source.String("elasticache_psync", "", OptionSupport.NotYetImplemented);
+                reader = new SyncReaderOptions(endpoint);
+                break;
+        }
+
+        var cluster = target.Choice("type", false, TargetTypes);
+        var writer = new RedisWriterOptions(ReadEndpoint(target, cluster, target.VersionText("version")));
+        var advanced = AdvancedSectionReader.Read(advancedSection, ConfigFormat.RedisShakeV3, awsPsync);
+
+        root.ReportUnknownKeys();
+        source.ReportUnknownKeys();
+        target.ReportUnknownKeys();
+        advancedSection.ReportUnknownKeys();
+        return new ShakeConfig(ConfigFormat.RedisShakeV3, reader, writer, new FilterOptions(), advanced, new ModuleOptions());
+    }
+
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version) => new(
+        section.Address("address"),
+        section.String("username", ""),
+        section.String("password", ""),
+        section.Bool("tls", false),
+        cluster,
+        version);
+
+    /// <summary>The <c>dir</c> string when it is one (type errors are reported when [advanced] itself is read).</summary>
+    private static string? PeekDir(TomlTable document) =>
+        document["advanced"] is TomlTable advanced && advanced["dir"] is TomlValue { Kind: TomlKind.String } dir ? (string)dir.Value : null;
+}

@@ -1,0 +1,71 @@
+using Shake.Host.Commands;
+using Shake.Testing;
+
+namespace Shake.Host.Tests;
+
+public class SyncCommandTests
+{
+    [SharedFact]
+    public async Task TheSeedConfigLoadsThenSaysClusterTargetsAreNotImplementedWithoutConnecting()
+    {
+        // The seed file points at another network's addresses: the cluster check must come before any connection.
+        var (code, _, error) = await ShakeRunner.RunAsync(SharedAssets.PathOf("design", "sync.toml")!);
+        Assert.Equal(ExitCodes.NotImplemented, code);
+        Assert.Contains("sync.toml is valid (redis-shake v3 file, type = \"sync\"), but writing to a cluster target is not implemented yet", error);
+        Assert.Contains("advanced.ncpu", error);
+    }
+
+    [Fact]
+    public async Task ConfigErrorsComeBeforeTheNotImplementedMessage()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("bad.toml", "[sync_reader]\naddress = \"127.0.0.1:6379\"\n[redis_writer]\naddress = \"127.0.0.1:6380\"\n[advanced]\npipeline_count_limit = \"many\"\n");
+        var (code, _, error) = await ShakeRunner.RunAsync(config);
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Contains("line 6: advanced.pipeline_count_limit", error);
+        Assert.DoesNotContain("not implemented yet", error);
+        Assert.DoesNotContain("connect", error);
+    }
+
+    [Fact]
+    public async Task SyntaxErrorsNameLineAndColumn()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("broken.toml", "[sync_reader\naddress = 1\n");
+        var (code, _, error) = await ShakeRunner.RunAsync(config);
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Contains("line 1: (TOML syntax): column 13", error);
+    }
+
+    [Fact]
+    public async Task MissingFilterScriptIsAnError()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("ok.toml", "[sync_reader]\naddress = \"127.0.0.1:6379\"\n[redis_writer]\naddress = \"127.0.0.1:6380\"\n");
+        var (code, _, error) = await ShakeRunner.RunAsync(config, Path.Combine(dir.Path, "filter.lua"));
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Contains("filter.lua does not exist", error);
+    }
+
+    [Fact]
+    public async Task NoArgumentsIsAUsageError()
+    {
+        var (code, _, error) = await ShakeRunner.RunAsync();
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Contains("usage: shake <config.toml> [filter.lua]", error);
+    }
+
+    [Fact]
+    public async Task VersionAndHelpWork()
+    {
+        var version = await ShakeRunner.RunAsync("--version");
+        Assert.Equal(0, version.Code);
+        Assert.StartsWith("0.1.0", version.Output.Trim());
+        var help = await ShakeRunner.RunAsync("--help");
+        Assert.Equal(0, help.Code);
+        Assert.Contains("validate", help.Output);
+        Assert.Contains("<config>", help.Output);
+        var validateHelp = await ShakeRunner.RunAsync("validate", "--help");
+        Assert.Contains("--offline", validateHelp.Output);
+    }
+}

@@ -1,0 +1,148 @@
+using Shake.Host.Commands;
+using Shake.Testing;
+
+namespace Shake.Host.Tests;
+
+public class ValidateCommandTests
+{
+    private static string SeedPath => SharedAssets.PathOf("design", "sync.toml")!;
+
+    private static string V4Config(string source, string target, string sourcePassword = "", string targetPassword = "") => $"""
+        [sync_reader]
+        address = "{source}"
+        password = "{sourcePassword}"
+
+        [redis_writer]
+        address = "{target}"
+        password = "{targetPassword}"
+        """;
+
+    [SharedFact]
+    public async Task OfflineValidationOfTheSeedPrintsTheEffectiveConfigWithPasswordsRedacted()
+    {
+        var (code, output, error) = await ShakeRunner.RunAsync("validate", "--offline", SeedPath);
+        Assert.True(code == ExitCodes.Success, error);
+        Assert.Contains("password = \"***\"", output);
+        Assert.DoesNotContain("3wPxzWffdn", output + error);
+        Assert.DoesNotContain("Aa123456", output + error);
+        Assert.Contains("[sync_reader]", output);
+        Assert.Contains("address = \"10.233.109.145:6379\"", output);
+        Assert.Contains("cluster = true", output);
+        Assert.Contains("rdb_restore_command_behavior = \"rewrite\"", output);
+        Assert.Contains("connectivity not checked", output);
+        Assert.Contains("advanced.ncpu", error);
+    }
+
+    [SharedFact]
+    public async Task OnlineValidationNamesTheUnreachableAddresses()
+    {
+        using var dir = new TempDir();
+        var sourcePort = FreePort.Next();
+        var targetPort = FreePort.Next();
+        var text = File.ReadAllText(SeedPath)
+            .Replace("10.233.109.145:6379", $"127.0.0.1:{sourcePort}")
+            .Replace("10.233.103.2:6379", $"127.0.0.1:{targetPort}");
+        // Never dial the seed's own addresses: they belong to another network.
+        Assert.DoesNotContain("10.233", text);
+        var config = dir.Write("sync.toml", text);
+
+        var (code, output, _) = await ShakeRunner.RunAsync("validate", config);
+        Assert.Equal(ExitCodes.CheckFailed, code);
+        Assert.Contains($"source 127.0.0.1:{sourcePort}: UNREACHABLE", output);
+        Assert.Contains($"target 127.0.0.1:{targetPort}: UNREACHABLE", output);
+        Assert.Contains("some checks failed", output);
+    }
+
+    [Fact]
+    public async Task OnlineValidationAgainstRealServersPrintsTheirVersions()
+    {
+        await using var source = await RedisServer.StartAsync(["--requirepass", "src-secret"]);
+        await using var target = await RedisServer.StartAsync();
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4Config(source.Address, target.Address, sourcePassword: "src-secret"));
+
+        var (code, output, error) = await ShakeRunner.RunAsync("validate", config);
+        Assert.True(code == ExitCodes.Success, output + error);
+        Assert.Matches($@"# source {source.Address}: ok: Redis \d+\.\d+\.\d+ \(standalone\)", output);
+        Assert.Matches($@"# target {target.Address}: ok: Redis \d+\.\d+\.\d+ \(standalone\)", output);
+        Assert.DoesNotContain("src-secret", output + error);
+        Assert.Contains("all checks passed", output);
+    }
+
+    [Fact]
+    public async Task WrongPasswordIsNamedAsAnAuthenticationFailure()
+    {
+        await using var server = await RedisServer.StartAsync(["--requirepass", "right"]);
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4Config(server.Address, server.Address, sourcePassword: "wrong"));
+
+        var (code, output, _) = await ShakeRunner.RunAsync("validate", config);
+        Assert.Equal(ExitCodes.CheckFailed, code);
+        Assert.Contains($"source {server.Address}: AUTH FAILED: authentication failed: WRONGPASS", output);
+        // The target has no password configured, but the server wants one.
+        Assert.Contains($"target {server.Address}: AUTH FAILED", output);
+        Assert.Contains("NOAUTH", output);
+    }
+
+    [Fact]
+    public async Task AclUserAndPasswordAreUsed()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await server.CliAsync("ACL", "SETUSER", "shake", "on", ">pw", "~*", "+@all");
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4Config(server.Address, server.Address, "pw", "pw").Replace("password =", "username = \"shake\"\npassword ="));
+
+        var (code, output, error) = await ShakeRunner.RunAsync("validate", config);
+        Assert.True(code == ExitCodes.Success, output + error);
+    }
+
+    [Fact]
+    public async Task ClusterConfiguredAgainstAStandaloneServerIsAMismatch()
+    {
+        await using var server = await RedisServer.StartAsync();
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4Config(server.Address, server.Address).Replace("[redis_writer]", "[redis_writer]\ncluster = true"));
+
+        var (code, output, _) = await ShakeRunner.RunAsync("validate", config);
+        Assert.Equal(ExitCodes.CheckFailed, code);
+        Assert.Contains($"# source {server.Address}: ok", output);
+        Assert.Contains($"# target {server.Address}: MISMATCH: configured as a cluster, but the server runs in standalone mode", output);
+    }
+
+    [Fact]
+    public async Task RestoreConfigChecksTheRdbFile()
+    {
+        await using var target = await RedisServer.StartAsync();
+        using var dir = new TempDir();
+        var rdb = Path.Combine(dir.Path, "missing.rdb");
+        var config = dir.Write("restore.toml", $"[rdb_reader]\nfilepath = \"{rdb}\"\n[redis_writer]\naddress = \"{target.Address}\"\n");
+
+        var (code, output, _) = await ShakeRunner.RunAsync("validate", config);
+        Assert.Equal(ExitCodes.CheckFailed, code);
+        Assert.Contains($"source file {rdb}: NOT FOUND", output);
+        Assert.Contains($"target {target.Address}: ok", output);
+    }
+
+    [Fact]
+    public async Task ConfigErrorsAreListedWithLinesAndExitTwo()
+    {
+        using var dir = new TempDir();
+        var config = dir.Write("bad.toml", "type = \"sync\"\n[source]\naddress = \"127.0.0.1\"\n[target]\naddress = \"127.0.0.1:1\"\n[advanced]\nlog_level = \"loud\"\n");
+
+        var (code, output, error) = await ShakeRunner.RunAsync("validate", "--offline", config);
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Equal("", output);
+        Assert.Contains("2 configuration errors", error);
+        Assert.Contains("line 3: source.address", error);
+        Assert.Contains("line 7: advanced.log_level", error);
+        Assert.Contains("\"debug\", \"info\", \"warn\"", error);
+    }
+
+    [Fact]
+    public async Task MissingFileIsAConfigError()
+    {
+        var (code, _, error) = await ShakeRunner.RunAsync("validate", "--offline", "/nonexistent/shake.toml");
+        Assert.Equal(ExitCodes.ConfigError, code);
+        Assert.Contains("does not exist", error);
+    }
+}

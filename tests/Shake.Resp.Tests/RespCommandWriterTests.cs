@@ -1,0 +1,37 @@
+using System.Buffers;
+using System.Text;
+using Shake.Resp.Protocol;
+
+namespace Shake.Resp.Tests;
+
+public class RespCommandWriterTests
+{
+    [Fact]
+    public void EncodesEveryArgumentShape()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        RespCommandWriter.WriteArrayHeader(output, 6);
+        RespCommandWriter.WriteBulk(output, "RESTORE");
+        RespCommandWriter.WriteBulk(output, "kéy");
+        RespCommandWriter.WriteBulk(output, -1234567890123L);
+        RespCommandWriter.WriteBulk(output, Segments.Split("pay\r\nload"u8.ToArray(), 2, 5));
+        RespCommandWriter.WriteBulk(output, ReadOnlySpan<byte>.Empty);
+        RespCommandWriter.WriteBulk(output, "REPLACE"u8);
+        Assert.Equal("*6\r\n$7\r\nRESTORE\r\n$4\r\nkéy\r\n$14\r\n-1234567890123\r\n$9\r\npay\r\nload\r\n$0\r\n\r\n$7\r\nREPLACE\r\n",
+            Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void LargeValuesRoundTripThroughTheReader()
+    {
+        var payload = new byte[300_000];
+        new Random(7).NextBytes(payload);
+        var output = new ArrayBufferWriter<byte>();
+        RespCommandWriter.WriteCommand(output, "SET"u8.ToArray(), "k"u8.ToArray(), payload);
+        Assert.Equal(4 + 9 + 7 + RespCommandWriter.BulkSize(payload.Length), output.WrittenCount);
+        var reader = new SequenceReader<byte>(new ReadOnlySequence<byte>(output.WrittenMemory));
+        var arguments = new List<ReadOnlySequence<byte>>();
+        Assert.True(RespReader.TryReadCommand(ref reader, arguments));
+        Assert.Equal(payload, arguments[2].ToArray());
+    }
+}
