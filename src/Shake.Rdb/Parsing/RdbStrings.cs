@@ -83,6 +83,10 @@ internal static class RdbStrings
         long limit = Math.Min(c.MaxStringLength, int.MaxValue);
         if (compressedLength > (ulong)limit || plainLength > (ulong)limit)
             throw new RdbFormatException($"LZF string length {Math.Max(compressedLength, plainLength)} exceeds the limit of {limit} bytes", at);
+        // An LZF back-reference of 3 bytes expands to at most 264 bytes, so a larger ratio is corruption; checking it
+        // before allocating keeps a forged length from reserving gigabytes.
+        if (plainLength > compressedLength * 88 + 8)
+            throw new RdbFormatException($"LZF string claims {plainLength} bytes from {compressedLength} compressed bytes, more than LZF can expand", at);
         if (!TryTake(ref c, (int)compressedLength, compressedScratch, out var compressed)) return false;
         var output = scratch.Get((int)plainLength);
         int written;
