@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using Microsoft.Extensions.Logging;
 using Shake.Core.Writers;
 using Shake.Rdb;

@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using Shake.Rdb.Parsing;
 using Shake.Resp.Pipelining;
 

@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using Shake.TestSupport;
 using Microsoft.Extensions.Logging;
 using Shake.Core.Conversion;

@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using System.Buffers;
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -84,7 +85,7 @@ public sealed class ConversionPartsTests
         public List<string> Commands { get; } = [];
         public Shake.Core.Writers.TargetInfo Info { get; } = new("redis", "7.0.15", 10, 16, 1 << 20, false);
         public long ProtoMaxBulkLength => 1 << 20;
-        public Shake.Core.Writers.RestoreBehavior Behavior => Shake.Core.Writers.RestoreBehavior.Panic;
+        public Shake.Core.Configuration.RestoreBehavior Behavior => Shake.Core.Configuration.RestoreBehavior.Panic;
 
         public void Write<TCommand>(TCommand command) where TCommand : Shake.Resp.Pipelining.IRespCommand
         {

@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using Shake.Core.Configuration;
 using Shake.TestSupport;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
