@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Shake.Core.Configuration;
+using Shake.Core.Conversion;
 using Shake.Core.Engine;
 using Shake.Host.Running;
 
@@ -63,7 +64,9 @@ public static class SyncCommand
         logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
         try
         {
-            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
+            // Entries RESTORE cannot serve (newer RDB version than the target's, payload over the bulk limit) become plain commands.
+            using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
+            var summary = await new SyncEngine(options with { Converter = options.Converter ?? converter }, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             return ExitCodes.Success;
         }
