@@ -1,3 +1,4 @@
+#:property PublishAot=false
 // Load generator and replication-lag probe for bench/e2e/lag.sh (run with: dotnet run lag-probe.cs -- ...).
 // Writes SETs to the source at a steady rate (paced every 10 ms, pipelined) and, every probe interval, writes a
 // sequence number to the source and times how long each target takes to show it. Loopback addresses only.
