@@ -81,6 +81,7 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
     /// <summary>Drops whatever was being filled (the entry is abandoned).</summary>
     public void Abandon()
     {
+        if (_batchStarted) Commands += _batch.CommandsWritten;
         _batch.Discard();
         _single.Clear();
         _batchStarted = false;
