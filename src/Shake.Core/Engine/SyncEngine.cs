@@ -199,6 +199,7 @@ public sealed class SyncEngine
         if (error is not null && error is not OperationCanceledException)
         {
             run.Cancel();
+            writer.Abort();
             await Quietly(consuming, pumping, acking);
             throw error;
         }
