@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Shake.Rdb.Compression;
 
@@ -26,21 +29,35 @@ public static class Lzf
     /// or it decompresses to more or fewer bytes than <c>output.Length</c>; the offset is inside <paramref name="input"/>.</exception>
     public static int Decompress(ReadOnlySpan<byte> input, Span<byte> output)
     {
+        // Every run is bounds-checked explicitly below, so the copies use unchecked references. Short copies move
+        // 8 or 16 bytes at a time and may write past the run's end (never past the output), to be overwritten by the next run.
+        ref byte src = ref MemoryMarshal.GetReference(input);
+        ref byte dst = ref MemoryMarshal.GetReference(output);
+        var inputLength = input.Length;
+        var outputLength = output.Length;
         var ip = 0;
         var op = 0;
-        while (ip < input.Length)
+        while (ip < inputLength)
         {
-            var control = input[ip];
+            int control = Unsafe.Add(ref src, ip);
             var runStart = ip;
             ip++;
             if (control < 32)
             {
                 var literal = control + 1;
-                if (ip + literal > input.Length)
+                if (ip + literal > inputLength)
                     throw new RdbFormatException($"LZF literal run of {literal} bytes is cut short by the end of the input", runStart);
-                if (op + literal > output.Length)
-                    throw new RdbFormatException($"LZF data decompresses to more than the expected {output.Length} bytes", runStart);
-                input.Slice(ip, literal).CopyTo(output.Slice(op));
+                if (op + literal > outputLength)
+                    throw new RdbFormatException($"LZF data decompresses to more than the expected {outputLength} bytes", runStart);
+                if (ip + 32 <= inputLength && op + 32 <= outputLength)
+                {
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, op), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref src, ip)));
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, op + 16), Unsafe.ReadUnaligned<Vector128<byte>>(ref Unsafe.Add(ref src, ip + 16)));
+                }
+                else
+                {
+                    Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, op), ref Unsafe.Add(ref src, ip), (uint)literal);
+                }
                 ip += literal;
                 op += literal;
                 continue;
@@ -49,33 +66,39 @@ public static class Lzf
             var length = control >> 5;
             if (length == 7)
             {
-                if (ip >= input.Length)
+                if (ip >= inputLength)
                     throw new RdbFormatException("LZF back-reference length byte is missing at the end of the input", runStart);
-                length += input[ip++];
+                length += Unsafe.Add(ref src, ip++);
             }
-            if (ip >= input.Length)
+            if (ip >= inputLength)
                 throw new RdbFormatException("LZF back-reference distance byte is missing at the end of the input", runStart);
-            var distance = (((control & 0x1F) << 8) | input[ip++]) + 1;
+            var distance = (((control & 0x1F) << 8) | Unsafe.Add(ref src, ip++)) + 1;
             length += 2;
             var from = op - distance;
             if (from < 0)
                 throw new RdbFormatException($"LZF back-reference reaches {-from} bytes before the start of the output", runStart);
-            if (op + length > output.Length)
-                throw new RdbFormatException($"LZF data decompresses to more than the expected {output.Length} bytes", runStart);
-            if (distance >= length)
+            if (op + length > outputLength)
+                throw new RdbFormatException($"LZF data decompresses to more than the expected {outputLength} bytes", runStart);
+            if (distance >= 8 && op + length + 8 <= outputLength)
             {
-                output.Slice(from, length).CopyTo(output.Slice(op));
+                // Chunks of 8 read only bytes at least 8 behind, which are final even when the reference overlaps itself.
+                for (var i = 0; i < length; i += 8)
+                    Unsafe.WriteUnaligned(ref Unsafe.Add(ref dst, op + i), Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref dst, from + i)));
+            }
+            else if (distance >= length)
+            {
+                Unsafe.CopyBlockUnaligned(ref Unsafe.Add(ref dst, op), ref Unsafe.Add(ref dst, from), (uint)length);
             }
             else
             {
-                // Overlapping reference: the source includes bytes this very copy produces (run-length style), so forward byte order matters.
+                // Short-period overlap (run-length style): the source includes bytes this very copy produces.
                 for (var i = 0; i < length; i++)
-                    output[op + i] = output[from + i];
+                    Unsafe.Add(ref dst, op + i) = Unsafe.Add(ref dst, from + i);
             }
             op += length;
         }
-        if (op != output.Length)
-            throw new RdbFormatException($"LZF data decompresses to {op} bytes, expected {output.Length}", input.Length);
+        if (op != outputLength)
+            throw new RdbFormatException($"LZF data decompresses to {op} bytes, expected {outputLength}", inputLength);
         return op;
     }
 

@@ -179,4 +179,41 @@ public class LzfTests
         Lzf.Decompress([0x01, (byte)'a', (byte)'b', 0xC0, 0x01], output);
         Assert.Equal("ababababab"u8.ToArray(), output);
     }
+
+    [Fact]
+    public void Decompress_matches_a_plain_reference_on_random_valid_streams()
+    {
+        // Random streams mixing literals and back-references of every distance class, including runs that end exactly at the output's end.
+        var random = new Random(21);
+        for (var round = 0; round < 500; round++)
+        {
+            var stream = new List<byte>();
+            var expected = new List<byte>();
+            var runs = random.Next(1, 60);
+            for (var r = 0; r < runs; r++)
+            {
+                if (expected.Count == 0 || random.Next(2) == 0)
+                {
+                    var literal = random.Next(1, 33);
+                    stream.Add((byte)(literal - 1));
+                    for (var i = 0; i < literal; i++) { var b = (byte)random.Next(256); stream.Add(b); expected.Add(b); }
+                }
+                else
+                {
+                    var distance = random.Next(3) == 0 ? random.Next(1, 9) : random.Next(1, Math.Min(expected.Count, 8192) + 1);
+                    distance = Math.Min(distance, expected.Count);
+                    var length = random.Next(3) == 0 ? random.Next(3, 265) : random.Next(3, 12);
+                    var code = length - 2;
+                    var offset = distance - 1;
+                    if (code < 7) stream.Add((byte)((code << 5) | (offset >> 8)));
+                    else { stream.Add((byte)((7 << 5) | (offset >> 8))); stream.Add((byte)(code - 7)); }
+                    stream.Add((byte)offset);
+                    for (var i = 0; i < length; i++) expected.Add(expected[expected.Count - distance]);
+                }
+            }
+            var output = new byte[expected.Count];
+            Assert.Equal(expected.Count, Lzf.Decompress(stream.ToArray(), output));
+            Assert.Equal(expected.ToArray(), output);
+        }
+    }
 }

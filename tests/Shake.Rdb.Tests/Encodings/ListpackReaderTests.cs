@@ -32,13 +32,16 @@ public class ListpackReaderTests
         }).ToArray();
         await RunAsync(client, ["RPUSH", "many", .. many]);
 
+        var sawLzf = false;
         foreach (var key in new[] { "list", "many" })
         {
             var expected = await TextsAsync(client, "LRANGE", key, "0", "-1");
-            var nodes = await QuicklistNodesAsync(client, key);
-            var decoded = nodes.SelectMany(n => Drain.Listpack(n)).ToList();
+            var nodes = await QuicklistNodesWithCompressionAsync(client, key);
+            sawLzf |= nodes.Any(n => n.WasLzf);
+            var decoded = nodes.SelectMany(n => Drain.Listpack(n.Blob)).ToList();
             Assert.Equal(expected, decoded);
         }
+        Assert.True(sawLzf, "some listpack should have been stored LZF-compressed, exercising Lzf on real payloads");
     }
 
     [Fact]

@@ -27,17 +27,21 @@ internal static class ServerBlobs
     }
 
     /// <summary>The listpacks of every packed quicklist node of a list payload.</summary>
-    public static async Task<List<byte[]>> QuicklistNodesAsync(RawRespClient client, string key)
+    public static async Task<List<byte[]>> QuicklistNodesAsync(RawRespClient client, string key) => (await QuicklistNodesWithCompressionAsync(client, key)).Select(n => n.Blob).ToList();
+
+    /// <summary>Like <see cref="QuicklistNodesAsync"/>, also telling which nodes the server stored LZF-compressed.</summary>
+    public static async Task<List<(byte[] Blob, bool WasLzf)>> QuicklistNodesWithCompressionAsync(RawRespClient client, string key)
     {
         var dump = await DumpAsync(client, key);
         Assert.Equal(TypeListQuicklist2, dump.Type);
         var nodes = (int)dump.ReadLength();
-        var result = new List<byte[]>();
+        var result = new List<(byte[], bool)>();
         for (var i = 0; i < nodes; i++)
         {
             var container = dump.ReadLength();
             Assert.Equal(2UL, container); // packed
-            result.Add(dump.ReadString());
+            var blob = dump.ReadString(out var wasLzf);
+            result.Add((blob, wasLzf));
         }
         return result;
     }
