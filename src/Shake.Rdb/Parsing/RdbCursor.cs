@@ -159,6 +159,8 @@ internal ref struct RdbCursor
                 if (!TryReadCount(out ulong plain, "an LZF plain length")) return false;
                 if (compressed > (ulong)MaxStringLength || plain > (ulong)MaxStringLength) ThrowTooLong(Math.Max(compressed, plain), at);
                 if (compressed == 0) throw new RdbFormatException("LZF string with a compressed length of 0", at);
+                if (plain > compressed * 88 + 8)
+                    throw new RdbFormatException($"LZF string claims {plain} bytes from {compressed} compressed bytes, more than LZF can expand", at);
                 if (Reader.Remaining < (long)compressed) return false;
                 Reader.Advance((long)compressed);
                 return true;

@@ -9,8 +9,11 @@ public static class RdbPipeReader
     /// Reads until the RDB ends (or the handler stops), feeding the parser as bytes arrive. Bytes after the RDB
     /// (e.g. the AOF tail of a preamble file, or the next replication data) are left unconsumed in the reader.
     /// Throws <see cref="RdbFormatException"/> when the input is not a valid RDB or ends too early.
+    /// <paramref name="afterBatch"/>, when given, runs after each batch of parsed items (before reading more): the place
+    /// for a handler that buffered output to flush it, which also applies the consumer's backpressure to the reading.
     /// </summary>
-    public static async ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser, CancellationToken cancellation = default)
+    public static async ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser, CancellationToken cancellation = default,
+        Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
         // When an item is incomplete, the next attempt re-walks it from its start. Waiting until the buffered
@@ -26,24 +29,27 @@ public static class RdbPipeReader
                 continue;
             }
             RdbParseStatus status;
+            SequencePosition consumed, examined;
             try
             {
-                status = parser.Parse(buffer, result.IsCompleted, out var consumed, out var examined);
-                long remaining = buffer.Slice(consumed).Length;
-                reader.AdvanceTo(consumed, examined);
-                if (status != RdbParseStatus.NeedMoreData) return status;
-                retryAt = Math.Max(remaining * 2, remaining + 1);
+                status = parser.Parse(buffer, result.IsCompleted, out consumed, out examined);
             }
             catch
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 throw;
             }
+            long remaining = buffer.Slice(consumed).Length;
+            reader.AdvanceTo(consumed, examined);
+            if (afterBatch is not null) await afterBatch(cancellation).ConfigureAwait(false);
+            if (status != RdbParseStatus.NeedMoreData) return status;
+            retryAt = Math.Max(remaining * 2, remaining + 1);
         }
     }
 
     /// <summary>Parses a whole file (or stdin when <paramref name="path"/> is <c>-</c>) with <paramref name="parser"/>.</summary>
-    public static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default)
+    public static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
+        Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
         Stream stream = path == "-"
@@ -54,7 +60,7 @@ public static class RdbPipeReader
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
             try
             {
-                return await ParseAsync(reader, parser, cancellation).ConfigureAwait(false);
+                return await ParseAsync(reader, parser, cancellation, afterBatch).ConfigureAwait(false);
             }
             finally
             {

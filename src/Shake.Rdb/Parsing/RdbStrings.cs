@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Text;
 using Shake.Rdb.Compression;
@@ -12,6 +13,7 @@ internal static class RdbStrings
     /// otherwise it lives in <paramref name="scratch"/> (integers as decimal text, LZF decompressed, split strings copied).
     /// <paramref name="compressedScratch"/> holds LZF input that is split across segments.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(ref RdbCursor c, ScratchBuffer scratch, ScratchBuffer compressedScratch, out ReadOnlySpan<byte> value)
     {
         value = default;
@@ -83,6 +85,10 @@ internal static class RdbStrings
         long limit = Math.Min(c.MaxStringLength, int.MaxValue);
         if (compressedLength > (ulong)limit || plainLength > (ulong)limit)
             throw new RdbFormatException($"LZF string length {Math.Max(compressedLength, plainLength)} exceeds the limit of {limit} bytes", at);
+        // An LZF back-reference of 3 bytes expands to at most 264 bytes, so a larger ratio is corruption; checking it
+        // before allocating keeps a forged length from reserving gigabytes.
+        if (plainLength > compressedLength * 88 + 8)
+            throw new RdbFormatException($"LZF string claims {plainLength} bytes from {compressedLength} compressed bytes, more than LZF can expand", at);
         if (!TryTake(ref c, (int)compressedLength, compressedScratch, out var compressed)) return false;
         var output = scratch.Get((int)plainLength);
         int written;

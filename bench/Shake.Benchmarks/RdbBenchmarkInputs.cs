@@ -1,0 +1,98 @@
+using System.Buffers.Binary;
+using System.Text;
+using Shake.Rdb.Checksums;
+
+namespace Shake.Benchmarks;
+
+/// <summary>Writes the RDB files the parser benchmarks read: many small strings, a few huge values, a mix of types.</summary>
+public static class RdbBenchmarkInputs
+{
+    public static byte[] SmallStrings(int count)
+    {
+        var w = new Writer();
+        w.Header();
+        for (int i = 0; i < count; i++)
+        {
+            w.Byte(0);
+            w.String($"key:{i:D10}");
+            w.String($"value:{i:D10}");
+        }
+        return w.End();
+    }
+
+    public static byte[] LargeValues(int count, int size)
+    {
+        var w = new Writer();
+        w.Header();
+        var value = new byte[size];
+        new Random(7).NextBytes(value);
+        for (int i = 0; i < count; i++)
+        {
+            w.Byte(0);
+            w.String($"big:{i}");
+            w.String(value);
+        }
+        return w.End();
+    }
+
+    /// <summary>Strings, lists, sets, hashes and sorted sets (plain encodings), about a third with expiries.</summary>
+    public static byte[] Mixed(int count)
+    {
+        var w = new Writer();
+        w.Header();
+        for (int i = 0; i < count; i++)
+        {
+            if (i % 3 == 0) { w.Byte(252); w.Int64(4102444800000 + i); }
+            switch (i % 5)
+            {
+                case 0:
+                    w.Byte(0); w.String($"str:{i}"); w.String($"some string value {i}");
+                    break;
+                case 1:
+                    w.Byte(1); w.String($"list:{i}"); w.Length(8);
+                    for (int j = 0; j < 8; j++) w.String($"item-{j}");
+                    break;
+                case 2:
+                    w.Byte(2); w.String($"set:{i}"); w.Length(8);
+                    for (int j = 0; j < 8; j++) w.String($"member-{j}");
+                    break;
+                case 3:
+                    w.Byte(4); w.String($"hash:{i}"); w.Length(6);
+                    for (int j = 0; j < 6; j++) { w.String($"field-{j}"); w.String($"value-{j}"); }
+                    break;
+                default:
+                    w.Byte(5); w.String($"zset:{i}"); w.Length(6);
+                    for (int j = 0; j < 6; j++) { w.String($"m{j}"); w.Double(j * 1.5); }
+                    break;
+            }
+        }
+        return w.End();
+    }
+
+    private sealed class Writer
+    {
+        private readonly MemoryStream _out = new();
+
+        public void Header() => _out.Write("REDIS0010"u8);
+        public void Byte(byte b) => _out.WriteByte(b);
+
+        public void Length(int n)
+        {
+            if (n < 64) Byte((byte)n);
+            else if (n < 16384) { Byte((byte)(0x40 | (n >> 8))); Byte((byte)n); }
+            else { Byte(0x80); Span<byte> b = stackalloc byte[4]; BinaryPrimitives.WriteInt32BigEndian(b, n); _out.Write(b); }
+        }
+
+        public void String(string s) => String(Encoding.UTF8.GetBytes(s));
+        public void String(byte[] s) { Length(s.Length); _out.Write(s); }
+        public void Int64(long v) { Span<byte> b = stackalloc byte[8]; BinaryPrimitives.WriteInt64LittleEndian(b, v); _out.Write(b); }
+        public void Double(double v) => Int64(BitConverter.DoubleToInt64Bits(v));
+
+        public byte[] End()
+        {
+            Byte(255);
+            Int64((long)Crc64.Compute(_out.GetBuffer().AsSpan(0, (int)_out.Length)));
+            return _out.ToArray();
+        }
+    }
+}

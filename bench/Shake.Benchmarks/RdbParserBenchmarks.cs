@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using BenchmarkDotNet.Attributes;
+using Shake.Rdb.Format;
+using Shake.Rdb.Parsing;
+using Shake.Rdb.Values;
+
+namespace Shake.Benchmarks;
+
+/// <summary>
+/// Parse throughput of whole RDB files fed through a <see cref="PipeReader"/> (as from a socket or file):
+/// raw entries (what RESTORE needs), with and without the file checksum, and full logical decoding.
+/// Divide the input size / entry count by the mean time for MB/s and entries/s.
+/// </summary>
+[MemoryDiagnoser]
+public class RdbParserBenchmarks
+{
+    private byte[] _file = [];
+
+    /// <summary>small: 1M string keys; large: 100 values of 10 MB; mixed: 200k keys of five types.</summary>
+    [Params("small", "large", "mixed")]
+    public string Input { get; set; } = "small";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _file = Input switch
+        {
+            "small" => RdbBenchmarkInputs.SmallStrings(1_000_000),
+            "large" => RdbBenchmarkInputs.LargeValues(100, 10 << 20),
+            _ => RdbBenchmarkInputs.Mixed(200_000),
+        };
+        Console.WriteLine($"// input {Input}: {_file.Length} bytes");
+    }
+
+    [Benchmark(Baseline = true)]
+    public Task<long> Raw() => ParseAsync(verifyChecksum: true);
+
+    [Benchmark]
+    public Task<long> RawNoChecksum() => ParseAsync(verifyChecksum: false);
+
+    [Benchmark]
+    public async Task<long> Logical()
+    {
+        using var parser = new RdbParser<DecodingHandler>(new DecodingHandler(), new RdbParserOptions { VerifyChecksum = true });
+        await RdbPipeReader.ParseAsync(Reader(), parser);
+        parser.Handler.Decoder.Dispose();
+        return parser.Handler.Elements;
+    }
+
+    private async Task<long> ParseAsync(bool verifyChecksum)
+    {
+        using var parser = new RdbParser<CountingHandler>(new CountingHandler(), new RdbParserOptions { VerifyChecksum = verifyChecksum });
+        await RdbPipeReader.ParseAsync(Reader(), parser);
+        return parser.Handler.Entries;
+    }
+
+    private PipeReader Reader() =>
+        PipeReader.Create(new MemoryStream(_file, writable: false), new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+
+    private struct CountingHandler : IRdbHandler
+    {
+        public long Entries;
+        public long Bytes;
+        public void OnHeader(int version, RdbMagicKind magic) { }
+        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
+        public void OnSelectDb(int db) { }
+        public void OnResizeDb(ulong keys, ulong expires) { }
+        public void OnFunction(ReadOnlySpan<byte> code) { }
+        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
+        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
+
+        public bool OnEntry(in RdbEntry entry)
+        {
+            Entries++;
+            Bytes += entry.Key.Length + entry.RawValue.Length;
+            return true;
+        }
+    }
+
+    private sealed class DecodingHandler : IRdbHandler
+    {
+        public readonly RdbValueDecoder Decoder = new();
+        public long Elements;
+        public void OnHeader(int version, RdbMagicKind magic) { }
+        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
+        public void OnSelectDb(int db) { }
+        public void OnResizeDb(ulong keys, ulong expires) { }
+        public void OnFunction(ReadOnlySpan<byte> code) { }
+        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
+        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
+
+        public bool OnEntry(in RdbEntry entry)
+        {
+            var visitor = new SumVisitor();
+            Elements += Decoder.Decode(entry.Type, entry.RawValue, entry.Magic, ref visitor);
+            return true;
+        }
+    }
+
+    private struct SumVisitor : IRdbValueVisitor
+    {
+        public long Bytes;
+        public void OnString(ReadOnlySpan<byte> value) => Bytes += value.Length;
+        public void OnListItem(ReadOnlySpan<byte> item) => Bytes += item.Length;
+        public void OnSetMember(ReadOnlySpan<byte> member) => Bytes += member.Length;
+        public void OnZSetMember(ReadOnlySpan<byte> member, double score) => Bytes += member.Length;
+        public void OnHashField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, long expireAtMs) => Bytes += field.Length + value.Length;
+        public void OnStreamEntry(StreamId id, int fieldCount) { }
+        public void OnStreamField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value) => Bytes += field.Length + value.Length;
+        public void OnStreamMetadata(in StreamMetadata metadata) { }
+        public void OnStreamGroup(ReadOnlySpan<byte> name, StreamId lastDeliveredId, long entriesRead) { }
+        public void OnStreamPendingEntry(StreamId id, long deliveryTimeMs, ulong deliveryCount) { }
+        public void OnStreamConsumer(ReadOnlySpan<byte> name, long seenTimeMs, long activeTimeMs) { }
+        public void OnStreamConsumerPendingEntry(StreamId id) { }
+        public void OnModuleValue(ulong moduleId, ReadOnlySequence<byte> data) => Bytes += data.Length;
+    }
+}
