@@ -129,6 +129,18 @@ public class RdbCommandTests
         Assert.NotEqual(0, truncated.ExitCode);
         Assert.Contains("offset", truncated.Stderr);
 
+        if (sub != "json")
+        {
+            // A corrupt listpack inside an intact RDB: only decoding finds it (json always decodes).
+            var corrupt = "REDIS0010"u8.ToArray().Concat(new byte[] { 16, 1, (byte)'h', 3, (byte)'b', (byte)'a', (byte)'d', 255 }).ToArray();
+            var crc = Shake.Rdb.Checksums.Crc64.Compute(corrupt);
+            corrupt = corrupt.Concat(BitConverter.GetBytes(crc)).ToArray();
+            Assert.Equal(0, (await RunAsync(corrupt, "rdb", sub, "-")).ExitCode);
+            var validated = await RunAsync(corrupt, "rdb", sub, "--validate", "-");
+            Assert.NotEqual(0, validated.ExitCode);
+            Assert.Contains("corrupt", validated.Stderr);
+        }
+
         var missing = await RunAsync(null, "rdb", sub, "/nonexistent/file.rdb");
         Assert.NotEqual(0, missing.ExitCode);
         Assert.NotEmpty(missing.Stderr);

@@ -139,6 +139,14 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public async Task TimeoutMustBePositive()
+    {
+        var (code, _, error) = await ShakeRunner.RunAsync("validate", "--timeout", "0", "any.toml");
+        Assert.NotEqual(ExitCodes.Success, code);
+        Assert.Contains("--timeout must be a positive number of seconds", error);
+    }
+
+    [Fact]
     public async Task MissingFileIsAConfigError()
     {
         var (code, _, error) = await ShakeRunner.RunAsync("validate", "--offline", "/nonexistent/shake.toml");

@@ -135,4 +135,46 @@ public class DataHarnessTests
         Assert.Equal("ttl", difference.What);
         Assert.Equal("k", difference.Key);
     }
+
+    [Fact]
+    public async Task ClusterSideIsScannedOnEveryMasterAndComparedWithAStandalone()
+    {
+        await using var cluster = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0);
+        await using var standalone = await RedisServer.StartAsync();
+        var nodes = new Dictionary<string, RedisConnection>();
+        try
+        {
+            foreach (var node in cluster.Nodes)
+                nodes[node.Address] = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = node.Address });
+            await using var flat = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = standalone.Address });
+            async Task BothAsync(params string[] command)
+            {
+                var reply = await nodes[cluster.SeedAddress].ExecuteAsync(command);
+                if (reply.IsError && reply.AsError() is { Kind: RespErrorKind.Moved } moved)
+                    reply = await nodes[moved.Endpoint!].ExecuteAsync(command);
+                reply.ThrowIfError();
+                (await flat.ExecuteAsync(command)).ThrowIfError();
+            }
+            for (var i = 0; i < 30; i++)
+            {
+                await BothAsync("SET", $"s{i}", $"v{i}");
+                await BothAsync("RPUSH", $"l{i}", "a", "b", $"{i}");
+                await BothAsync("HSET", $"h{i}", "f", $"{i}", "g", "x");
+            }
+            await BothAsync("SET", "with-ttl", "x", "EX", "500");
+            var clusterSide = RedisDataSide.Cluster(cluster.Nodes.Select(n => n.Address));
+            var standaloneSide = RedisDataSide.Standalone(standalone.Address);
+            await RedisDataComparer.AssertEqualAsync(clusterSide, standaloneSide, TimeSpan.FromSeconds(5), [0]);
+
+            await BothAsync("SET", "s7", "changed-on-both");
+            (await flat.ExecuteAsync("SET", "s8", "changed-on-standalone-only")).ThrowIfError();
+            var result = await RedisDataComparer.CompareAsync(clusterSide, standaloneSide, TimeSpan.FromSeconds(5), [0]);
+            Assert.Equal(91, result.KeysCompared);
+            Assert.Equal("s8", Assert.Single(result.Differences).Key);
+        }
+        finally
+        {
+            foreach (var connection in nodes.Values) await connection.DisposeAsync();
+        }
+    }
 }

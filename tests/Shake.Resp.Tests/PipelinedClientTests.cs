@@ -97,7 +97,7 @@ public class PipelinedClientTests
         var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
         await using var client = new PipelinedClient<long>(connection, pipelineLimit: 2, handler);
         // A blocking command holds its slot until the server answers.
-        await client.EnqueueAsync(0, new StringCommand(["BLPOP", "never", "1"]));
+        await client.EnqueueAsync(0, new StringCommand(["BLPOP", "never", "2"]));
         await client.EnqueueAsync(1, new StringCommand(["PING"]));
         var third = client.EnqueueAsync(2, new StringCommand(["PING"])).AsTask();
         await Task.Delay(300);
@@ -149,5 +149,43 @@ public class PipelinedClientTests
         await using var client = new PipelinedClient<long>(connection, pipelineLimit: 8);
         var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.SendAsync("BLPOP", "never", "0").WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("no reply", error.Message);
+    }
+
+    [Fact]
+    public async Task PushMessagesInterleavedWithRepliesDoNotShiftTheMatching()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address, Protocol = 3 });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 16, handler);
+        await using var writer = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        (await client.SendAsync("CLIENT", "TRACKING", "ON")).ThrowIfError();
+        for (var round = 0; round < 20; round++)
+        {
+            Assert.Equal(round == 0 ? null : (round - 1).ToString(), (await client.SendAsync("GET", "tracked")).AsString());
+            await writer.ExecuteAsync("SET", "tracked", round.ToString());   // triggers an invalidation push
+            await client.EnqueueAsync(round, new StringCommand(["ECHO", $"r{round}"]));
+        }
+        await client.DrainAsync();
+        Assert.Equal(20, handler.Next);
+        Assert.Equal(0, handler.Errors);
+        Assert.Equal("19", (await client.SendAsync("GET", "tracked")).AsString());
+    }
+
+    [Fact]
+    public async Task EncodedCommandsAreForwardedVerbatim()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 4, handler);
+        await client.DrainAsync();
+        var encoded = System.Text.Encoding.ASCII.GetBytes("*3\r\n$5\r\nRPUSH\r\n$1\r\nl\r\n$4\r\na\r\nb\r\n");
+        for (long i = 0; i < 10; i++)
+            await client.EnqueueAsync(i, new EncodedCommand(Segments.Split(encoded, (int)i * 3)));
+        await client.DrainAsync();
+        Assert.Equal(10, handler.Next);
+        Assert.Equal(10, (await client.SendAsync("LLEN", "l")).Integer);
+        Assert.Equal("a\r\nb", (await client.SendAsync("LPOP", "l")).AsString());
     }
 }

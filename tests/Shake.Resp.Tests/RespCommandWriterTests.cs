@@ -34,4 +34,16 @@ public class RespCommandWriterTests
         Assert.True(RespReader.TryReadCommand(ref reader, arguments));
         Assert.Equal(payload, arguments[2].ToArray());
     }
+
+    [Fact]
+    public void CommandSlicesAreReEncodedIdentically()
+    {
+        var encoded = "*3\r\n$3\r\nSET\r\n$3\r\nkey\r\n$5\r\nva\r\nl\r\n"u8.ToArray();
+        var reader = new SequenceReader<byte>(Segments.PerByte(encoded));
+        var arguments = new List<ReadOnlySequence<byte>>();
+        Assert.True(RespReader.TryReadCommand(ref reader, arguments));
+        var output = new ArrayBufferWriter<byte>();
+        new Shake.Resp.Pipelining.SlicesCommand(arguments).WriteTo(output);
+        Assert.Equal(encoded, output.WrittenSpan.ToArray());
+    }
 }

@@ -231,6 +231,8 @@ public class RespReaderTests
         Assert.Equal(42, parsed);
         Assert.True(RespReader.TryReadToken(ref reader, out var boolean));
         Assert.Equal(1, boolean.Integer);
+        Assert.Equal("true", boolean.GetString());
+        Assert.Equal("-17", integer.GetString());
         Assert.True(RespReader.TryReadToken(ref reader, out var array));
         Assert.Equal(2, array.ChildCount);
         Assert.True(RespReader.TryReadToken(ref reader, out var nullBulk));

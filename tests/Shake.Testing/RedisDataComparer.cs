@@ -28,7 +28,7 @@ public static class RedisDataComparer
         if (result.Differences.Count == 0) return;
         var message = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{result.Differences.Count} of {result.KeysCompared} keys differ between source {source} and target {target}")
-            .Append(CultureInfo.InvariantCulture, $" ({string.Join(", ", result.Differences.GroupBy(d => d.What).Select(g => $"{g.Count()} {g.Key}"))}); first ones:");
+            .Append(CultureInfo.InvariantCulture, $" ({string.Join(", ", result.Differences.GroupBy(d => d.What.Split(" (")[0]).Select(g => $"{g.Count()} {g.Key}"))}); first ones:");
         foreach (var difference in result.Differences.Take(ShownDifferences)) message.Append("\n  ").Append(difference);
         Assert.Fail(message.ToString());
     }

@@ -29,6 +29,29 @@ public class LzfBenchmarks
     [Benchmark]
     public int Decompress() => Lzf.Decompress(_compressed, _output);
 
+    /// <summary>A plain bounds-checked byte loop, as a baseline for the chunked copies in <see cref="Lzf.Decompress"/>.</summary>
+    [Benchmark(Baseline = true)]
+    public int DecompressByteLoop()
+    {
+        ReadOnlySpan<byte> input = _compressed;
+        Span<byte> output = _output;
+        int ip = 0, op = 0;
+        while (ip < input.Length)
+        {
+            int control = input[ip++];
+            if (control < 32)
+            {
+                for (var i = 0; i <= control; i++) output[op++] = input[ip++];
+                continue;
+            }
+            var length = control >> 5;
+            if (length == 7) length += input[ip++];
+            var from = op - (((control & 0x1F) << 8) | input[ip++]) - 1;
+            for (var i = 0; i < length + 2; i++) output[op++] = output[from + i];
+        }
+        return op;
+    }
+
     [Benchmark]
     public int Compress() => Lzf.Compress(_plain, _output);
 }

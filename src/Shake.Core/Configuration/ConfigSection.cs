@@ -1,5 +1,6 @@
 using System.Globalization;
 using Shake.Core.Toml;
+using Shake.Resp.Connections;
 
 namespace Shake.Core.Configuration;
 
@@ -97,8 +98,15 @@ internal sealed class ConfigSection
     {
         const string allowed = "host:port, e.g. \"127.0.0.1:6379\" (a cluster: any one node)";
         var address = RequiredString(key, allowed);
-        if (address.Length > 0 && !AddressParser.IsValid(address))
-            Error(key, LineOf(key), $"value {TomlValue.Quote(address)} is not allowed; allowed values: {allowed}");
+        if (address.Length == 0) return address;
+        try
+        {
+            RedisEndpoint.Parse(address);
+        }
+        catch (FormatException e)
+        {
+            Error(key, LineOf(key), $"value {TomlValue.Quote(address)} is not allowed ({e.Message}); allowed values: {allowed}");
+        }
         return address;
     }
 

@@ -12,11 +12,8 @@ namespace Shake.Core.Configuration;
 /// <param name="Version">The Redis version the v3 file declares (<c>version = 6.0</c>), as written; null when not given.</param>
 public sealed record RedisInstanceOptions(string Address, string Username, string Password, bool Tls, bool Cluster, string? Version = null)
 {
-    /// <summary>The host part of <see cref="Address"/> (brackets of an IPv6 literal removed).</summary>
-    public string Host => AddressParser.Split(Address).Host;
-
-    /// <summary>The port part of <see cref="Address"/>.</summary>
-    public int Port => AddressParser.Split(Address).Port;
+    /// <summary>The parsed <see cref="Address"/>; throws <see cref="FormatException"/> naming it when it is not <c>host:port</c>.</summary>
+    public RedisEndpoint Endpoint => RedisEndpoint.Parse(Address);
 
     /// <summary>Options for a Shake.Resp connection to <see cref="Address"/> with these credentials.</summary>
     public RedisConnectionOptions ToConnectionOptions() => new()

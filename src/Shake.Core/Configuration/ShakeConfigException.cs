@@ -4,15 +4,15 @@ namespace Shake.Core.Configuration;
 public sealed class ShakeConfigException : Exception
 {
     /// <summary>Creates the exception; the message lists every error, one per line.</summary>
-    public ShakeConfigException(string source, IReadOnlyList<ConfigDiagnostic> diagnostics)
-        : base(BuildMessage(source, diagnostics))
+    public ShakeConfigException(string configName, IReadOnlyList<ConfigDiagnostic> diagnostics)
+        : base(BuildMessage(configName, diagnostics))
     {
-        Source = source;
+        ConfigName = configName;
         Diagnostics = diagnostics;
     }
 
     /// <summary>The file name (or description) of the configuration.</summary>
-    public new string Source { get; }
+    public string ConfigName { get; }
 
     /// <summary>Every diagnostic found, errors and warnings, in line order.</summary>
     public IReadOnlyList<ConfigDiagnostic> Diagnostics { get; }
@@ -20,10 +20,10 @@ public sealed class ShakeConfigException : Exception
     /// <summary>Only the errors.</summary>
     public IEnumerable<ConfigDiagnostic> Errors => Diagnostics.Where(d => d.Severity == ConfigSeverity.Error);
 
-    private static string BuildMessage(string source, IReadOnlyList<ConfigDiagnostic> diagnostics)
+    private static string BuildMessage(string configName, IReadOnlyList<ConfigDiagnostic> diagnostics)
     {
         var errors = diagnostics.Where(d => d.Severity == ConfigSeverity.Error).ToList();
-        return $"{source}: {errors.Count} configuration error{(errors.Count == 1 ? "" : "s")}:" + Environment.NewLine
+        return $"{configName}: {errors.Count} configuration error{(errors.Count == 1 ? "" : "s")}:" + Environment.NewLine
                + string.Join(Environment.NewLine, errors.Select(e => "  " + e));
     }
 }

@@ -21,8 +21,8 @@ public static class ShakeConfigLoader
         return Load(File.ReadAllBytes(path), path);
     }
 
-    /// <summary>Loads UTF-8 TOML text; <paramref name="source"/> names it in messages.</summary>
-    public static LoadedConfig Load(ReadOnlySpan<byte> utf8, string source)
+    /// <summary>Loads UTF-8 TOML text; <paramref name="configName"/> names it in messages.</summary>
+    public static LoadedConfig Load(ReadOnlySpan<byte> utf8, string configName)
     {
         TomlTable document;
         try
@@ -31,13 +31,13 @@ public static class ShakeConfigLoader
         }
         catch (TomlException e)
         {
-            throw SyntaxError(source, e);
+            throw SyntaxError(configName, e);
         }
-        return Load(document, source);
+        return Load(document, configName);
     }
 
-    /// <summary>Loads TOML text; <paramref name="source"/> names it in messages.</summary>
-    public static LoadedConfig LoadText(string text, string source = "(text)")
+    /// <summary>Loads TOML text; <paramref name="configName"/> names it in messages.</summary>
+    public static LoadedConfig LoadText(string text, string configName = "(text)")
     {
         TomlTable document;
         try
@@ -46,30 +46,29 @@ public static class ShakeConfigLoader
         }
         catch (TomlException e)
         {
-            throw SyntaxError(source, e);
+            throw SyntaxError(configName, e);
         }
-        return Load(document, source);
+        return Load(document, configName);
     }
 
     /// <summary>Loads an already parsed document.</summary>
-    public static LoadedConfig Load(TomlTable document, string source)
+    public static LoadedConfig Load(TomlTable document, string configName)
     {
         var diagnostics = new List<ConfigDiagnostic>();
         var v3 = V3Markers.Where(document.ContainsKey).ToList();
         var v4 = V4Markers.Where(document.ContainsKey).ToList();
-        ShakeConfig config;
         if (v3.Count > 0 && v4.Count > 0)
         {
             diagnostics.Add(new ConfigDiagnostic(ConfigSeverity.Error, v4[0], document.TryGetEntry(v4[0], out var e) ? e.Line : 0,
                 $"the file mixes redis-shake v3 keys ({string.Join(", ", v3)}) with v4 sections ({string.Join(", ", v4)}); use one format"));
-            throw new ShakeConfigException(source, diagnostics);
+            throw new ShakeConfigException(configName, diagnostics);
         }
-        config = v3.Count > 0 ? V3ConfigReader.Read(document, diagnostics) : V4ConfigReader.Read(document, diagnostics);
+        var config = v3.Count > 0 ? V3ConfigReader.Read(document, diagnostics) : V4ConfigReader.Read(document, diagnostics);
         var ordered = diagnostics.OrderBy(d => d.Line).ToList();
-        if (ordered.Any(d => d.Severity == ConfigSeverity.Error)) throw new ShakeConfigException(source, ordered);
-        return new LoadedConfig(config, ordered, source);
+        if (ordered.Any(d => d.Severity == ConfigSeverity.Error)) throw new ShakeConfigException(configName, ordered);
+        return new LoadedConfig(config, ordered, configName);
     }
 
-    private static ShakeConfigException SyntaxError(string source, TomlException e) =>
-        new(source, [new ConfigDiagnostic(ConfigSeverity.Error, "(TOML syntax)", e.Line, $"column {e.Column}: {e.Reason}")]);
+    private static ShakeConfigException SyntaxError(string configName, TomlException e) =>
+        new(configName, [new ConfigDiagnostic(ConfigSeverity.Error, "(TOML syntax)", e.Line, $"column {e.Column}: {e.Reason}")]);
 }

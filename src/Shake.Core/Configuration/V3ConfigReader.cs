@@ -15,9 +15,10 @@ internal static class V3ConfigReader
     public static ShakeConfig Read(TomlTable document, List<ConfigDiagnostic> diagnostics)
     {
         var root = new ConfigSection("", document, diagnostics);
-        string? type = null;
-        if (!root.Has("type")) root.Error("type", 1, "is required in a redis-shake v3 file; allowed values: \"sync\", \"restore\", \"scan\"");
-        else type = root.Choice<string?>("type", null, Types!);
+        // A missing or wrong type is reported; reading continues as "sync" so every other problem is reported too.
+        var type = "sync";
+        if (root.Has("type")) type = root.Choice("type", type, Types);
+        else root.Error("type", 1, "is required in a redis-shake v3 file; allowed values: \"sync\", \"restore\", \"scan\"");
 
         var source = root.Table("source");
         var target = root.Table("target");
@@ -26,30 +27,18 @@ internal static class V3ConfigReader
         if (!target.Exists) root.Error("target", 0, "the [target] section is required in a redis-shake v3 file");
 
         var sourceVersion = source.VersionText("version");
-        var awsPsync = "";
-        ReaderOptions reader;
-        switch (type)
+        var awsPsync = type == "sync" ? source.String("elasticache_psync", "", OptionSupport.NotYetImplemented) : "";
+        var advanced = AdvancedSectionReader.Read(advancedSection, ConfigFormat.RedisShakeV3, awsPsync);
+        ReaderOptions reader = type switch
         {
-            case "restore":
-            {
-                var rdbPath = source.RequiredString("rdb_file_path", "a path to an RDB file (relative paths are relative to advanced.dir)");
-                var dir = PeekDir(document) ?? new AdvancedOptions().Dir;
-                reader = new RdbReaderOptions(rdbPath.Length == 0 || Path.IsPathRooted(rdbPath) ? rdbPath : Path.Combine(dir, rdbPath));
-                break;
-            }
-            case "scan":
-                reader = new ScanReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion), []);
-                break;
-            default:
-                var endpoint = ReadEndpoint(source, cluster: false, sourceVersion);
-                awsPsync = source.String("elasticache_psync", "", OptionSupport.NotYetImplemented);
-                reader = new SyncReaderOptions(endpoint);
-                break;
-        }
+            "restore" => new RdbReaderOptions(UnderDir(advanced.Dir,
+                source.RequiredString("rdb_file_path", "a path to an RDB file (relative paths are relative to advanced.dir)"))),
+            "scan" => new ScanReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion), []),
+            _ => new SyncReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion)),
+        };
 
         var cluster = target.Choice("type", false, TargetTypes);
         var writer = new RedisWriterOptions(ReadEndpoint(target, cluster, target.VersionText("version")));
-        var advanced = AdvancedSectionReader.Read(advancedSection, ConfigFormat.RedisShakeV3, awsPsync);
 
         root.ReportUnknownKeys();
         source.ReportUnknownKeys();
@@ -66,7 +55,6 @@ internal static class V3ConfigReader
         cluster,
         version);
 
-    /// <summary>The <c>dir</c> string when it is one (type errors are reported when [advanced] itself is read).</summary>
-    private static string? PeekDir(TomlTable document) =>
-        document["advanced"] is TomlTable advanced && advanced["dir"] is TomlValue { Kind: TomlKind.String } dir ? (string)dir.Value : null;
+    /// <summary>redis-shake v3 reads <c>rdb_file_path</c> relative to <c>dir</c>.</summary>
+    private static string UnderDir(string dir, string path) => path.Length == 0 || Path.IsPathRooted(path) ? path : Path.Combine(dir, path);
 }

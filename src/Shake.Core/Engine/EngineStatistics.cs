@@ -25,6 +25,7 @@ public sealed class EngineStatistics
     private long _functionsLoaded;
     private long _scriptsLoaded;
     private Replication.ConfirmedOffset? _offsets;
+    private Spool.ByteSpool? _spool;
 
     /// <summary>The current phase.</summary>
     public EnginePhase Phase
@@ -48,6 +49,7 @@ public sealed class EngineStatistics
     internal void SetSourceOffset(long offset) => Interlocked.Exchange(ref _sourceOffset, offset);
     internal void SetReceivedOffset(long offset) => Interlocked.Exchange(ref _receivedOffset, offset);
     internal void SetConfirmedOffset(long offset) => Interlocked.Exchange(ref _confirmedOffset, offset);
+    internal void TrackSpool(Spool.ByteSpool? spool) => Volatile.Write(ref _spool, spool);
     internal void TrackOffsets(Replication.ConfirmedOffset offsets) => Volatile.Write(ref _offsets, offsets);
     internal void SetSpool(long memoryBytes, long diskBytes)
     {
@@ -73,8 +75,8 @@ public sealed class EngineStatistics
         Interlocked.Read(ref _sourceOffset),
         Interlocked.Read(ref _receivedOffset),
         Volatile.Read(ref _offsets)?.Value ?? Interlocked.Read(ref _confirmedOffset),
-        Interlocked.Read(ref _spoolMemoryBytes),
-        Interlocked.Read(ref _spoolDiskBytes),
+        Volatile.Read(ref _spool)?.MemoryBytes ?? Interlocked.Read(ref _spoolMemoryBytes),
+        Volatile.Read(ref _spool)?.DiskBytes ?? Interlocked.Read(ref _spoolDiskBytes),
         DateTimeOffset.UtcNow);
 }
 

@@ -183,6 +183,7 @@ public sealed class SyncEngine
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var spoolDirectory = Path.Combine(_options.Directory, "spool", Guid.NewGuid().ToString("N")[..12]);
         await using var spool = new ByteSpool(new SpoolOptions(spoolDirectory, _options.SpoolMemoryLimitBytes, _options.SpoolDiskLimitBytes));
+        Statistics.TrackSpool(spool);
         var pump = new SourcePump(source.Input, spool, Statistics, origin, _options.SourceTimeout);
         var acks = new AckLoop(client, _options.AckInterval, Statistics);
         pump.RdbReceived += acks.Start;
@@ -198,6 +199,7 @@ public sealed class SyncEngine
         if (error is not null && error is not OperationCanceledException)
         {
             run.Cancel();
+            writer.Abort();
             await Quietly(consuming, pumping, acking);
             throw error;
         }

@@ -26,6 +26,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     private readonly EngineStatistics _statistics;
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abort = new();
     private Task? _backlog;
     private int _currentDb;
     private ConfirmedOffset? _offsets;
@@ -206,7 +207,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     {
         if (_backlog is null)
         {
-            var write = _client.EnqueueAsync(tag, command);
+            var write = _client.EnqueueAsync(tag, command, _abort.Token);
             if (write.IsCompletedSuccessfully) return;
             if (write.IsCompleted)
             {
@@ -222,7 +223,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     private async Task EnqueueAfterAsync<TCommand>(Task prior, WriteTag tag, TCommand command) where TCommand : IRespCommand
     {
         await prior;
-        await _client.EnqueueAsync(tag, command);
+        await _client.EnqueueAsync(tag, command, _abort.Token);
     }
 
     /// <inheritdoc />
@@ -243,7 +244,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                 else if (reply.ErrorKind == RespErrorKind.BusyKey)
                 {
                     _statistics.KeyFailed();
-                    _failure.TrySetException(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
+                    Fail(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
                 }
                 else
                 {
@@ -292,7 +293,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                 break;
             case WriteKind.Control:
                 if (reply.IsError)
-                    _failure.TrySetException(new IOException($"{Endpoint} refused SELECT {tag.Db}: {reply.GetError().Message}"));
+                    Fail(new IOException($"{Endpoint} refused SELECT {tag.Db}: {reply.GetError().Message}"));
                 break;
             case WriteKind.FunctionLoad:
                 if (reply.IsError) _logger.LogError("{Endpoint} refused FUNCTION LOAD of a library from the RDB: {Error}", Endpoint, reply.GetError().Message);
@@ -309,15 +310,26 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     /// <inheritdoc />
     public void OnFailed(in WriteTag tag, Exception error)
     {
-        _failure.TrySetException(error);
+        Fail(error);
         if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
+    }
+
+    /// <summary>Gives up: writes waiting for room in the window are cancelled (after a fatal error elsewhere).</summary>
+    public void Abort() => _abort.Cancel();
+
+    private void Fail(Exception error)
+    {
+        // Queued writes would wait for a window that never frees again.
+        if (_failure.TrySetException(error)) _abort.Cancel();
     }
 
     /// <summary>Stops the pipeline and closes the connection.</summary>
     public async ValueTask DisposeAsync()
     {
+        _abort.Cancel();
         // Observe the failure so an unobserved-task exception is not raised later.
         _ = _failure.Task.Exception;
         await _client.DisposeAsync();
+        _abort.Dispose();
     }
 }

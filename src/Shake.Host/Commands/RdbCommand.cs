@@ -25,6 +25,9 @@ public static class RdbCommand
     private static Argument<string> FileArgument() =>
         new("file") { Description = "Path of the RDB file, or - for standard input." };
 
+    private static Option<bool> ValidateOption() =>
+        new("--validate") { Description = "Also decode every value, refusing corrupt compact encodings (slower)." };
+
     private static Command CreateJson()
     {
         var file = FileArgument();
@@ -43,16 +46,19 @@ public static class RdbCommand
     {
         var file = FileArgument();
         var asJson = new Option<bool>("--json") { Description = "Print one JSON object (its \"keys\" field is the total number of keys)." };
+        var validate = ValidateOption();
         var command = new Command("stats", "Keys and bytes per database and type, the 20 biggest keys, an expiry histogram.");
         command.Arguments.Add(file);
         command.Options.Add(asJson);
+        command.Options.Add(validate);
         command.SetAction((parse, cancellation) =>
         {
             bool json = parse.GetValue(asJson);
+            var options = new RdbParserOptions { ValidateValues = parse.GetValue(validate) };
             return RunAsync(parse.GetValue(file)!, async (path, stdout, ct) =>
             {
                 var handler = new StatsHandler(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                using var parser = new RdbParser<StatsHandler>(handler);
+                using var parser = new RdbParser<StatsHandler>(handler, options);
                 await RdbPipeReader.ParseFileAsync(path, parser, ct);
                 await using var output = stdout.AsStream(leaveOpen: true);
                 if (json) StatsReport.WriteJson(handler, output);
@@ -69,12 +75,14 @@ public static class RdbCommand
     private static Command CreateResp()
     {
         var file = FileArgument();
+        var validate = ValidateOption();
         var command = new Command("resp", "Print the commands that would load the file (FUNCTION LOAD, SELECT, RESTORE ... ABSTTL) as RESP.");
         command.Arguments.Add(file);
+        command.Options.Add(validate);
         command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(file)!, async (path, stdout, ct) =>
         {
             var handler = new RespRestoreHandler(stdout);
-            using var parser = new RdbParser<RespRestoreHandler>(handler);
+            using var parser = new RdbParser<RespRestoreHandler>(handler, new RdbParserOptions { ValidateValues = parse.GetValue(validate) });
             await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));
         }, cancellation));
         return command;

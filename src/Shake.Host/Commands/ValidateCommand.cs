@@ -14,6 +14,10 @@ public static class ValidateCommand
         var config = new Argument<FileInfo>("config") { Description = "Path to sync.toml." };
         var offline = new Option<bool>("--offline") { Description = "Parse and check only; do not connect." };
         var timeout = new Option<double>("--timeout") { Description = "Seconds to wait for each server.", DefaultValueFactory = _ => 5 };
+        timeout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not > 0) result.AddError("--timeout must be a positive number of seconds");
+        });
         command.Arguments.Add(config);
         command.Options.Add(offline);
         command.Options.Add(timeout);

@@ -18,11 +18,18 @@ public static class DumpPayload
     /// <summary>Total payload length for a raw value of <paramref name="rawValueLength"/> bytes (type byte + value + footer).</summary>
     public static long Length(long rawValueLength) => 1 + rawValueLength + FooterLength;
 
+    /// <summary>Total payload length including a key metadata block of <paramref name="keyMetadataLength"/> bytes.</summary>
+    public static long Length(long keyMetadataLength, long rawValueLength) => keyMetadataLength + Length(rawValueLength);
+
     /// <summary>The CRC64 of a payload's body: type byte, value bytes and the 2-byte version.</summary>
-    public static ulong ComputeCrc(byte type, in ReadOnlySequence<byte> rawValue, ushort version)
+    public static ulong ComputeCrc(byte type, in ReadOnlySequence<byte> rawValue, ushort version) =>
+        ComputeCrc(ReadOnlySequence<byte>.Empty, type, rawValue, version);
+
+    /// <summary>The CRC64 of a payload's body that starts with a key metadata block.</summary>
+    public static ulong ComputeCrc(in ReadOnlySequence<byte> keyMetadata, byte type, in ReadOnlySequence<byte> rawValue, ushort version)
     {
         Span<byte> head = [type];
-        ulong crc = Crc64.Update(0, head);
+        ulong crc = Crc64.Update(Crc64.Update(0, keyMetadata), head);
         crc = Crc64.Update(crc, rawValue);
         Span<byte> versionBytes = stackalloc byte[2];
         BinaryPrimitives.WriteUInt16LittleEndian(versionBytes, version);
@@ -30,13 +37,27 @@ public static class DumpPayload
     }
 
     /// <summary>Writes the whole payload into <paramref name="writer"/>, streaming the value segment by segment.</summary>
-    public static void WriteTo(IBufferWriter<byte> writer, byte type, in ReadOnlySequence<byte> rawValue, ushort version)
+    public static void WriteTo(IBufferWriter<byte> writer, byte type, in ReadOnlySequence<byte> rawValue, ushort version) =>
+        WriteTo(writer, ReadOnlySequence<byte>.Empty, type, rawValue, version);
+
+    /// <summary>
+    /// Writes a payload that starts with a key metadata block (<see cref="Parsing.RdbEntry.KeyMetadata"/>, Redis 8.6+),
+    /// as Redis's DUMP does for keys carrying module metadata. An empty block gives the plain payload.
+    /// </summary>
+    public static void WriteTo(IBufferWriter<byte> writer, in ReadOnlySequence<byte> keyMetadata, byte type, in ReadOnlySequence<byte> rawValue, ushort version)
     {
+        ulong crc = Copy(writer, keyMetadata, 0);
         var head = writer.GetSpan(1);
         head[0] = type;
         writer.Advance(1);
-        ulong crc = Crc64.Update(0, head[..1]);
-        foreach (var segment in rawValue)
+        crc = Crc64.Update(crc, head[..1]);
+        crc = Copy(writer, rawValue, crc);
+        WriteFooter(writer, crc, version);
+    }
+
+    private static ulong Copy(IBufferWriter<byte> writer, in ReadOnlySequence<byte> data, ulong crc)
+    {
+        foreach (var segment in data)
         {
             var source = segment.Span;
             while (!source.IsEmpty)
@@ -49,7 +70,7 @@ public static class DumpPayload
                 source = source[n..];
             }
         }
-        WriteFooter(writer, crc, version);
+        return crc;
     }
 
     /// <summary>Writes the footer (version + CRC) for a body whose CRC so far is <paramref name="bodyCrc"/>.</summary>
@@ -63,10 +84,14 @@ public static class DumpPayload
     }
 
     /// <summary>The payload as a new array (convenience for tests and cold paths).</summary>
-    public static byte[] ToArray(byte type, in ReadOnlySequence<byte> rawValue, ushort version)
+    public static byte[] ToArray(byte type, in ReadOnlySequence<byte> rawValue, ushort version) =>
+        ToArray(ReadOnlySequence<byte>.Empty, type, rawValue, version);
+
+    /// <summary>The payload, led by a key metadata block, as a new array.</summary>
+    public static byte[] ToArray(in ReadOnlySequence<byte> keyMetadata, byte type, in ReadOnlySequence<byte> rawValue, ushort version)
     {
-        var writer = new ArrayBufferWriter<byte>((int)Length(rawValue.Length));
-        WriteTo(writer, type, rawValue, version);
+        var writer = new ArrayBufferWriter<byte>((int)Length(keyMetadata.Length, rawValue.Length));
+        WriteTo(writer, keyMetadata, type, rawValue, version);
         return writer.WrittenSpan.ToArray();
     }
 

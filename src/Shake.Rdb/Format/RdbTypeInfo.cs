@@ -30,6 +30,10 @@ public static class RdbTypeInfo
         {
             logical = RdbLogicalType.Hash; return true;
         }
+        if (magic == RdbMagicKind.Redis && type == RdbValueType.RedisStreamListpacks4)
+        {
+            logical = RdbLogicalType.Stream; return true;
+        }
         if (magic == RdbMagicKind.Valkey && type == RdbValueType.ValkeyHash2)
         {
             logical = RdbLogicalType.Hash; return true;

@@ -53,7 +53,7 @@ public static class RdbValueType
     public const byte RedisHashMetadata = 24;
     /// <summary>Redis 7.4+: listpack hash of field/value/ttl triplets after a minimum expiry header.</summary>
     public const byte RedisHashListpackEx = 25;
-    /// <summary>Redis 8.6: stream with idempotent-producer (IDMP) state. Recognised, not decoded.</summary>
+    /// <summary>Redis 8.6 (RDB 13): stream followed by idempotent-producer (IDMP) state.</summary>
     public const byte RedisStreamListpacks4 = 26;
     /// <summary>Valkey 9: hash whose entries each carry an absolute expiry (-1 none).</summary>
     public const byte ValkeyHash2 = 22;

@@ -60,6 +60,9 @@ public readonly ref struct RdbEntry
     /// <summary>Absolute byte offset of the entry's first byte (its first prefix opcode, or its type byte).</summary>
     public long Offset { get; }
 
-    /// <summary>Raw KEY_META block (Redis RDB 13: module key metadata) that preceded the entry, or empty.</summary>
+    /// <summary>
+    /// Raw KEY_META block (Redis RDB 13: module key metadata, from its opcode byte 243 on) that preceded the entry, or
+    /// empty. Redis puts the same block in front of the type byte in DUMP payloads.
+    /// </summary>
     public ReadOnlySequence<byte> KeyMetadata { get; }
 }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Checksums;
 using Shake.Rdb.Format;
 using Shake.Rdb.Values;
@@ -12,6 +13,10 @@ namespace Shake.Rdb.Parsing;
 /// present, so a handler never sees half a value; memory is the buffered input, bounded by the largest single item.
 /// Use <see cref="RdbPipeReader"/> to drive it from a <see cref="System.IO.Pipelines.PipeReader"/>.
 /// </summary>
+/// <remarks>
+/// The hot methods are compiled fully optimised at once (AggressiveOptimization): a short run over a file would
+/// otherwise spend a large part of its time in tier-0 code before tiering catches up.
+/// </remarks>
 /// <typeparam name="THandler">Receiver of the parsed items; a struct handler gets direct calls.</typeparam>
 public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandler
 {
@@ -22,6 +27,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     private readonly ScratchBuffer _scratchA = new();
     private readonly ScratchBuffer _scratchB = new();
     private readonly ScratchBuffer _scratchC = new();
+    private RdbValueDecoder? _validator;
 
     private State _state = State.Header;
     private long _consumed;
@@ -69,6 +75,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     /// incomplete item starts (or the end of the RDB); <paramref name="examined"/> is how far bytes were looked at.
     /// With <paramref name="isFinalBlock"/> an incomplete item is reported as truncation.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public RdbParseStatus Parse(in ReadOnlySequence<byte> buffer, bool isFinalBlock, out SequencePosition consumed, out SequencePosition examined)
     {
         var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
@@ -183,6 +190,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryParseBodyItem(ref RdbCursor c, in ReadOnlySequence<byte> buffer, ref SequencePosition crcFrom, out bool keepGoing)
     {
         keepGoing = true;
@@ -287,14 +295,18 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool TryParseEntry(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, long at, out bool keepGoing)
     {
         keepGoing = true;
         var metadata = ReadOnlySequence<byte>.Empty;
         if (type == RdbOpcode.KeyMeta)
         {
-            // Redis RDB 13: [KEY_META count (class-spec, module opcodes...)*] type key value.
+            // Redis RDB 13: [KEY_META count (class-spec, module opcodes...)*] type key value. The block, opcode
+            // included, is kept as is: it also leads the DUMP payload of such a key.
+            c.Reader.Rewind(1);
             var metaStart = c.Reader.Position;
+            c.Reader.Advance(1);
             if (!c.TryReadCount(out ulong classes, "KEY_META class count")) return false;
             for (ulong i = 0; i < classes; i++)
             {
@@ -311,6 +323,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var valueStart = c.Reader.Position;
         if (!RdbValueSkipper.TrySkip(ref c, type, Magic)) return false;
         var raw = buffer.Slice(valueStart, c.Reader.Position);
+        if (_options.ValidateValues) Validate(type, raw, key, c.BaseOffset + buffer.Slice(buffer.Start, valueStart).Length);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         _expireAtMs = -1;
         _idleSeconds = -1;
@@ -319,9 +332,24 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long valueOffset)
+    {
+        _validator ??= new RdbValueDecoder();
+        var visitor = new NullValueVisitor();
+        try
+        {
+            _validator.Decode(type, raw, Magic, ref visitor);
+        }
+        catch (RdbFormatException e)
+        {
+            throw new RdbFormatException($"value of key \"{System.Text.Encoding.UTF8.GetString(key)}\" ({RdbTypeInfo.Name(type, Magic)}) is corrupt: {e.Reason}", valueOffset + e.Offset);
+        }
+    }
+
     /// <summary>Returns pooled buffers.</summary>
     public void Dispose()
     {
+        _validator?.Dispose();
         _scratchA.Dispose();
         _scratchB.Dispose();
         _scratchC.Dispose();

@@ -14,4 +14,11 @@ public sealed record RdbParserOptions
     /// reader wait for, or buffer, data that cannot come. Default 4 GiB (Redis's own limit is 512 MB by default).
     /// </summary>
     public long MaxStringLength { get; init; } = 4L << 30;
+
+    /// <summary>
+    /// Decode every value (without keeping anything) before handing its entry over, so corrupt compact encodings
+    /// (a bad ziplist or listpack inside an intact RDB string) are refused instead of passed on to RESTORE.
+    /// Costs roughly a logical decode per entry. Default false.
+    /// </summary>
+    public bool ValidateValues { get; init; }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Buffers;
 using System.Buffers.Text;
 using Shake.Rdb.Compression;
@@ -12,6 +13,7 @@ internal static class RdbStrings
     /// otherwise it lives in <paramref name="scratch"/> (integers as decimal text, LZF decompressed, split strings copied).
     /// <paramref name="compressedScratch"/> holds LZF input that is split across segments.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TryRead(ref RdbCursor c, ScratchBuffer scratch, ScratchBuffer compressedScratch, out ReadOnlySpan<byte> value)
     {
         value = default;

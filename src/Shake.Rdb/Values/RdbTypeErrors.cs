@@ -10,7 +10,6 @@ internal static class RdbTypeErrors
         string reason = (magic, type) switch
         {
             (_, RdbValueType.ModulePreGa) => "module value of Redis 4.0 release candidates (type 6) is not supported (Redis refuses it too)",
-            (RdbMagicKind.Redis, RdbValueType.RedisStreamListpacks4) => "stream with IDMP state (type 26, Redis 8.6) is recognised but not supported yet",
             (RdbMagicKind.Valkey, RdbValueType.ValkeyPathHash) => "Valkey path hash (type 23) is recognised but not supported yet",
             _ => $"unknown value type {type} in a {(magic == RdbMagicKind.Valkey ? "VALKEY" : "REDIS")} file",
         };

@@ -80,27 +80,20 @@ public sealed class RdbValueDecoder : IDisposable
             {
                 ulong nodes = ReadCount(ref c, "quicklist node count");
                 long total = 0;
-                for (ulong i = 0; i < nodes; i++) total += VisitZiplistList(ReadString(ref c, _blob), ref v);
+                for (ulong i = 0; i < nodes; i++) total += DecodeBlob(ref c, type, magic, ref v);
                 return total;
             }
             case RdbValueType.ListQuicklist2:
                 return DecodeQuicklist2(ref c, ref v);
             case RdbValueType.ListZiplist:
-                return VisitZiplistList(ReadString(ref c, _blob), ref v);
             case RdbValueType.SetIntset:
-                return VisitIntset(ReadString(ref c, _blob), ref v);
             case RdbValueType.SetListpack:
-                return VisitListpackSet(ReadString(ref c, _blob), ref v);
             case RdbValueType.ZSetZiplist:
-                return VisitZiplistZSet(ReadString(ref c, _blob), ref v);
             case RdbValueType.ZSetListpack:
-                return VisitListpackZSet(ReadString(ref c, _blob), ref v);
             case RdbValueType.HashZipmap:
-                return VisitZipmap(ReadString(ref c, _blob), ref v);
             case RdbValueType.HashZiplist:
-                return VisitZiplistHash(ReadString(ref c, _blob), ref v);
             case RdbValueType.HashListpack:
-                return VisitListpackHash(ReadString(ref c, _blob), withTtl: false, ref v);
+                return DecodeBlob(ref c, type, magic, ref v);
             case RdbValueType.StreamListpacks:
             case RdbValueType.StreamListpacks2:
             case RdbValueType.StreamListpacks3:
@@ -123,9 +116,11 @@ public sealed class RdbValueDecoder : IDisposable
                     return DecodeRedisTtlHash(ref c, type, ref v);
                 case RdbValueType.RedisHashListpackEx:
                     SkipExact(ref c, 8, "hash minimum expiry");
-                    return VisitListpackHash(ReadString(ref c, _blob), withTtl: true, ref v);
+                    return DecodeBlob(ref c, type, magic, ref v);
                 case RdbValueType.RedisHashListpackExPreGa:
-                    return VisitListpackHash(ReadString(ref c, _blob), withTtl: true, ref v);
+                    return DecodeBlob(ref c, type, magic, ref v);
+                case RdbValueType.RedisStreamListpacks4:
+                    return DecodeStream(ref c, type, ref v);
             }
         }
         else if (type == RdbValueType.ValkeyHash2)
@@ -151,6 +146,7 @@ public sealed class RdbValueDecoder : IDisposable
         {
             long at = c.Offset;
             ulong container = ReadCount(ref c, "quicklist node container");
+            long dataAt = c.Offset;
             var data = ReadString(ref c, _blob);
             if (container == QuicklistContainer.Plain)
             {
@@ -159,7 +155,15 @@ public sealed class RdbValueDecoder : IDisposable
             }
             else if (container == QuicklistContainer.Packed)
             {
-                long n = VisitListpackList(data, ref v);
+                long n;
+                try
+                {
+                    n = VisitListpackList(data, ref v);
+                }
+                catch (RdbFormatException e)
+                {
+                    throw BlobError(e, dataAt, data.Length, RdbValueType.ListQuicklist2, RdbMagicKind.Redis);
+                }
                 if (n == 0) throw new RdbFormatException("empty listpack node in a quicklist", at);
                 total += n;
             }
@@ -192,6 +196,7 @@ public sealed class RdbValueDecoder : IDisposable
 
     private long DecodeStream<TVisitor>(ref RdbCursor c, byte type, ref TVisitor v) where TVisitor : IRdbValueVisitor
     {
+        int layout = StreamLayout.Of(type);
         ulong nodes = ReadCount(ref c, "stream listpack count");
         long entries = 0;
         Span<byte> fieldText = stackalloc byte[CompactElement.MaxIntegerTextLength];
@@ -226,7 +231,7 @@ public sealed class RdbValueDecoder : IDisposable
         var lastId = ReadStreamId(ref c);
         StreamId firstId = default, maxDeleted = default;
         ulong added = 0;
-        bool extended = type >= RdbValueType.StreamListpacks2;
+        bool extended = layout >= 2;
         if (extended)
         {
             firstId = ReadStreamId(ref c);
@@ -260,12 +265,14 @@ public sealed class RdbValueDecoder : IDisposable
             {
                 var consumer = ReadString(ref c, _first);
                 long seen = ReadInt64(ref c, "consumer seen time");
-                long active = type >= RdbValueType.StreamListpacks3 ? ReadInt64(ref c, "consumer active time") : -1;
+                long active = layout >= 3 ? ReadInt64(ref c, "consumer active time") : -1;
                 v.OnStreamConsumer(consumer, seen, active);
                 ulong owned = ReadCount(ref c, "consumer PEL size");
                 for (ulong p = 0; p < owned; p++) v.OnStreamConsumerPendingEntry(ReadRawStreamId(ref c));
             }
         }
+        // Idempotent-producer state only deduplicates future XADDs; it has no element to visit. RESTORE carries it.
+        if (layout >= 4 && !RdbValueSkipper.TrySkipIdempotentProducers(ref c)) ThrowTruncated(ref c, "the stream IDMP state");
         return entries;
     }
 
@@ -399,6 +406,36 @@ public sealed class RdbValueDecoder : IDisposable
         if (text.SequenceEqual("nan"u8)) return double.NaN;
         throw new RdbFormatException("sorted set score is not a number", at);
     }
+
+    /// <summary>Reads the string holding a compact encoding and visits its elements.</summary>
+    private long DecodeBlob<TVisitor>(ref RdbCursor c, byte type, RdbMagicKind magic, ref TVisitor v) where TVisitor : IRdbValueVisitor
+    {
+        long at = c.Offset;
+        var blob = ReadString(ref c, _blob);
+        try
+        {
+            return type switch
+            {
+                RdbValueType.ListZiplist or RdbValueType.ListQuicklist => VisitZiplistList(blob, ref v),
+                RdbValueType.SetIntset => VisitIntset(blob, ref v),
+                RdbValueType.SetListpack => VisitListpackSet(blob, ref v),
+                RdbValueType.ZSetZiplist => VisitZiplistZSet(blob, ref v),
+                RdbValueType.ZSetListpack => VisitListpackZSet(blob, ref v),
+                RdbValueType.HashZipmap => VisitZipmap(blob, ref v),
+                RdbValueType.HashZiplist => VisitZiplistHash(blob, ref v),
+                RdbValueType.HashListpack => VisitListpackHash(blob, withTtl: false, ref v),
+                _ => VisitListpackHash(blob, withTtl: true, ref v), // Redis listpack-ex and its RC variant
+            };
+        }
+        catch (RdbFormatException e)
+        {
+            throw BlobError(e, at, blob.Length, type, magic);
+        }
+    }
+
+    /// <summary>Compact-encoding readers count from their blob's start: say where in the value that blob's string is.</summary>
+    private static RdbFormatException BlobError(RdbFormatException e, long stringAt, int blobLength, byte type, RdbMagicKind magic) =>
+        new($"{e.Reason} (at byte {e.Offset} of the {blobLength}-byte {RdbTypeInfo.Name(type, magic)} blob whose string starts at byte {stringAt} of the value)", stringAt);
 
     private ReadOnlySpan<byte> ReadString(ref RdbCursor c, ScratchBuffer scratch)
     {

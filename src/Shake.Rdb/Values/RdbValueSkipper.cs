@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
 
@@ -9,6 +10,7 @@ namespace Shake.Rdb.Values;
 /// </summary>
 internal static class RdbValueSkipper
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static bool TrySkip(ref RdbCursor c, byte type, RdbMagicKind magic)
     {
         switch (type)
@@ -57,6 +59,8 @@ internal static class RdbValueSkipper
                     return c.TrySkipString();
                 case RdbValueType.RedisHashListpackExPreGa:
                     return c.TrySkipString();
+                case RdbValueType.RedisStreamListpacks4:
+                    return TrySkipStream(ref c, type);
             }
         }
         else if (type == RdbValueType.ValkeyHash2)
@@ -66,6 +70,7 @@ internal static class RdbValueSkipper
         throw RdbTypeErrors.Unsupported(type, magic, c.Offset);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool TrySkipStrings(ref RdbCursor c, int stringsPerElement, string what)
     {
         if (!c.TryReadCount(out ulong count, what)) return false;
@@ -164,6 +169,7 @@ internal static class RdbValueSkipper
 
     private static bool TrySkipStream(ref RdbCursor c, byte type)
     {
+        int layout = StreamLayout.Of(type);
         if (!c.TryReadCount(out ulong nodes, "stream listpack count")) return false;
         for (ulong i = 0; i < nodes; i++)
         {
@@ -171,12 +177,12 @@ internal static class RdbValueSkipper
         }
         if (!c.TryReadCount(out _, "stream length")) return false;
         if (!SkipLengths(ref c, 2, "stream last id")) return false;
-        if (type >= RdbValueType.StreamListpacks2 && !SkipLengths(ref c, 5, "stream metadata")) return false;
+        if (layout >= 2 && !SkipLengths(ref c, 5, "stream metadata")) return false;
         if (!c.TryReadCount(out ulong groups, "consumer group count")) return false;
         for (ulong g = 0; g < groups; g++)
         {
             if (!c.TrySkipString()) return false;
-            if (!SkipLengths(ref c, type >= RdbValueType.StreamListpacks2 ? 3 : 2, "consumer group last id")) return false;
+            if (!SkipLengths(ref c, layout >= 2 ? 3 : 2, "consumer group last id")) return false;
             if (!c.TryReadCount(out ulong pel, "group PEL size")) return false;
             for (ulong p = 0; p < pel; p++)
             {
@@ -187,13 +193,30 @@ internal static class RdbValueSkipper
             for (ulong k = 0; k < consumers; k++)
             {
                 if (!c.TrySkipString()) return false;
-                if (!c.TrySkip(type >= RdbValueType.StreamListpacks3 ? 16 : 8)) return false;
+                if (!c.TrySkip(layout >= 3 ? 16 : 8)) return false;
                 if (!c.TryReadCount(out ulong owned, "consumer PEL size")) return false;
                 for (ulong p = 0; p < owned; p++)
                     if (!c.TrySkip(16)) return false;
             }
         }
-        return true;
+        return layout < 4 || TrySkipIdempotentProducers(ref c);
+    }
+
+    /// <summary>Stream layout 4 (Redis 8.6): IDMP duration, max entries, producers (pid, entries of iid + id), two counters.</summary>
+    public static bool TrySkipIdempotentProducers(ref RdbCursor c)
+    {
+        if (!SkipLengths(ref c, 2, "stream IDMP settings")) return false;
+        if (!c.TryReadCount(out ulong producers, "stream IDMP producer count")) return false;
+        for (ulong i = 0; i < producers; i++)
+        {
+            if (!c.TrySkipString()) return false;
+            if (!c.TryReadCount(out ulong entries, "stream IDMP entry count")) return false;
+            for (ulong e = 0; e < entries; e++)
+            {
+                if (!c.TrySkipString() || !SkipLengths(ref c, 2, "stream IDMP entry id")) return false;
+            }
+        }
+        return SkipLengths(ref c, 2, "stream IDMP counters");
     }
 
     private static bool SkipLengths(ref RdbCursor c, int count, string what)

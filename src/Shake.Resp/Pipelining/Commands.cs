@@ -38,3 +38,16 @@ public readonly struct BytesCommand(ReadOnlyMemory<byte>[] arguments) : IRespCom
     /// <inheritdoc />
     public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteCommand(output, Arguments);
 }
+
+/// <summary>
+/// A command given as argument slices (as read by <see cref="RespReader.TryReadCommand"/>); re-encoded on write.
+/// The slices must stay valid until the enqueue call returns.
+/// </summary>
+public readonly struct SlicesCommand(List<ReadOnlySequence<byte>> arguments) : IRespCommand
+{
+    /// <summary>The arguments, command name first.</summary>
+    public List<ReadOnlySequence<byte>> Arguments { get; } = arguments;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteCommand(output, Arguments);
+}

@@ -4,7 +4,8 @@ namespace Shake.Resp.Pipelining;
 
 /// <summary>
 /// Receives, in request order, the outcome of each tagged request of a <see cref="PipelinedClient{TTag}"/>.
-/// Called on the client's reader loop: keep it short and never block on the same client.
+/// Called on the client's reader loop: keep it short and never block on the same client. An exception thrown here
+/// fails the client (every outstanding request then gets <see cref="OnFailed"/>).
 /// </summary>
 /// <typeparam name="TTag">The small value the caller attached to each request (e.g. a replication offset).</typeparam>
 public interface IReplyHandler<TTag>

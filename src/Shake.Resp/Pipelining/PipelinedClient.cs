@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Shake.Resp.Connections;
 using Shake.Resp.Protocol;
 
@@ -15,7 +16,8 @@ namespace Shake.Resp.Pipelining;
 /// Allocation-free when the window has room.</item>
 /// <item><see cref="SendAsync(string[])"/>: awaits the materialized reply (error replies are values, not exceptions).</item>
 /// </list>
-/// Producers may call from several tasks; writes are serialized. If the connection drops, times out (no reply within the
+/// Producers may call from several tasks; writes are serialized, and requests go out in the order callers obtain the
+/// write lock (await each call when the order matters). If the connection drops, times out (no reply within the
 /// connection's read timeout while requests are outstanding) or the client is disposed, every outstanding request fails
 /// with a <see cref="RedisConnectionException"/> naming the endpoint, and later calls throw it.
 /// </summary>
@@ -40,6 +42,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private long _sent;
     private long _confirmed;
     private long _lastProgress = Environment.TickCount64;
+    private long _flushedThrough;
+    private volatile bool _disposing;
 
     /// <summary>Starts the reader loop on <paramref name="connection"/>; nothing else may read or write it from now on.</summary>
     /// <param name="connection">An open, handshaken connection.</param>
@@ -91,6 +95,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     /// Writes a tagged request without flushing; its reply goes to the handler. Waits while the window is full
     /// (flushing first, so the outstanding requests can be answered).
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask EnqueueAsync<TCommand>(TTag tag, TCommand command, CancellationToken cancellation = default)
         where TCommand : IRespCommand
     {
@@ -100,6 +105,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     }
 
     /// <summary>Sends everything written so far to the server.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellation = default)
     {
         await _writeGate.WaitAsync(cancellation);
@@ -152,6 +158,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         await done.Task.WaitAsync(cancellation);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AcquireSlotAsync(CancellationToken cancellation)
     {
         ThrowIfFailed();
@@ -166,6 +173,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteAsync<TCommand>(Pending pending, TCommand command, bool flush, CancellationToken cancellation)
         where TCommand : IRespCommand
     {
@@ -191,7 +199,17 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
                 _pending.Enqueue(pending);
                 _sent++;
             }
-            command.WriteTo(_output);
+            try
+            {
+                command.WriteTo(_output);
+            }
+            catch (Exception e)
+            {
+                // Part of the command may already sit in the buffer: the stream can no longer be trusted.
+                var failure = new RedisConnectionException(Endpoint.ToString(), $"encoding a command for {Endpoint} failed: {e.Message}", e);
+                Fail(failure);
+                throw failure;
+            }
             if (flush || (_output.CanGetUnflushedBytes && _output.UnflushedBytes >= AutoFlushBytes))
                 await FlushUnderGateAsync(cancellation);
         }
@@ -201,11 +219,13 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushUnderGateAsync(CancellationToken cancellation)
     {
         try
         {
             Volatile.Write(ref _lastProgress, Environment.TickCount64);
+            Volatile.Write(ref _flushedThrough, Interlocked.Read(ref _sent));
             await _output.FlushAsync(cancellation);
         }
         catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
@@ -253,12 +273,11 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         if (_failure is not null && _failure is not ObjectDisposedException && !_disposing) throw _failure;
     }
 
-    private volatile bool _disposing;
-
     private SequencePosition Dispatch(in ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
-        while (RespReader.TryReadReply(ref reader, out var reply))
+        // Once failed, outstanding requests were already failed: leave the rest of the buffer alone.
+        while (_failure is null && RespReader.TryReadReply(ref reader, out var reply))
         {
             // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
             if (reply.Kind == RespKind.Push) continue;
@@ -296,7 +315,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
 
     private void CheckStalled()
     {
-        if (_failure is not null || InFlight == 0) return;
+        // Only requests that reached the server can be overdue; unflushed ones are the producer's business.
+        if (_failure is not null || Interlocked.Read(ref _confirmed) >= Volatile.Read(ref _flushedThrough)) return;
         var silent = Environment.TickCount64 - Volatile.Read(ref _lastProgress);
         var timeout = _connection.Options.ReadTimeout;
         if (silent > timeout.TotalMilliseconds)

@@ -84,6 +84,13 @@ public static class RespCommandWriter
         foreach (var argument in arguments) WriteBulk(output, argument.Span);
     }
 
+    /// <summary>Writes a whole command from argument slices (e.g. a replication-stream command read by <see cref="RespReader.TryReadCommand"/>, possibly edited).</summary>
+    public static void WriteCommand(IBufferWriter<byte> output, List<ReadOnlySequence<byte>> arguments)
+    {
+        WriteArrayHeader(output, arguments.Count);
+        for (var i = 0; i < arguments.Count; i++) WriteBulk(output, arguments[i]);
+    }
+
     /// <summary>Copies already-encoded RESP bytes (e.g. a command taken verbatim from a replication stream).</summary>
     public static void WriteRaw(IBufferWriter<byte> output, in ReadOnlySequence<byte> encoded)
     {

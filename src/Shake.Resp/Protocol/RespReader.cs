@@ -44,8 +44,8 @@ public static class RespReader
             }
             case (byte)':':
             {
-                if (!TryReadLine(ref r, out var line)) goto Incomplete;
-                token = new RespToken(RespKind.Integer, 0, ParseInteger(line, start + 1, "integer reply"), default);
+                if (!TryReadIntegerLine(ref r, start + 1, "integer reply", out var integer)) goto Incomplete;
+                token = new RespToken(RespKind.Integer, 0, integer, default);
                 break;
             }
             case (byte)'#':
@@ -69,10 +69,9 @@ public static class RespReader
             case (byte)'!':
             case (byte)'=':
             {
-                if (!TryReadLine(ref r, out var line)) goto Incomplete;
-                if (line.Length > 0 && line.FirstSpan[0] == '?')
+                if (r.TryPeek(out var first) && first == '?')
                     throw new RespProtocolException($"streamed strings ('{(char)prefix}?') are not supported", start + 1);
-                var length = ParseInteger(line, start + 1, "bulk length");
+                if (!TryReadIntegerLine(ref r, start + 1, "bulk length", out var length)) goto Incomplete;
                 if (length == -1 && prefix == '$')
                 {
                     token = new RespToken(RespKind.BulkString, -1, 0, default);
@@ -95,10 +94,9 @@ public static class RespReader
             case (byte)'|':
             case (byte)'>':
             {
-                if (!TryReadLine(ref r, out var line)) goto Incomplete;
-                if (line.Length > 0 && line.FirstSpan[0] == '?')
+                if (r.TryPeek(out var first) && first == '?')
                     throw new RespProtocolException($"streamed aggregates ('{(char)prefix}?') are not supported", start + 1);
-                var length = ParseInteger(line, start + 1, "aggregate length");
+                if (!TryReadIntegerLine(ref r, start + 1, "aggregate length", out var length)) goto Incomplete;
                 if ((length < 0 && !(length == -1 && prefix == '*')) || length > MaxAggregateLength)
                     throw new RespProtocolException($"expected an element count between 0 and {MaxAggregateLength} after '{(char)prefix}', found {length}", start + 1);
                 token = new RespToken((RespKind)prefix, length, 0, default);
@@ -139,20 +137,18 @@ public static class RespReader
     {
         var r = reader;
         var start = r.Position;
-        if (!TrySkipValue(ref r))
+        reply = default;
+        RespToken head;
+        while (true)
         {
-            reply = default;
-            return false;
+            if (!TryReadToken(ref r, out head)) return false;
+            if (head.Kind != RespKind.Attribute) break;
+            for (long i = 0; i < head.ChildCount; i++)
+                if (!TrySkipValue(ref r)) return false;
         }
-        var raw = r.Sequence.Slice(start, r.Position);
-        var head = new SequenceReader<byte>(raw);
-        TryReadToken(ref head, out var token);
-        while (token.Kind == RespKind.Attribute)
-        {
-            for (long i = 0; i < token.ChildCount; i++) TrySkipValue(ref head);
-            TryReadToken(ref head, out token);
-        }
-        reply = new RespReply(token, raw);
+        for (long i = 0; i < head.ChildCount; i++)
+            if (!TrySkipValue(ref r)) return false;
+        reply = new RespReply(head, r.Sequence.Slice(start, r.Position));
         reader = r;
         return true;
     }
@@ -218,6 +214,28 @@ public static class RespReader
         var children = new RespValue[token.ChildCount];
         for (var i = 0; i < children.Length; i++) children[i] = ReadComplete(ref reader, depth + 1);
         return children;
+    }
+
+    /// <summary>Reads a CRLF-terminated decimal integer; parses straight from the current span when the line lies in it.</summary>
+    private static bool TryReadIntegerLine(ref SequenceReader<byte> r, long offset, string what, out long value)
+    {
+        var span = r.UnreadSpan;
+        var cr = span.IndexOf((byte)'\r');
+        if (cr >= 0 && cr + 1 < span.Length)
+        {
+            if (span[cr + 1] != '\n')
+                throw new RespProtocolException($"expected LF after CR, found {RespProtocolException.Describe(span[cr + 1])}", r.Consumed + cr + 1);
+            value = ParseInteger(span[..cr], offset, what);
+            r.Advance(cr + 2);
+            return true;
+        }
+        if (!TryReadLine(ref r, out var line))
+        {
+            value = 0;
+            return false;
+        }
+        value = ParseInteger(line, offset, what);
+        return true;
     }
 
     private static bool TryReadLine(ref SequenceReader<byte> r, out ReadOnlySequence<byte> line)

@@ -40,8 +40,13 @@ public readonly struct RespToken
     /// <summary>The number of child frames that follow this header in the input (0 for scalars).</summary>
     public long ChildCount => Kind.ChildCount(Length);
 
-    /// <summary>The payload decoded as UTF-8 (allocates; cold paths). Null for null frames.</summary>
-    public string? GetString() => IsNull ? null : Kind == RespKind.Integer ? Integer.ToString() : Encoding.UTF8.GetString(Payload);
+    /// <summary>The payload decoded as UTF-8, integers and booleans formatted (allocates; cold paths). Null for null frames.</summary>
+    public string? GetString() => IsNull ? null : Kind switch
+    {
+        RespKind.Integer => Integer.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        RespKind.Boolean => Integer != 0 ? "true" : "false",
+        _ => Encoding.UTF8.GetString(Payload),
+    };
 
     /// <summary>
     /// The value as a 64-bit integer: integers and booleans directly, strings when they hold a decimal integer.

@@ -52,7 +52,7 @@ public sealed class RespValue
 
     internal static RespValue FromScalar(in RespToken token)
     {
-        if (token.IsNull) return new RespValue(token.Kind, true, 0, [], token.Kind.IsAggregate() ? NoItems : NoItems, null);
+        if (token.IsNull) return new RespValue(token.Kind, true, 0, [], NoItems, null);
         if (token.Kind == RespKind.VerbatimString)
         {
             var all = token.Payload.ToArray();

@@ -204,6 +204,16 @@ public class ConfigDiagnosticsTests
     [InlineData("localhost", false)]
     [InlineData("127.0.0.1:0", false)]
     [InlineData("127.0.0.1:70000", false)]
-    [InlineData("::1:6379", false)]
-    public void AddressesAreChecked(string address, bool valid) => Assert.Equal(valid, AddressParser.IsValid(address));
+    public void AddressesAreChecked(string address, bool valid)
+    {
+        var text = $"[sync_reader]\naddress = \"{address}\"\n[redis_writer]\naddress = \"127.0.0.1:6380\"\n";
+        if (valid)
+        {
+            Assert.Equal(address, ShakeConfigLoader.LoadText(text).Config.Source!.Address);
+            return;
+        }
+        var error = Assert.Single(LoadFails(text).Errors);
+        Assert.Equal(("sync_reader.address", 2), (error.Key, error.Line));
+        Assert.Contains("allowed values: host:port", error.Message);
+    }
 }

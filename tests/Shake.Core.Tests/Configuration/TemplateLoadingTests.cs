@@ -22,7 +22,7 @@ public class TemplateLoadingTests
         Assert.True(reader.SyncRdb && reader.SyncAof);
         Assert.True(config.Writer.Target.Cluster);
         Assert.Equal("10.233.103.2:6379", config.Writer.Target.Address);
-        Assert.Equal(("10.233.103.2", 6379), (config.Writer.Target.Host, config.Writer.Target.Port));
+        Assert.Equal(("10.233.103.2", 6379), (config.Writer.Target.Endpoint.Host, config.Writer.Target.Endpoint.Port));
         Assert.Equal("Aa123456", config.Writer.Target.Password);
         Assert.Equal(4, config.Advanced.Ncpu);
         Assert.Equal(RestoreBehavior.Rewrite, config.Advanced.RdbRestoreCommandBehavior);

@@ -27,6 +27,11 @@ public sealed class SyncSmokeTests(ITestOutputHelper output)
         await run.WaitForZeroLagAsync(TimeSpan.FromSeconds(30), offset);
         Assert.Equal(500, await Redis.DbSizeAsync(target, 2));
         Assert.Equal("2", (await Redis.CallAsync(target, "GET", "counter")).AsString());
+        // Every type and encoding, key by key (type, value, TTL within 1 s), while the stream runs.
+        await TestDataWriter.PopulateAsync(source.Address, 30, [0, 4]);
+        offset = Redis.Info(source, "replication", "master_repl_offset");
+        await run.WaitForZeroLagAsync(TimeSpan.FromSeconds(30), offset);
+        await RedisDataComparer.AssertEqualAsync(source.Address, target.Address, TimeSpan.FromSeconds(1), []);
         var summary = await run.StopAsync();
         output.WriteLine(summary.ToString());
         Assert.Equal(1002, summary.Final.KeysApplied);

@@ -22,6 +22,17 @@ public class CorruptCorpusTests
             }
         });
         Assert.False(string.IsNullOrEmpty(ex.Reason));
+        var validated = Assert.Throws<RdbFormatException>(() => RdbFiles.Parse(path, new Shake.Rdb.Parsing.RdbParserOptions { ValidateValues = true }));
+        Assert.Contains("ziplist", validated.Message);
+    }
+
+    [SharedFact]
+    public void LuaScriptsSavedAsAuxFieldsAreSurfaced()
+    {
+        var parsed = RdbFiles.Parse(SharedAssets.PathOf("corpus", "redis-tests", "scriptbackup.rdb")!);
+        var scripts = parsed.Aux.Where(a => a.Key == "lua").ToList();
+        Assert.NotEmpty(scripts);
+        Assert.All(scripts, s => Assert.Contains("return", System.Text.Encoding.UTF8.GetString(s.Value)));
     }
 
     [SharedFact]

@@ -86,6 +86,17 @@ public class BadInputTests
     }
 
     [Fact]
+    public void CorruptCompactEncodingsPassTheRawPathButNotValidation()
+    {
+        var file = new RdbBuilder("REDIS", 10).Byte(16).String("h").String("not a listpack").StringEntry("k", "v").End();
+        Assert.Equal(2, RdbFiles.Parse(file).Entries.Count);
+        var ex = Assert.Throws<RdbFormatException>(() => RdbFiles.Parse(file, new RdbParserOptions { ValidateValues = true }));
+        Assert.Contains("\"h\"", ex.Message);
+        Assert.Contains("listpack", ex.Message);
+        Assert.InRange(ex.Offset, 9 + 1 + 2, file.Length);
+    }
+
+    [Fact]
     public void HandlerCanStopEarly()
     {
         var handler = new RecordingHandler { StopAfter = 1 };

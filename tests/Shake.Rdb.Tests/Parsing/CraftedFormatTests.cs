@@ -57,8 +57,38 @@ public class CraftedFormatTests
             .End();
         var withMeta = Assert.Single(RdbFiles.Parse(meta, chunk: 3).Entries);
         Assert.Equal("k", withMeta.KeyText);
-        Assert.NotEmpty(withMeta.KeyMetadata);
-        Assert.Equal(0, withMeta.Offset - 9);
+        Assert.Equal(new byte[] { 243, 1, 1, 2, 3, 4, 2, 7, 5, 1, (byte)'m', 0 }, withMeta.KeyMetadata);
+        Assert.Equal(9, withMeta.Offset);
+        var payload = Shake.Rdb.Dump.DumpPayload.ToArray(new ReadOnlySequence<byte>(withMeta.KeyMetadata), withMeta.Type, new ReadOnlySequence<byte>(withMeta.Raw), 13);
+        Assert.Equal(243, payload[0]);
+        Assert.Equal(withMeta.KeyMetadata.Length + 1 + withMeta.Raw.Length + 10, payload.Length);
+        Assert.True(Shake.Rdb.Dump.DumpPayload.Verify(payload, 13));
+    }
+
+    [Fact]
+    public void RedisStreamLayout4SkipsIdempotentProducerState()
+    {
+        // An empty stream (no nodes) with one group, then IDMP: duration, max, 1 producer with 1 entry, 2 counters.
+        var rdb = new RdbBuilder("REDIS", 13)
+            .Byte(26).String("s")
+            .Length(0)                               // listpack nodes
+            .Length(0).Length(5).Length(1)           // length, last id
+            .Length(5).Length(1).Length(0).Length(0).Length(3) // first id, max deleted id, entries added
+            .Length(1).String("g").Length(5).Length(1).Length(3) // group, last id, entries read
+            .Length(0)                               // group PEL
+            .Length(1).String("c").Int64(1).Int64(2).Length(0) // consumer with seen/active times, no PEL
+            .Length(100).Length(1000).Length(1).String("producer").Length(1).String("iid-1").Length(5).Length(1)
+            .Length(1).Length(0)
+            .StringEntry("after", "x")
+            .End();
+        var parsed = RdbFiles.Parse(rdb, chunk: 2);
+        Assert.Equal(2, parsed.Entries.Count);
+        var stream = parsed.Entries[0];
+        Assert.Equal(RdbLogicalType.Stream, stream.LogicalType);
+        var value = new CanonicalValue(0);
+        using var decoder = new RdbValueDecoder();
+        Assert.Equal(0, decoder.Decode(stream.Type, new ReadOnlySequence<byte>(stream.Raw), stream.Magic, ref value));
+        Assert.Contains("name=\"g\",consumers=1", value.Format(RdbLogicalType.Stream));
     }
 
     [Fact]
@@ -80,6 +110,51 @@ public class CraftedFormatTests
     }
 
     [Fact]
+    public void IdleFrequencyModuleAuxAndModuleValuesAreSurfaced()
+    {
+        var rdb = new RdbBuilder("REDIS", 9)
+            .Byte(247).Length(0xABCDEF).Length(2).Length(2).Length(5).String("aux-data").Length(0) // MODULE_AUX: id, when-opcode, when, string, EOF
+            .Byte(248).Length(1234).StringEntry("idle", "v")
+            .Byte(249).Byte(7).StringEntry("freq", "v")
+            .StringEntry("plain", "v")
+            .Byte(7).String("mod").Length(42).Length(1).Length(5).Length(3).Raw(0, 0, 128, 63).Length(4).Raw(BitConverter.GetBytes(2.5)).Length(5).String("s").Length(0)
+            .End();
+        var parsed = RdbFiles.Parse(rdb, chunk: 4);
+        Assert.Equal([0xABCDEFUL], parsed.ModuleAux);
+        Assert.Equal(1234, parsed.Entries[0].IdleSeconds);
+        Assert.Equal(-1, parsed.Entries[0].Frequency);
+        Assert.Equal(7, parsed.Entries[1].Frequency);
+        Assert.Equal(-1, parsed.Entries[1].IdleSeconds);
+        Assert.Equal(-1, parsed.Entries[2].IdleSeconds);
+        var module = parsed.Entries[3];
+        Assert.Equal(RdbLogicalType.Module, module.LogicalType);
+        var visitor = new ModuleCapture();
+        using var decoder = new RdbValueDecoder();
+        Assert.Equal(1, decoder.Decode(module.Type, new ReadOnlySequence<byte>(module.Raw), module.Magic, ref visitor));
+        Assert.Equal(42UL, visitor.Id);
+        Assert.Equal(module.Raw.Length - 1, visitor.Length);
+    }
+
+    private struct ModuleCapture : IRdbValueVisitor
+    {
+        public ulong Id;
+        public long Length;
+        public void OnModuleValue(ulong moduleId, ReadOnlySequence<byte> data) { Id = moduleId; Length = data.Length; }
+        public void OnString(ReadOnlySpan<byte> value) { }
+        public void OnListItem(ReadOnlySpan<byte> item) { }
+        public void OnSetMember(ReadOnlySpan<byte> member) { }
+        public void OnZSetMember(ReadOnlySpan<byte> member, double score) { }
+        public void OnHashField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, long expireAtMs) { }
+        public void OnStreamEntry(StreamId id, int fieldCount) { }
+        public void OnStreamField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value) { }
+        public void OnStreamMetadata(in StreamMetadata metadata) { }
+        public void OnStreamGroup(ReadOnlySpan<byte> name, StreamId lastDeliveredId, long entriesRead) { }
+        public void OnStreamPendingEntry(StreamId id, long deliveryTimeMs, ulong deliveryCount) { }
+        public void OnStreamConsumer(ReadOnlySpan<byte> name, long seenTimeMs, long activeTimeMs) { }
+        public void OnStreamConsumerPendingEntry(StreamId id) { }
+    }
+
+    [Fact]
     public void ZeroChecksumMeansNotChecked()
     {
         var parsed = RdbFiles.Parse(new RdbBuilder("REDIS", 9).StringEntry("k", "v").End(checksum: false));
@@ -88,7 +163,7 @@ public class CraftedFormatTests
     }
 
     [Theory]
-    [InlineData("REDIS", 13, 26, "stream with IDMP")]
+    [InlineData("REDIS", 13, 27, "unknown value type 27")]
     [InlineData("VALKEY", 80, 23, "path hash")]
     [InlineData("VALKEY", 80, 24, "unknown value type 24")]
     [InlineData("REDIS", 11, 8, "unknown value type 8")]

@@ -62,6 +62,27 @@ public class FuzzTests
         Assert.True(failed > 0 && failed + succeeded == inputs.Count * MutantsPerFile);
     }
 
+    [Fact]
+    public async Task MutantsFedThroughAPipeInSmallReadsFailTheSameWay()
+    {
+        var original = CraftedMixedFile();
+        var rnd = new Random(77);
+        var run = Task.Run(() =>
+        {
+            for (int m = 0; m < 500; m++)
+            {
+                var mutant = Mutate(original, rnd);
+                Exception? whole = null, piped = null;
+                try { RdbFiles.ParseWhole(mutant, new RdbParserOptions { ValidateValues = true }); } catch (Exception e) { whole = e; }
+                try { RdbFiles.Parse(mutant, new RdbParserOptions { ValidateValues = true }, chunk: 7); } catch (Exception e) { piped = e; }
+                Assert.True(whole is null or RdbFormatException, $"mutant {m}: {whole}");
+                Assert.True(piped is null or RdbFormatException, $"mutant {m}: {piped}");
+                Assert.Equal((whole as RdbFormatException)?.Offset, (piped as RdbFormatException)?.Offset);
+            }
+        });
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     private static void ParseAndDecode(byte[] data)
     {
         var handler = new DecodingHandler();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Checksums;
 using Shake.Rdb.Dump;
 using Shake.Rdb.Format;
@@ -37,6 +38,7 @@ internal sealed class RespRestoreHandler : IRdbHandler
         WriteBulk(code);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool OnEntry(in RdbEntry entry)
     {
         if (entry.Db != _currentDb)
@@ -73,11 +75,12 @@ internal sealed class RespRestoreHandler : IRdbHandler
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WritePayload(in RdbEntry entry)
     {
-        long length = DumpPayload.Length(entry.RawValue.Length);
+        long length = DumpPayload.Length(entry.KeyMetadata.Length, entry.RawValue.Length);
         var raw = entry.RawValue;
-        if (raw.IsSingleSegment && length < 4096)
+        if (raw.IsSingleSegment && length < 4096 && entry.KeyMetadata.IsEmpty)
         {
             // Small values: header, body and footer in one span.
             var span = _output.GetSpan((int)length + 24);
@@ -95,7 +98,7 @@ internal sealed class RespRestoreHandler : IRdbHandler
         }
         var head = _output.GetSpan(24);
         _output.Advance(WriteBulkHeader(head, length));
-        DumpPayload.WriteTo(_output, entry.Type, raw, (ushort)entry.RdbVersion);
+        DumpPayload.WriteTo(_output, entry.KeyMetadata, entry.Type, raw, (ushort)entry.RdbVersion);
         WriteCrlf();
     }
 

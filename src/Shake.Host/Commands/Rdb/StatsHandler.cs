@@ -42,7 +42,19 @@ internal sealed class StatsHandler : IRdbHandler
     public long Bytes { get; private set; }
     public SortedDictionary<int, Dictionary<RdbLogicalType, Counter>> PerDb { get; } = [];
     public Dictionary<RdbLogicalType, Counter> PerType { get; } = [];
-    public SortedDictionary<string, long> Encodings { get; } = new(StringComparer.Ordinal);
+    private readonly long[] _perTypeByte = new long[256];
+
+    /// <summary>Keys per stored encoding name (type byte read through the file's magic).</summary>
+    public SortedDictionary<string, long> Encodings
+    {
+        get
+        {
+            var result = new SortedDictionary<string, long>(StringComparer.Ordinal);
+            for (int t = 0; t < 256; t++)
+                if (_perTypeByte[t] > 0) result[RdbTypeInfo.Name((byte)t, Magic)] = _perTypeByte[t];
+            return result;
+        }
+    }
     public long NoExpiry { get; private set; }
     public long AlreadyExpired { get; private set; }
     public long[] ExpiryHistogram { get; } = new long[ExpiryBuckets.Length];
@@ -74,8 +86,7 @@ internal sealed class StatsHandler : IRdbHandler
         if (!PerDb.TryGetValue(entry.Db, out var types)) PerDb[entry.Db] = types = [];
         Add(types, entry.LogicalType, bytes);
         Add(PerType, entry.LogicalType, bytes);
-        var encoding = RdbTypeInfo.Name(entry.Type, entry.Magic);
-        Encodings[encoding] = Encodings.GetValueOrDefault(encoding) + 1;
+        _perTypeByte[entry.Type]++;
 
         if (entry.ExpireAtMs < 0) NoExpiry++;
         else if (entry.ExpireAtMs <= _nowMs) AlreadyExpired++;
@@ -87,9 +98,9 @@ internal sealed class StatsHandler : IRdbHandler
         }
 
         if (_biggest.Count < BiggestCount)
-            _biggest.Enqueue(new BigKey(entry.Db, entry.Key.ToArray(), entry.LogicalType, encoding, bytes), bytes);
+            _biggest.Enqueue(new BigKey(entry.Db, entry.Key.ToArray(), entry.LogicalType, RdbTypeInfo.Name(entry.Type, entry.Magic), bytes), bytes);
         else if (_biggest.TryPeek(out _, out long smallest) && bytes > smallest)
-            _biggest.EnqueueDequeue(new BigKey(entry.Db, entry.Key.ToArray(), entry.LogicalType, encoding, bytes), bytes);
+            _biggest.EnqueueDequeue(new BigKey(entry.Db, entry.Key.ToArray(), entry.LogicalType, RdbTypeInfo.Name(entry.Type, entry.Magic), bytes), bytes);
         return true;
     }
 
