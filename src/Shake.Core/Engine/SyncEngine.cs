@@ -173,7 +173,7 @@ public sealed class SyncEngine
         await EmptyTargetAsync(writer, cancellation);
 
         Statistics.Phase = EnginePhase.Handshake;
-        var client = new ReplicationClient(source, new ReplicationClientOptions { ListeningPort = _options.AnnouncedPort, AcceptDiskless = _options.TryDiskless }, _logger);
+        var client = new ReplicationClient(source, new ReplicationClientOptions { ListeningPort = _options.AnnouncedPort, AcceptDiskless = _options.TryDiskless, ReplyTimeout = _options.SourceTimeout }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
         Statistics.SetSourceOffset(psync.Offset);
