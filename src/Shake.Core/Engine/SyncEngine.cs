@@ -116,7 +116,6 @@ public sealed class SyncEngine
         var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap);
         try
         {
-            await CheckDatabasesFromFileAsync(writer);
             await applier.ApplyAsync(input, -1, path, cancellation);
             Statistics.Phase = EnginePhase.Stopping;
             await writer.DrainAsync(cancellation);
@@ -126,14 +125,6 @@ public sealed class SyncEngine
         {
             await input.CompleteAsync();
         }
-    }
-
-    private Task CheckDatabasesFromFileAsync(TargetWriter writer)
-    {
-        // A file's databases are known only while reading it; a db beyond the target's count makes SELECT fail, which
-        // stops the run naming the database.
-        _ = writer;
-        return Task.CompletedTask;
     }
 
     private async Task CheckSourceDatabasesAsync(RedisConnection source, TargetWriter writer, CancellationToken cancellation)
@@ -173,7 +164,7 @@ public sealed class SyncEngine
         await EmptyTargetAsync(writer, cancellation);
 
         Statistics.Phase = EnginePhase.Handshake;
-        var client = new ReplicationClient(source, new ReplicationClientOptions { ListeningPort = _options.AnnouncedPort, AcceptDiskless = _options.TryDiskless }, _logger);
+        var client = new ReplicationClient(source, new ReplicationClientOptions { ListeningPort = _options.AnnouncedPort, AcceptDiskless = _options.TryDiskless, ReplyTimeout = _options.SourceTimeout }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
         Statistics.SetSourceOffset(psync.Offset);
@@ -186,7 +177,8 @@ public sealed class SyncEngine
         Statistics.TrackSpool(spool);
         var pump = new SourcePump(source.Input, spool, Statistics, origin, _options.SourceTimeout);
         var acks = new AckLoop(client, _options.AckInterval, Statistics);
-        pump.RdbReceived += acks.Start;
+        // Without a snapshot (+CONTINUE) the stream starts at once and ACKs follow the confirmed offset from the start.
+        if (psync.FullResync) pump.WatchTransfer(acks.Start);
         var pumping = pump.RunAsync(run.Token);
         var acking = acks.RunAsync(run.Token);
         var consuming = ConsumeAsync(spool.Reader, writer, psync, acks, origin, run.Token);

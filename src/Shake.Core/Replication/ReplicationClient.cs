@@ -79,10 +79,13 @@ public sealed class ReplicationClient
         throw new InvalidDataException($"{endpoint} sent '{reply}' where Shake expected +FULLRESYNC or +CONTINUE");
     }
 
-    /// <summary>Reads the RDB transfer header (<c>$len</c> or <c>$EOF:mark</c>) from <paramref name="input"/>, skipping keep-alive newlines.</summary>
+    /// <summary>
+    /// Reads the RDB transfer header (<c>$len</c> or <c>$EOF:mark</c>) from <paramref name="input"/>, skipping
+    /// keep-alive newlines (the source sends one a second while it prepares the snapshot, so silence is not waited out here).
+    /// </summary>
     public static async Task<RdbTransfer> ReadTransferHeaderAsync(System.IO.Pipelines.PipeReader input, string endpoint, Action? onKeepAlive, CancellationToken cancellation)
     {
-        var line = await ReplicationLineReader.ReadLineAsync(input, endpoint, "the RDB transfer header", onKeepAlive, cancellation);
+        var line = await ReplicationLineReader.ReadLineAsync(input, endpoint, "the RDB transfer header", onKeepAlive, Timeout.InfiniteTimeSpan, cancellation);
         return RdbTransfer.Parse(line, endpoint);
     }
 
@@ -104,6 +107,16 @@ public sealed class ReplicationClient
     private async Task ExpectOkAsync(string[] command, CancellationToken cancellation)
     {
         var reply = await RequestAsync(command, $"the {command[0]} {command[1]} reply", cancellation);
+        var delay = _options.RetryInitialDelay;
+        var deadline = DateTime.UtcNow + _options.RetryTimeout;
+        while (reply.StartsWith("-LOADING", StringComparison.Ordinal) && DateTime.UtcNow + delay < deadline)
+        {
+            // A source still loading its dataset refuses everything for a while.
+            _logger.LogWarning("{Endpoint} is loading its dataset; retrying {Command} in {Delay} ms", Endpoint, command[0], (int)delay.TotalMilliseconds);
+            await Task.Delay(delay, cancellation);
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.RetryMaxDelay.Ticks));
+            reply = await RequestAsync(command, $"the {command[0]} {command[1]} reply", cancellation);
+        }
         if (reply != "+OK") throw new IOException($"{Endpoint} answered {string.Join(' ', command)} with '{reply}'");
     }
 
@@ -119,7 +132,7 @@ public sealed class ReplicationClient
         {
             _writeGate.Release();
         }
-        var line = await ReplicationLineReader.ReadLineAsync(_connection.Input, Endpoint, waitingFor, null, cancellation);
+        var line = await ReplicationLineReader.ReadLineAsync(_connection.Input, Endpoint, waitingFor, null, _options.ReplyTimeout, cancellation);
         _logger.LogDebug("{Endpoint} {Command} -> {Reply}", Endpoint, command[0], line);
         return line;
     }

@@ -21,6 +21,9 @@ public sealed record ReplicationClientOptions
     /// <summary>Longest wait between PSYNC attempts.</summary>
     public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Longest silence (not even a keep-alive newline) accepted while waiting for a handshake reply.</summary>
+    public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Give up after this long of refused PSYNC attempts.</summary>
     public TimeSpan RetryTimeout { get; init; } = TimeSpan.FromMinutes(10);
 }

@@ -12,12 +12,25 @@ internal static class ReplicationLineReader
 {
     private const int MaxLine = 64 * 1024;
 
-    /// <summary>Reads one CRLF-terminated line, skipping leading keep-alive newlines; returns it without CRLF.</summary>
-    public static async ValueTask<string> ReadLineAsync(PipeReader input, string endpoint, string waitingFor, Action? onKeepAlive, CancellationToken cancellation)
+    /// <summary>
+    /// Reads one CRLF-terminated line, skipping leading keep-alive newlines; returns it without CRLF. Fails when nothing
+    /// at all (not even a keep-alive) arrives for <paramref name="idleTimeout"/>.
+    /// </summary>
+    public static async ValueTask<string> ReadLineAsync(PipeReader input, string endpoint, string waitingFor, Action? onKeepAlive, TimeSpan idleTimeout, CancellationToken cancellation)
     {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         while (true)
         {
-            var result = await input.ReadAsync(cancellation);
+            idle.CancelAfter(idleTimeout);
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(idle.Token);
+            }
+            catch (OperationCanceledException) when (!cancellation.IsCancellationRequested)
+            {
+                throw new TimeoutException($"{endpoint} sent nothing for {idleTimeout.TotalSeconds:F0} s while Shake waited for {waitingFor}");
+            }
             var buffer = result.Buffer;
             var reader = new SequenceReader<byte>(buffer);
             var keepAlives = reader.AdvancePast((byte)'\n');

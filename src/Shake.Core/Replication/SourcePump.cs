@@ -16,7 +16,8 @@ public sealed class SourcePump
     private readonly EngineStatistics _statistics;
     private readonly string _origin;
     private readonly TimeSpan _timeout;
-    private readonly TransferEndWatcher _watcher = new();
+    private TransferEndWatcher? _watcher;
+    private Action? _rdbReceived;
 
     /// <summary>Creates a pump from <paramref name="source"/> to <paramref name="spool"/>.</summary>
     public SourcePump(PipeReader source, ByteSpool spool, EngineStatistics statistics, string origin, TimeSpan timeout)
@@ -28,8 +29,12 @@ public sealed class SourcePump
         _timeout = timeout;
     }
 
-    /// <summary>Called once when every byte of the RDB has been received.</summary>
-    public event Action? RdbReceived;
+    /// <summary>Watch the bytes for the end of the RDB transfer (after +FULLRESYNC) and call <paramref name="rdbReceived"/> once it is all in.</summary>
+    public void WatchTransfer(Action rdbReceived)
+    {
+        _watcher = new TransferEndWatcher();
+        _rdbReceived = rdbReceived;
+    }
 
     /// <summary>Bytes received since the PSYNC answer.</summary>
     public long BytesReceived { get; private set; }
@@ -57,7 +62,7 @@ public sealed class SourcePump
                 {
                     await _spool.WriteAsync(buffer, cancellation);
                     BytesReceived += buffer.Length;
-                    if (_watcher.Observe(buffer)) RdbReceived?.Invoke();
+                    if (_watcher is not null && _watcher.Observe(buffer)) _rdbReceived?.Invoke();
                 }
                 _source.AdvanceTo(buffer.End);
                 _statistics.SetSpool(_spool.MemoryBytes, _spool.DiskBytes);

@@ -145,4 +145,30 @@ public sealed class ReplicationBehaviourTests(ITestOutputHelper output)
         Assert.Equal(1, Redis.Info(source, "replication", "connected_slaves"));
         Assert.Equal(0, run.Snapshot.SpoolDiskBytes);
     }
+
+    [Fact]
+    public async Task A_source_still_loading_its_dataset_is_waited_for()
+    {
+        var dir = Directory.CreateTempSubdirectory("shake-loading-").FullName;
+        try
+        {
+            await using (var seed = await RedisServer.StartAsync())
+            {
+                await seed.CliAsync("DEBUG", "POPULATE", "4000", "key", "10");
+                await seed.CliAsync("SAVE");
+                File.Copy(Path.Combine(seed.Directory, "dump.rdb"), Path.Combine(dir, "dump.rdb"));
+            }
+            // Loading 4000 keys at 0.5 ms each keeps the source answering -LOADING for about 2 s.
+            await using var source = await RedisServer.StartAsync(["--dir", dir, "--key-load-delay", "500", "--repl-diskless-sync-delay", "0"]);
+            await using var target = await RedisServer.StartAsync();
+            var logger = new TestLogger(output);
+            await using var run = new EngineRun(Options(source, target), logger);
+            await run.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(40), "the stream after loading");
+            Assert.Equal(4000, await Redis.DbSizeAsync(target, 0));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }
