@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Full sync benchmark: the same 1M-key dataset copied three ways, measured in one run on this machine.
+#   (a) Redis's own replication: REPLICAOF on a fresh empty server, until master_link_status:up and loading:0
+#   (b) redis-cli --pipe of RESTORE commands generated beforehand from the RDB (shake rdb resp)
+#   (c) shake with sync_aof = false (exits once the RDB is applied)
+# Prints wall time, peak RSS of the copying process, and the ratio against (a); checks DEBUG DIGEST on every target.
+# Environment: KEYS (default 1000000), SHAKE (path of a built shake; default: Release build of src/Shake.Host),
+#   KEEP_WORK=1 keeps the temp directory. Needs redis-server/redis-cli >= 7.0 and GNU time (/usr/bin/time).
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+KEYS=${KEYS:-1000000}
+TIMEOUT=${TIMEOUT:-900}
+SHAKE_BIN=$(find_shake)
+TIME_BIN=/usr/bin/time
+[ -x "$TIME_BIN" ] || TIME_BIN=""
+
+strings=$((KEYS * 80 / 100)); hashes=$((KEYS * 10 / 100)); lists=$((KEYS * 5 / 100)); zsets=$((KEYS - strings - hashes - lists))
+
+SRC=$(start_redis source)
+log "source on $SRC: loading $KEYS keys ($strings strings of 100 bytes, $hashes hashes x10, $lists lists x20, $zsets zsets x10)"
+cli "$SRC" DEBUG POPULATE "$strings" str 100 >/dev/null
+# Inline commands piped in: fast, and values are plain tokens.
+awk -v h="$hashes" -v l="$lists" -v z="$zsets" 'BEGIN {
+  srand(4); for (i = 0; i < h; i++) { printf "HSET hash:%d", i; for (f = 0; f < 10; f++) printf " field%d v%d-%d", f, i, int(rand() * 1e6); printf "\r\n" }
+  for (i = 0; i < l; i++) { printf "RPUSH list:%d", i; for (e = 0; e < 20; e++) printf " item%d-%d", e, int(rand() * 1e6); printf "\r\n" }
+  for (i = 0; i < z; i++) { printf "ZADD zset:%d", i; for (m = 0; m < 10; m++) printf " %.6f member%d", rand() * 1000, m; printf "\r\n" }
+}' | cli "$SRC" --pipe >/dev/null
+[ "$(cli "$SRC" DBSIZE)" = "$KEYS" ] || { log "source has $(cli "$SRC" DBSIZE) keys, expected $KEYS"; exit 1; }
+SRC_DIGEST=$(cli "$SRC" DEBUG DIGEST)
+cli "$SRC" --rdb "$WORK/dump.rdb" >/dev/null 2>&1
+RDB_MB=$(awk -v b="$(stat -c %s "$WORK/dump.rdb")" 'BEGIN { printf "%.1f", b / 1048576 }')
+log "dataset ready: RDB $RDB_MB MB, digest $SRC_DIGEST"
+
+# Runs "$@" under GNU time; sets RUN_WALL (s) and RUN_RSS (MB).
+timed() {
+  local out="$WORK/time.$$"
+  local t0 t1 status=0
+  t0=$(now)
+  if [ -n "$TIME_BIN" ]; then
+    "$TIME_BIN" -v -o "$out" timeout "$TIMEOUT" "$@" || status=$?
+    RUN_RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$out")
+  else
+    timeout "$TIMEOUT" "$@" || status=$?
+    RUN_RSS="?"
+  fi
+  t1=$(now)
+  RUN_WALL=$(elapsed "$t0" "$t1")
+  return $status
+}
+
+check_digest() {
+  local d
+  d=$(cli "$1" DEBUG DIGEST)
+  if [ "$d" = "$SRC_DIGEST" ]; then echo "equal"; else echo "DIFFERENT ($d)"; fi
+}
+
+# (a) native replication
+A=$(start_redis replica)
+log "(a) REPLICAOF into a fresh server on $A"
+t0=$(now)
+cli "$A" REPLICAOF 127.0.0.1 "$SRC" >/dev/null
+deadline=$((SECONDS + TIMEOUT))
+while :; do
+  [ "$(info_field "$A" replication master_link_status)" = up ] && [ "$(info_field "$A" persistence loading)" = 0 ] && break
+  [ $SECONDS -lt $deadline ] || { log "(a) replica did not finish in ${TIMEOUT}s"; exit 1; }
+  sleep 0.02
+done
+t1=$(now)
+A_WALL=$(elapsed "$t0" "$t1"); A_RSS=$(peak_rss_mb "$(redis_pid replica)"); A_DIGEST=$(check_digest "$A")
+cli "$A" REPLICAOF NO ONE >/dev/null
+
+# (b) redis-cli --pipe of pre-generated RESTORE commands
+log "(b) generating RESTORE commands with shake rdb resp"
+"$SHAKE_BIN" rdb resp "$WORK/dump.rdb" > "$WORK/restore.resp"
+B=$(start_redis pipe-target)
+log "(b) redis-cli --pipe into $B"
+timed sh -c "redis-cli -h 127.0.0.1 -p $B --pipe < '$WORK/restore.resp' > '$WORK/pipe.out'"
+B_WALL=$RUN_WALL; B_RSS=$RUN_RSS; B_DIGEST=$(check_digest "$B")
+rm -f "$WORK/restore.resp"
+
+# (c) shake, RDB only
+C=$(start_redis shake-target)
+mkdir -p "$WORK/shake"
+shake_sync_config "$SRC" "$C" "$WORK/shake/sync.toml" false
+log "(c) shake sync (sync_aof = false) into $C"
+timed "$SHAKE_BIN" "$WORK/shake/sync.toml" > "$WORK/shake/stdout.log" 2>&1 || { log "(c) shake failed:"; tail -20 "$WORK/shake/stdout.log" >&2; exit 1; }
+C_WALL=$RUN_WALL; C_RSS=$RUN_RSS; C_DIGEST=$(check_digest "$C")
+
+ratio() { awk -v x="$1" -v a="$A_WALL" 'BEGIN { if (a > 0) printf "%.2fx", x / a; else print "?" }'; }
+echo
+echo "Full sync of $KEYS keys (RDB $RDB_MB MB), $(nproc) CPUs, $(redis-server --version | awk '{ print $3 }')"
+printf '%-44s %10s %14s %8s  %s\n' "method" "wall (s)" "peak RSS (MB)" "vs (a)" "DEBUG DIGEST"
+printf '%-44s %10s %14s %8s  %s\n' "(a) Redis replication (REPLICAOF)" "$A_WALL" "$A_RSS*" "1.00x" "$A_DIGEST"
+printf '%-44s %10s %14s %8s  %s\n' "(b) redis-cli --pipe of RESTORE commands" "$B_WALL" "$B_RSS" "$(ratio "$B_WALL")" "$B_DIGEST"
+printf '%-44s %10s %14s %8s  %s\n' "(c) shake (sync_aof = false)" "$C_WALL" "$C_RSS" "$(ratio "$C_WALL")" "$C_DIGEST"
+echo "* (a): peak RSS of the replica server process, which holds the whole dataset; (b), (c): the copying client process."
+echo "  (b) excludes generating the RESTORE file; (c) includes process start-up and the source's RDB snapshot."

@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Replication lag under steady load: a source takes RATE writes/s (default 50000) while shake (sync_aof = true)
+# copies it to a target and a real replica follows it too; a probe writes a sequence number into the source every
+# PROBE_MS and times until each side shows it. Prints p50/p99/max lag for shake's target and for the replica.
+# Environment: RATE, DURATION (seconds, default 30), PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
+#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+RATE=${RATE:-50000}
+DURATION=${DURATION:-30}
+PROBE_MS=${PROBE_MS:-50}
+PRELOAD=${PRELOAD:-100000}
+SHAKE_BIN=$(find_shake)
+PROBE_DIR="$WORK/probe"
+mkdir -p "$PROBE_DIR"
+cp "$(dirname "$0")/lag-probe.cs" "$PROBE_DIR/"
+log "building the load generator / probe"
+dotnet build "$PROBE_DIR/lag-probe.cs" -c Release -v quiet -nologo -o "$PROBE_DIR/bin" >&2 2>&1 | tail -3 >&2 || true
+[ -f "$PROBE_DIR/bin/lag-probe.dll" ] || { log "could not build lag-probe.cs"; exit 1; }
+
+SRC=$(start_redis source)
+cli "$SRC" DEBUG POPULATE "$PRELOAD" pre 100 >/dev/null
+REPLICA=$(start_redis replica)
+cli "$REPLICA" REPLICAOF 127.0.0.1 "$SRC" >/dev/null
+TARGET=$(start_redis shake-target)
+mkdir -p "$WORK/shake"
+shake_sync_config "$SRC" "$TARGET" "$WORK/shake/sync.toml" true
+log "source $SRC, replica $REPLICA, shake target $TARGET: starting shake"
+"$SHAKE_BIN" "$WORK/shake/sync.toml" > "$WORK/shake/stdout.log" 2>&1 &
+SHAKE_PID=$!
+CHILD_PIDS+=("$SHAKE_PID")
+
+# Ready when a marker written after start-up has reached both sides (bounded).
+cli "$SRC" SET lag:ready 1 >/dev/null
+deadline=$((SECONDS + 300))
+until [ "$(cli "$TARGET" EXISTS lag:ready)" = 1 ] && [ "$(cli "$REPLICA" EXISTS lag:ready)" = 1 ]; do
+  kill -0 "$SHAKE_PID" 2>/dev/null || { log "shake exited:"; tail -20 "$WORK/shake/stdout.log" >&2; exit 1; }
+  [ $SECONDS -lt $deadline ] || { log "the initial sync did not finish in 300 s"; tail -5 "$WORK/shake/stdout.log" >&2; exit 1; }
+  sleep 0.1
+done
+log "initial sync done; ${DURATION}s of load at $RATE writes/s"
+
+dotnet "$PROBE_DIR/bin/lag-probe.dll" --source "$SRC" --target "shake -> target=$TARGET" --target "redis replica=$REPLICA" \
+  --rate "$RATE" --seconds "$DURATION" --probe-ms "$PROBE_MS" > "$WORK/probe.out"
+SHAKE_RSS=$(peak_rss_mb "$SHAKE_PID")
+kill -INT "$SHAKE_PID" 2>/dev/null || true
+for i in $(seq 1 100); do kill -0 "$SHAKE_PID" 2>/dev/null || break; sleep 0.1; done
+
+echo
+echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded)"
+cat "$WORK/probe.out"
+echo "shake peak RSS: ${SHAKE_RSS} MB"
+echo "last shake status line: $(grep -v '^\s*$' "$WORK/shake/stdout.log" | tail -1)"
