@@ -73,6 +73,12 @@ public sealed record EngineOptions
     /// <summary>Port announced with <c>REPLCONF listening-port</c>.</summary>
     public int AnnouncedPort { get; init; }
 
+    /// <summary>
+    /// After a clean stop, save where the stream left off (<see cref="ResumePoint"/> under <see cref="Directory"/>) and
+    /// let the next run continue with PSYNC instead of a full sync, when the source still has that part of its backlog.
+    /// </summary>
+    public bool ResumeAfterCleanStop { get; init; } = true;
+
     /// <summary>How long a clean stop may take to flush the target before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

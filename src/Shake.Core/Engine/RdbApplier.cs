@@ -66,10 +66,11 @@ public sealed class RdbApplier
             {
                 throw new InvalidDataException($"the RDB from {origin} is invalid: {e.Message}", e);
             }
-            // Entries written during Parse may still point into this buffer: they must reach the pipeline first.
+            // Entries written during Parse may still point into this buffer: they must reach the pipeline first. Then
+            // send them: the target starts on this batch while the next one is parsed.
             await _writer.WaitForBacklogAsync();
             SendDeferred();
-            await _writer.WaitForBacklogAsync();
+            await _writer.FlushAsync(cancellation);
             var used = buffer.Slice(0, consumed).Length;
             total += used;
             if (remaining >= 0) remaining -= used;

@@ -161,10 +161,22 @@ public sealed class SyncEngine
         await using var source = await ConnectSourceAsync(cancellation);
         var origin = source.Endpoint.ToString();
         await CheckSourceDatabasesAsync(source, writer, cancellation);
-        await EmptyTargetAsync(writer, cancellation);
+        var resume = _options.ResumeAfterCleanStop ? ResumePoint.Take(_options.Directory) : null;
+        if (resume is not null && (resume.Source != origin || resume.Target != writer.Endpoint))
+        {
+            _logger.LogInformation("ignoring the resume point of {Source} -> {Target}: this run syncs {Origin} -> {Endpoint}", resume.Source, resume.Target, origin, writer.Endpoint);
+            resume = null;
+        }
 
         Statistics.Phase = EnginePhase.Handshake;
-        var client = new ReplicationClient(source, new ReplicationClientOptions { ListeningPort = _options.AnnouncedPort, AcceptDiskless = _options.TryDiskless, ReplyTimeout = _options.SourceTimeout }, _logger);
+        var client = new ReplicationClient(source, new ReplicationClientOptions
+        {
+            ListeningPort = _options.AnnouncedPort,
+            AcceptDiskless = _options.TryDiskless,
+            ReplyTimeout = _options.SourceTimeout,
+            ReplicationId = resume?.ReplicationId,
+            Offset = resume?.Offset ?? -1,
+        }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
         Statistics.SetSourceOffset(psync.Offset);
@@ -179,9 +191,10 @@ public sealed class SyncEngine
         var acks = new AckLoop(client, _options.AckInterval, Statistics);
         // Without a snapshot (+CONTINUE) the stream starts at once and ACKs follow the confirmed offset from the start.
         if (psync.FullResync) pump.WatchTransfer(acks.Start);
+        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database);
         var pumping = pump.RunAsync(run.Token);
         var acking = acks.RunAsync(run.Token);
-        var consuming = ConsumeAsync(spool.Reader, writer, psync, acks, origin, run.Token);
+        var consuming = ConsumeAsync(spool.Reader, writer, state, acks, origin, run.Token);
         var failure = writer.Failure;
 
         var first = await Task.WhenAny(consuming, pumping, acking, failure);
@@ -204,11 +217,12 @@ public sealed class SyncEngine
         try
         {
             await writer.DrainAsync(stopTimeout.Token);
-            if (acks.Offsets is not null)
+            if (state.Offsets is not null)
             {
-                Statistics.SetConfirmedOffset(acks.Offsets.Value);
-                await client.SendAckAsync(acks.Offsets.Value, stopTimeout.Token);
+                Statistics.SetConfirmedOffset(state.Offsets.Value);
+                await client.SendAckAsync(state.Offsets.Value, stopTimeout.Token);
             }
+            SaveResumePoint(state, origin, writer.Endpoint);
         }
         catch (Exception e) when (e is OperationCanceledException or IOException)
         {
@@ -217,11 +231,23 @@ public sealed class SyncEngine
         if (writer.Failure.IsFaulted) await writer.Failure;
     }
 
-    private async Task ConsumeAsync(PipeReader input, TargetWriter writer, PsyncReply psync, AckLoop acks, string origin, CancellationToken cancellation)
+    private void SaveResumePoint(StreamState state, string origin, string target)
     {
+        // Only a stream stopped between commands, with every processed byte applied, can be continued exactly.
+        if (!_options.ResumeAfterCleanStop || state.Forwarder is not { } forwarder || state.Offsets is not { } offsets) return;
+        if (forwarder.InTransaction || offsets.Value != forwarder.Offset || offsets.InFlight != 0) return;
+        new ResumePoint(origin, target, state.Psync.ReplicationId, offsets.Value, forwarder.Database).Save(_options.Directory);
+        _logger.LogInformation("saved the resume point: {ReplId} offset {Offset}; the next run continues from there if the source still has it", state.Psync.ReplicationId, offsets.Value);
+    }
+
+    private async Task ConsumeAsync(PipeReader input, TargetWriter writer, StreamState state, AckLoop acks, string origin, CancellationToken cancellation)
+    {
+        var psync = state.Psync;
         if (psync.FullResync)
         {
             Statistics.Phase = EnginePhase.WaitingForRdb;
+            // The pump already drains the source, so emptying the target here does not hold the source up.
+            await EmptyTargetAsync(writer, cancellation);
             var transfer = await ReplicationClient.ReadTransferHeaderAsync(input, origin, null, cancellation);
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
@@ -234,14 +260,19 @@ public sealed class SyncEngine
             if (writer.Failure.IsFaulted) await writer.Failure;
             _logger.LogInformation("full sync done: {Keys} keys applied, {Expired} expired keys skipped", Statistics.Snapshot().KeysApplied, Statistics.Snapshot().KeysSkippedExpired);
         }
+        else
+        {
+            _logger.LogInformation("continuing the stream at offset {Offset} in db {Db} without a full sync", psync.Offset, state.Database);
+        }
         var offsets = new ConfirmedOffset(psync.Offset);
+        state.Offsets = offsets;
         writer.TrackOffsets(offsets);
         acks.Track(offsets);
         Statistics.TrackOffsets(offsets);
         if (!_options.SyncAof) return;
         Statistics.Phase = EnginePhase.Incremental;
-        var forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow);
-        await forwarder.RunAsync(input, origin, cancellation);
+        state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database);
+        await state.Forwarder.RunAsync(input, origin, cancellation);
     }
 
     private static async Task ExpectMarkAsync(PipeReader input, byte[] mark, string origin, CancellationToken cancellation)
@@ -269,6 +300,18 @@ public sealed class SyncEngine
             try { await t; }
             catch (Exception) { /* the first error was already taken */ }
         }
+    }
+
+    // What the consumer learned, for the clean stop: the offsets acknowledged and where the stream stands.
+    private sealed class StreamState(PsyncReply psync, int database)
+    {
+        public PsyncReply Psync { get; } = psync;
+
+        public int Database { get; } = database;
+
+        public ConfirmedOffset? Offsets { get; set; }
+
+        public StreamForwarder? Forwarder { get; set; }
     }
 
     private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable

@@ -39,7 +39,8 @@ public sealed class ReplicationClient
         else await ExpectOkAsync(["REPLCONF", "capa", "psync2"], cancellation);
 
         var id = _options.ReplicationId ?? "?";
-        var offset = _options.ReplicationId is null ? "-1" : _options.Offset.ToString(CultureInfo.InvariantCulture);
+        // A replica asks for the first byte it lacks: its processed offset + 1.
+        var offset = _options.ReplicationId is null ? "-1" : (_options.Offset + 1).ToString(CultureInfo.InvariantCulture);
         var delay = _options.RetryInitialDelay;
         var deadline = DateTime.UtcNow + _options.RetryTimeout;
         while (true)

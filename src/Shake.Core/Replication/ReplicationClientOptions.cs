@@ -12,7 +12,7 @@ public sealed record ReplicationClientOptions
     /// <summary>Replication id to continue from (<c>PSYNC id offset</c>); null asks for a full sync (<c>PSYNC ? -1</c>).</summary>
     public string? ReplicationId { get; init; }
 
-    /// <summary>Offset to continue from; used with <see cref="ReplicationId"/>.</summary>
+    /// <summary>The offset already processed (PSYNC asks for the byte after it); used with <see cref="ReplicationId"/>.</summary>
     public long Offset { get; init; } = -1;
 
     /// <summary>First wait after a <c>-LOADING</c> or <c>-NOMASTERLINK</c> answer; doubled up to <see cref="RetryMaxDelay"/>.</summary>

@@ -24,9 +24,10 @@ public sealed class StreamForwarder
     private bool _inMulti;
     private long _multiStart;
 
-    /// <summary>Starts at replication offset <paramref name="offset"/> in database 0.</summary>
-    public StreamForwarder(TargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested)
+    /// <summary>Starts at replication offset <paramref name="offset"/> in source database <paramref name="database"/>.</summary>
+    public StreamForwarder(TargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested, int database = 0)
     {
+        _db = database;
         _writer = writer;
         _confirmed = confirmed;
         _statistics = statistics;
@@ -40,6 +41,9 @@ public sealed class StreamForwarder
 
     /// <summary>The source database the stream is in.</summary>
     public int Database => _db;
+
+    /// <summary>True between MULTI and EXEC.</summary>
+    public bool InTransaction => _inMulti;
 
     /// <summary>Reads and forwards commands until the reader completes (an error naming the source) or cancellation.</summary>
     public async Task RunAsync(PipeReader input, string origin, CancellationToken cancellation)

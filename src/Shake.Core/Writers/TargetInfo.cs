@@ -33,21 +33,3 @@ public sealed record TargetInfo(string ServerName, string Version, int RdbVersio
         return long.TryParse(reply.Items[1].AsString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
     }
 }
-
-/// <summary>Parses the <c>field:value</c> lines of an INFO reply.</summary>
-public static class InfoFields
-{
-    /// <summary>Every <c>field:value</c> line of <paramref name="info"/>.</summary>
-    public static Dictionary<string, string> Parse(string info)
-    {
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in info.Split('\n'))
-        {
-            var line = raw.TrimEnd('\r');
-            var colon = line.IndexOf(':');
-            if (colon <= 0 || line.StartsWith('#')) continue;
-            fields[line[..colon]] = line[(colon + 1)..];
-        }
-        return fields;
-    }
-}

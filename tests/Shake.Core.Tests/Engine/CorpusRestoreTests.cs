@@ -11,7 +11,7 @@ public sealed class CorpusRestoreTests(ITestOutputHelper output)
     {
         await using var target = await RedisServer.StartAsync();
         var logger = new TestLogger(output);
-        var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = SharedAssets.PathOf("corpus", file)!, Target = Redis.Options(target), Directory = Path.GetTempPath() };
+        var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = SharedAssets.PathOf("corpus", file)!, Target = Redis.Options(target), Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
         var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None);
         long keys = 0;
         for (var db = 0; db < 16; db++) keys += await Redis.DbSizeAsync(target, db);

@@ -73,8 +73,9 @@ public sealed class FullSyncUnderWritesTests(ITestOutputHelper output)
         await first.StopAsync();
         await first.DisposeAsync();
         await Task.Delay(500);
-        // A second run: a full resync. Keys deleted on the source meanwhile must not survive on the target, so it starts empty.
-        await using var second = new EngineRun(Options(source, target) with { EmptyDbBeforeSync = true }, logger);
+        // A second run doing a full resync (continuing with PSYNC is covered by ResumeTests). Keys deleted on the source
+        // meanwhile must not survive on the target, so it starts empty.
+        await using var second = new EngineRun(Options(source, target) with { EmptyDbBeforeSync = true, ResumeAfterCleanStop = false }, logger);
         await second.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(60), "the second run's stream");
         await churn.StopAsync();
         await Task.Delay(SourceChurn.ShortTtl);

@@ -14,7 +14,7 @@ public sealed class ReaderOptionsTests(ITestOutputHelper output)
         await using var target = await RedisServer.StartAsync();
         await Redis.PipelineAsync(source, [["SET", "k", "v"]]);
         var logger = new TestLogger(output);
-        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), TryDiskless = false, SyncAof = false, Directory = Path.GetTempPath() };
+        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), TryDiskless = false, SyncAof = false, Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
         var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None);
         Assert.Equal(1, summary.Final.KeysApplied);
         Assert.Contains(logger.Lines, l => l.Message.Contains("sends the RDB from disk"));
@@ -26,7 +26,7 @@ public sealed class ReaderOptionsTests(ITestOutputHelper output)
         await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
         await using var target = await RedisServer.StartAsync();
         await Redis.PipelineAsync(source, Enumerable.Range(0, 100).Select(i => new[] { "SET", $"old{i}", "v" }));
-        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), SyncRdb = false, Directory = Path.GetTempPath() };
+        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), SyncRdb = false, Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
         await using var run = new EngineRun(options, new TestLogger(output));
         await run.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(30), "the stream");
         await Redis.CallAsync(source, "SET", "new", "1");

@@ -33,9 +33,16 @@ public sealed class ReplicationBehaviourTests(ITestOutputHelper output)
             Assert.Equal(1, acked);
             Assert.Equal("v", (await Redis.CallAsync(target, "GET", $"w{i}")).AsString());
         }
-        var info = (await c.ExecuteAsync("INFO", "replication")).AsString()!;
-        var masterOffset = Redis.Info(source, "replication", "master_repl_offset");
-        Assert.Contains($"offset={masterOffset}", info);
+        // The source's view of our offset catches up with its own (a heartbeat PING may land in between: retry briefly).
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (true)
+        {
+            var info = (await c.ExecuteAsync("INFO", "replication")).AsString()!;
+            var masterOffset = Redis.Info(source, "replication", "master_repl_offset");
+            if (info.Contains($"offset={masterOffset},")) break;
+            Assert.True(DateTime.UtcNow < deadline, $"the source never saw an ACK of its offset {masterOffset}: {info}");
+            await Task.Delay(100);
+        }
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class RestoreModeTests(ITestOutputHelper output)
         await Task.Delay(20);
         (await Redis.CallAsync(source, "SAVE")).ThrowIfError();
         var file = Path.Combine(source.Directory, "dump.rdb");
-        var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = file, Target = Redis.Options(target), Directory = Path.GetTempPath() };
+        var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = file, Target = Redis.Options(target), Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
         var summary = await new SyncEngine(options, new TestLogger(output)).RunAsync(CancellationToken.None);
         output.WriteLine(summary.ToString());
         Assert.Equal(2005, summary.Final.KeysApplied);
@@ -44,7 +44,7 @@ public sealed class RestoreModeTests(ITestOutputHelper output)
         await File.WriteAllTextAsync(file, "this is not an RDB file");
         try
         {
-            var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = file, Target = Redis.Options(target), Directory = Path.GetTempPath() };
+            var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = file, Target = Redis.Options(target), Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
             var error = await Assert.ThrowsAsync<InvalidDataException>(() => new SyncEngine(options, new TestLogger(output)).RunAsync(CancellationToken.None));
             Assert.Contains(file, error.Message);
         }

@@ -12,7 +12,7 @@ public sealed class StartupChecksTests(ITestOutputHelper output)
         await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
         await using var target = await RedisServer.StartAsync(["--databases", "4"]);
         await Redis.PipelineAsync(source, [["SET", "k", "v"]], db: 7);
-        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), Directory = Path.GetTempPath() };
+        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
         var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new SyncEngine(options, new TestLogger(output)).RunAsync(CancellationToken.None));
         Assert.Contains("db 7", error.Message);
         Assert.Contains("only 4 databases", error.Message);
@@ -34,7 +34,7 @@ public sealed class StartupChecksTests(ITestOutputHelper output)
         (await Redis.CallAsync(source, "SAVE")).ThrowIfError();
         var logger = new TestLogger(output);
         // Pretend the target only understands RDB 9 (Redis 6): the Redis 7 payloads (RDB 10) cannot be restored.
-        var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = Path.Combine(source.Directory, "dump.rdb"), Target = Redis.Options(target), TargetRdbVersion = 9, Directory = Path.GetTempPath() };
+        var options = new EngineOptions { Mode = EngineMode.Restore, RdbFilePath = Path.Combine(source.Directory, "dump.rdb"), Target = Redis.Options(target), TargetRdbVersion = 9, Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
         var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None);
         Assert.Equal(2, summary.Final.KeysFailed);
         Assert.Equal(0, summary.Final.KeysApplied);
