@@ -76,6 +76,7 @@ shake_sync_config() {
 address = "127.0.0.1:$1"
 sync_rdb = true
 sync_aof = $4
+try_diskless = ${TRY_DISKLESS:-true}
 
 [redis_writer]
 address = "127.0.0.1:$2"
