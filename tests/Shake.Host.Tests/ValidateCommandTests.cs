@@ -30,7 +30,6 @@ public class ValidateCommandTests
         Assert.Contains("cluster = true", output);
         Assert.Contains("rdb_restore_command_behavior = \"rewrite\"", output);
         Assert.Contains("connectivity not checked", output);
-        Assert.Contains("advanced.ncpu", error);
     }
 
     [SharedFact]

@@ -28,7 +28,7 @@ public sealed record AdvancedOptions
     /// <summary>Working directory for state, logs and spooled data.</summary>
     public string Dir { get; init; } = "data";
 
-    /// <summary>redis-shake's GOMAXPROCS; Shake accepts it but the .NET runtime sizes its own thread pool.</summary>
+    /// <summary>redis-shake's GOMAXPROCS: how many CPUs the process may run on (it is pinned to that many); 0 means all.</summary>
     public int Ncpu { get; init; }
 
     /// <summary>redis-shake's Go profiler port; accepted, without effect in Shake.</summary>

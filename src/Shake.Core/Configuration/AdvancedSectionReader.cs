@@ -34,7 +34,7 @@ internal static class AdvancedSectionReader
         return new AdvancedOptions
         {
             Dir = section.String("dir", defaults.Dir),
-            Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024, OptionSupport.NoEffect("the .NET runtime sizes its thread pool from the machine's cores")),
+            Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024),
             PprofPort = section.Int("pprof_port", defaults.PprofPort, 0, 65535, OptionSupport.NoEffect("it serves Go's profiler, which Shake does not have")),
             StatusPort = section.Int(statusPortKey, defaults.StatusPort, 0, 65535, OptionSupport.NotYetImplemented),
             LogFile = section.String("log_file", defaults.LogFile),

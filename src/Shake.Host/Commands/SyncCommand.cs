@@ -61,6 +61,7 @@ public static class SyncCommand
         // SIGINT/SIGTERM stop the engine cleanly (pipelines flushed, final ACK) instead of killing the process.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        logger.LogInformation("{CpuLimit}", CpuLimit.Apply(advanced.Ncpu));
         logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
         try
         {
