@@ -1,3 +1,4 @@
+using Shake.Core.Writers;
 using Shake.Core.Configuration;
 using Shake.Resp.Connections;
 using Shake.Resp.Protocol;
@@ -51,7 +52,7 @@ public static class EndpointProbe
                 }
                 var info = await connection.ExecuteAsync(["INFO", "server"], cancellation);
                 if (info.IsError) return new ProbeResult(ProbeOutcome.ProtocolError, $"INFO server failed: {info.AsError().Message}");
-                var fields = ParseInfo(info.AsString() ?? "");
+                var fields = InfoFields.Parse(info.AsString() ?? "");
                 var version = fields.GetValueOrDefault("valkey_version") is { } valkey ? $"Valkey {valkey}"
                     : fields.GetValueOrDefault("redis_version") is { } redis ? $"Redis {redis}" : "unknown version";
                 var mode = fields.GetValueOrDefault("server_mode") ?? fields.GetValueOrDefault("redis_mode");
@@ -63,16 +64,5 @@ public static class EndpointProbe
                 return new ProbeResult(ProbeOutcome.Unreachable, e.Message);
             }
         }
-    }
-
-    private static Dictionary<string, string> ParseInfo(string text)
-    {
-        var fields = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var line in text.Split('\n'))
-        {
-            var colon = line.IndexOf(':');
-            if (colon > 0 && !line.StartsWith('#')) fields[line[..colon]] = line[(colon + 1)..].TrimEnd('\r');
-        }
-        return fields;
     }
 }
