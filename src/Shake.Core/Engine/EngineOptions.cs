@@ -56,7 +56,7 @@ public sealed record EngineOptions
     public string Directory { get; init; } = "data";
 
     /// <summary>Bytes of source stream held in memory before spooling to disk.</summary>
-    public long SpoolMemoryLimitBytes { get; init; } = 64L << 20;
+    public long SpoolMemoryLimitBytes { get; init; } = 16L << 20;
 
     /// <summary>Bytes of source stream that may wait on disk; past it the engine stops with an error.</summary>
     public long SpoolDiskLimitBytes { get; init; } = 16L << 30;

@@ -43,6 +43,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private long _confirmed;
     private long _lastProgress = Environment.TickCount64;
     private long _flushedThrough;
+    private TaskCompletionSource? _room;
     private volatile bool _disposing;
 
     /// <summary>Starts the reader loop on <paramref name="connection"/>; nothing else may read or write it from now on.</summary>
@@ -165,12 +166,40 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         if (_window.Wait(0)) return;
         // The window is full of requests that may still sit unflushed in our buffer: send them so replies can free slots.
         await FlushAsync(cancellation);
+        await WaitForRoomAsync(cancellation);
         await _window.WaitAsync(cancellation);
         if (_failure is not null)
         {
             _window.Release();
             throw _failure;
         }
+    }
+
+    // Waking a producer per reply would hand the window over one slot at a time, with a thread switch per request;
+    // waiting until a good part of it is free lets the producer write a batch and leaves the server's queue non-empty.
+    private Task WaitForRoomAsync(CancellationToken cancellation)
+    {
+        TaskCompletionSource room;
+        lock (_queueLock)
+        {
+            if (_failure is not null || _window.CurrentCount >= ResumeSlots) return Task.CompletedTask;
+            room = _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+        return room.Task.WaitAsync(cancellation);
+    }
+
+    private int ResumeSlots => Math.Max(1, PipelineLimit / 2);
+
+    private void SignalRoom()
+    {
+        TaskCompletionSource? room;
+        lock (_queueLock)
+        {
+            room = _room;
+            if (room is null || (_failure is null && _window.CurrentCount < ResumeSlots)) return;
+            _room = null;
+        }
+        room.TrySetResult();
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -290,13 +319,21 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
             if (pending.Completion is { } completion) completion.TrySetResult(reply.ToValue());
             else _handler!.OnReply(pending.Tag, reply);
             Volatile.Write(ref _lastProgress, Environment.TickCount64);
+            TaskCompletionSource? room = null;
             lock (_queueLock)
             {
                 // Under the lock so a drain registered concurrently either sees this count or is completed here.
                 var confirmed = Interlocked.Increment(ref _confirmed);
                 if (_drains.Count > 0) CompleteDrains(confirmed);
+                // Likewise a producer about to wait for room either sees this slot or is woken here.
+                _window.Release();
+                if (_room is not null && _window.CurrentCount >= ResumeSlots)
+                {
+                    room = _room;
+                    _room = null;
+                }
             }
-            _window.Release();
+            room?.TrySetResult();
         }
         return reader.Position;
     }
@@ -338,6 +375,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         _stop.Cancel();
         // Wake producers waiting for a slot; they see _failure and throw.
         _window.Release(PipelineLimit);
+        SignalRoom();
         foreach (var p in failed)
         {
             if (p.Completion is { } completion) completion.TrySetException(error);
