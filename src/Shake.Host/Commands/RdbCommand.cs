@@ -90,7 +90,8 @@ public static class RdbCommand
 
     private static async Task<int> RunAsync(string path, Func<string, PipeWriter, CancellationToken, Task> run, CancellationToken cancellation)
     {
-        await using var stdout = Console.OpenStandardOutput();
+        // Standard output has no real asynchronous writes on Unix; writing in place saves a thread-pool hop per flush.
+        await using var stdout = new SynchronousStream(Console.OpenStandardOutput());
         var writer = PipeWriter.Create(stdout, new StreamPipeWriterOptions(minimumBufferSize: 64 * 1024, leaveOpen: true));
         try
         {

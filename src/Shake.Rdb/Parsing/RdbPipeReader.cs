@@ -52,9 +52,10 @@ public static class RdbPipeReader
         Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
+        // A file is read in place (see SynchronousStream); standard input may be a slow pipe, so it stays asynchronous.
         Stream stream = path == "-"
             ? Console.OpenStandardInput()
-            : new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.Asynchronous | FileOptions.SequentialScan);
+            : new SynchronousStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
         await using (stream.ConfigureAwait(false))
         {
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
