@@ -4,8 +4,8 @@ using System.Text;
 namespace Shake.Core.Commands;
 
 /// <summary>
-/// The Redis 7.0 command table (generated from a real server's <c>COMMAND INFO</c> and <c>COMMAND DOCS</c>): looks
-/// commands up by the name bytes of a replicated command, without allocating.
+/// The Redis command table, generated from a real 7.0 server's <c>COMMAND INFO</c> and <c>COMMAND DOCS</c> (plus the
+/// single-key hash commands of 7.4 and 8.0): looks commands up by the name bytes of a replicated command, without allocating.
 /// </summary>
 public static partial class CommandTable
 {
@@ -68,6 +68,7 @@ public static partial class CommandTable
     private static Dictionary<string, CommandSpec> Build()
     {
         var map = new Dictionary<string, CommandSpec>(StringComparer.OrdinalIgnoreCase);
+        foreach (var spec in Newer()) map[spec.Name] = spec;
         foreach (var spec in Generated()) map[spec.Name] = spec;
         return map;
     }

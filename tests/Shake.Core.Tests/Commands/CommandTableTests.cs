@@ -129,4 +129,15 @@ public sealed class CommandTableTests
         Assert.True(CommandTable.All.Count >= 230);
         Assert.All(CommandTable.All, spec => Assert.NotEqual(CommandGroup.Unknown, spec.Group));
     }
+
+    [Fact]
+    public void KnowsNewerHashFieldExpiryCommands()
+    {
+        var arguments = Args.Of("HEXPIRE", "h", "10", "FIELDS", "1", "f");
+        Assert.True(CommandTable.TryResolve(arguments, out var spec));
+        Assert.Equal(CommandGroup.Hash, spec.Group);
+        var keys = new List<int>();
+        KeyLocator.Locate(spec, arguments, keys);
+        Assert.Equal([1], keys);
+    }
 }
