@@ -31,14 +31,14 @@ public class FilterBenchmarks
         ];
         foreach (var words in mix)
             _commands.Add(words.Select(w => new ReadOnlySequence<byte>(Encoding.UTF8.GetBytes(w))).ToList());
-        _lists = new FilterPipeline([new ListFilter(new FilterOptions
+        _lists = new FilterPipeline([new Shake.Core.Filters.ListFilter(new FilterOptions
         {
             AllowKeyPrefix = ["user:", "order:"],
             BlockKeySuffix = [":tmp"],
             BlockDb = [5],
             BlockCommandGroup = ["PUBSUB"],
         })], NullLogger.Instance);
-        _lua = new FilterPipeline([LuaFilter.FromSource("""
+        _lua = new FilterPipeline([Shake.Core.Filters.LuaFilter.FromSource("""
             function filter(id, is_base, group, cmd_name, keys, slots, db_id, timestamp_ms)
                 if string.sub(keys[1] or "user:", 1, 5) ~= "user:" then return 1, db_id end
                 return 0, db_id

@@ -10,7 +10,7 @@ public sealed class CommandSpec
         Group = group;
         IsWrite = isWrite;
         Arity = arity;
-        KeySpecs = keySpecs;
+        KeySpecArray = keySpecs;
         if (subcommands is { Length: > 0 })
         {
             var map = new Dictionary<string, CommandSpec>(StringComparer.OrdinalIgnoreCase);
@@ -43,7 +43,10 @@ public sealed class CommandSpec
     public int Arity { get; }
 
     /// <summary>Where the keys are.</summary>
-    public IReadOnlyList<KeySpec> KeySpecs { get; }
+    public IReadOnlyList<KeySpec> KeySpecs => KeySpecArray;
+
+    // The key locator walks the array itself: enumerating through the interface would allocate per command.
+    internal KeySpec[] KeySpecArray { get; }
 
     /// <summary>Sub-commands by upper-case name, or null for a plain command.</summary>
     public IReadOnlyDictionary<string, CommandSpec>? Subcommands { get; }

@@ -23,7 +23,7 @@ public static class KeyLocator
             if (count > 1) keys.Add(1);
             return;
         }
-        foreach (var keySpec in spec.KeySpecs)
+        foreach (var keySpec in spec.KeySpecArray)
         {
             if (keySpec.Search == KeySearch.Unknown || keySpec.Find == KeyFind.Unknown)
             {
