@@ -1,3 +1,5 @@
+using System.CommandLine;
 using Shake.Host.Commands;
 
-return await ShakeCommandLine.Create().Parse(args).InvokeAsync();
+// Shake handles SIGINT/SIGTERM itself (a clean stop can take longer than the default grace period).
+return await ShakeCommandLine.Create().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

@@ -6,11 +6,12 @@ namespace Shake.Host.Tests;
 public class SyncCommandTests
 {
     [SharedFact]
-    public async Task ValidConfigLoadsThenSaysSyncIsNotImplemented()
+    public async Task TheSeedConfigLoadsThenSaysClusterTargetsAreNotImplementedWithoutConnecting()
     {
+        // The seed file points at another network's addresses: the cluster check must come before any connection.
         var (code, _, error) = await ShakeRunner.RunAsync(SharedAssets.PathOf("design", "sync.toml")!);
         Assert.Equal(ExitCodes.NotImplemented, code);
-        Assert.Contains("sync.toml is valid (redis-shake v3 file, type = \"sync\"), but sync is not implemented yet", error);
+        Assert.Contains("sync.toml is valid (redis-shake v3 file, type = \"sync\"), but writing to a cluster target is not implemented yet", error);
         Assert.Contains("advanced.ncpu", error);
     }
 
@@ -23,6 +24,7 @@ public class SyncCommandTests
         Assert.Equal(ExitCodes.ConfigError, code);
         Assert.Contains("line 6: advanced.pipeline_count_limit", error);
         Assert.DoesNotContain("not implemented yet", error);
+        Assert.DoesNotContain("connect", error);
     }
 
     [Fact]

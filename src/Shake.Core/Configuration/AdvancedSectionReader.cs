@@ -45,7 +45,7 @@ internal static class AdvancedSectionReader
             TargetRedisClientMaxQuerybufLen = section.Long("target_redis_client_max_querybuf_len", defaults.TargetRedisClientMaxQuerybufLen, OneMegabyte, long.MaxValue),
             TargetRedisProtoMaxBulkLen = section.Long("target_redis_proto_max_bulk_len", defaults.TargetRedisProtoMaxBulkLen, OneMegabyte, long.MaxValue),
             AwsPsync = v3 ? awsPsync : section.String("aws_psync", defaults.AwsPsync, OptionSupport.NotYetImplemented),
-            EmptyDbBeforeSync = !v3 && section.Bool("empty_db_before_sync", defaults.EmptyDbBeforeSync, OptionSupport.NotYetImplemented),
+            EmptyDbBeforeSync = !v3 && section.Bool("empty_db_before_sync", defaults.EmptyDbBeforeSync),
         };
     }
 }

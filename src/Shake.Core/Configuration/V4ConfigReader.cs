@@ -48,8 +48,8 @@ internal static class V4ConfigReader
                     ReadEndpoint(section),
                     section.Bool("sync_rdb", true),
                     section.Bool("sync_aof", true),
-                    section.Bool("prefer_replica", false, OptionSupport.NotYetImplemented),
-                    section.Bool("try_diskless", false, OptionSupport.NotYetImplemented));
+                    section.Bool("prefer_replica", false),
+                    section.Bool("try_diskless", false));
             case "scan_reader":
                 return new ScanReaderOptions(
                     ReadEndpoint(section),

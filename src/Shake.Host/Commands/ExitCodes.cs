@@ -14,4 +14,7 @@ public static class ExitCodes
 
     /// <summary>The configuration is valid but asks for something Shake does not do yet.</summary>
     public const int NotImplemented = 3;
+
+    /// <summary>The engine stopped on a fatal error (one line on stderr says which).</summary>
+    public const int Failed = 4;
 }

@@ -1,4 +1,9 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Shake.Core.Configuration;
+using Shake.Core.Engine;
+using Shake.Host.Running;
 
 namespace Shake.Host.Commands;
 
@@ -12,27 +17,68 @@ public static class SyncCommand
         var filter = new Argument<FileInfo?>("filter") { Description = "Optional Lua filter script (redis-shake v3 contract).", Arity = ArgumentArity.ZeroOrOne };
         root.Arguments.Add(config);
         root.Arguments.Add(filter);
-        root.SetAction((parse, cancellation) =>
+        root.SetAction(async (parse, cancellation) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var file = parse.GetValue(config);
             if (file is null)
             {
                 error.WriteLine("shake: no configuration file given; usage: shake <config.toml> [filter.lua] (see shake --help)");
-                return Task.FromResult(ExitCodes.ConfigError);
+                return ExitCodes.ConfigError;
             }
-            // The configuration is loaded and checked first, so errors are reported even before the engine exists.
+            // The configuration is loaded and checked first, so errors are reported before anything connects.
             var loaded = ConfigConsole.TryLoad(file, error);
-            if (loaded is null) return Task.FromResult(ExitCodes.ConfigError);
+            if (loaded is null) return ExitCodes.ConfigError;
             var script = parse.GetValue(filter);
             if (script is not null && !script.Exists)
             {
                 error.WriteLine($"shake: filter script {script} does not exist");
-                return Task.FromResult(ExitCodes.ConfigError);
+                return ExitCodes.ConfigError;
             }
             var run = loaded.Config with { Filter = loaded.Config.Filter with { LuaScriptPath = script?.FullName } };
-            error.WriteLine($"shake: {file.Name} is valid ({run.DescribeOrigin()}), but {run.Reader.Mode} is not implemented yet; nothing was copied");
-            return Task.FromResult(ExitCodes.NotImplemented);
+            var options = EngineOptionsFactory.TryCreate(run, out var unsupported);
+            if (options is null)
+            {
+                error.WriteLine($"shake: {file.Name} is valid ({run.DescribeOrigin()}), but {unsupported}; nothing was copied");
+                return ExitCodes.NotImplemented;
+            }
+            return await RunEngineAsync(options, run.Advanced, parse.InvocationConfiguration.Output, error, cancellation);
         });
+    }
+
+    private static async Task<int> RunEngineAsync(EngineOptions options, AdvancedOptions advanced, TextWriter output, TextWriter error, CancellationToken cancellation)
+    {
+        var level = advanced.LogLevel switch
+        {
+            ShakeLogLevel.Debug => LogLevel.Debug,
+            ShakeLogLevel.Warn => LogLevel.Warning,
+            _ => LogLevel.Information,
+        };
+        var logFile = advanced.LogFile.Length == 0 ? null : Path.IsPathRooted(advanced.LogFile) ? advanced.LogFile : Path.Combine(advanced.Dir, advanced.LogFile);
+        using var logger = new LineLogger(output, logFile, level);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        // SIGINT/SIGTERM stop the engine cleanly (pipelines flushed, final ACK) instead of killing the process.
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
+        try
+        {
+            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
+            if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
+            return ExitCodes.Success;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)
+        {
+            logger.LogError("fatal: {Error}", e.Message);
+            error.WriteLine($"shake: error: {e.Message}");
+            return ExitCodes.Failed;
+        }
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            logger.LogInformation("received {Signal}; stopping", context.Signal);
+            stop.Cancel();
+        }
     }
 }

@@ -1,0 +1,84 @@
+using Shake.Core.Configuration;
+using Shake.Core.Writers;
+using Shake.Resp.Connections;
+
+namespace Shake.Core.Engine;
+
+/// <summary>Everything a <see cref="SyncEngine"/> needs; the Host maps <c>sync.toml</c> onto it, other programs build it directly.</summary>
+public sealed record EngineOptions
+{
+    /// <summary>Sync from a live source, or restore an RDB file.</summary>
+    public EngineMode Mode { get; init; } = EngineMode.Sync;
+
+    /// <summary>The source (sync mode).</summary>
+    public RedisConnectionOptions? Source { get; init; }
+
+    /// <summary>The target (a standalone server).</summary>
+    public required RedisConnectionOptions Target { get; init; }
+
+    /// <summary>The RDB file to restore (restore mode).</summary>
+    public string? RdbFilePath { get; init; }
+
+    /// <summary>What to do with keys that already exist on the target (<c>rdb_restore_command_behavior</c>).</summary>
+    public RestoreBehavior RestoreBehavior { get; init; } = RestoreBehavior.Panic;
+
+    /// <summary>FLUSHALL the target before the full sync (<c>empty_db_before_sync</c>).</summary>
+    public bool EmptyDbBeforeSync { get; init; }
+
+    /// <summary>Accept a diskless (<c>$EOF:</c>) transfer when the source offers it (<c>try_diskless</c>).</summary>
+    public bool TryDiskless { get; init; } = true;
+
+    /// <summary>Apply the RDB's keys (<c>sync_rdb</c>); when false the snapshot is read and discarded.</summary>
+    public bool SyncRdb { get; init; } = true;
+
+    /// <summary>Forward the command stream after the snapshot (<c>sync_aof</c>); when false the engine stops after the RDB.</summary>
+    public bool SyncAof { get; init; } = true;
+
+    /// <summary>Replicate from a replica of the source when it has one (<c>prefer_replica</c>).</summary>
+    public bool PreferReplica { get; init; }
+
+    /// <summary>Most requests in flight to the target (<c>pipeline_count_limit</c>).</summary>
+    public int PipelineCountLimit { get; init; } = 1024;
+
+    /// <summary>Largest RESTORE payload (<c>target_redis_proto_max_bulk_len</c>); null: ask the target.</summary>
+    public long? TargetProtoMaxBulkLength { get; init; }
+
+    /// <summary>RDB version the target accepts; null: derived from its version.</summary>
+    public int? TargetRdbVersion { get; init; }
+
+    /// <summary>Turns entries RESTORE cannot serve into commands; null reports them as failed keys.</summary>
+    public IEntryConverter? Converter { get; init; }
+
+    /// <summary>Source database → target database; databases not listed keep their number.</summary>
+    public IReadOnlyDictionary<int, int>? DatabaseMap { get; init; }
+
+    /// <summary>Working directory (<c>advanced.dir</c>); the stream spool lives in <c>spool/</c> under it.</summary>
+    public string Directory { get; init; } = "data";
+
+    /// <summary>Bytes of source stream held in memory before spooling to disk.</summary>
+    public long SpoolMemoryLimitBytes { get; init; } = 64L << 20;
+
+    /// <summary>Bytes of source stream that may wait on disk; past it the engine stops with an error.</summary>
+    public long SpoolDiskLimitBytes { get; init; } = 16L << 30;
+
+    /// <summary>How often a status line is logged (<c>log_interval</c>).</summary>
+    public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How often <c>REPLCONF ACK</c> is sent.</summary>
+    public TimeSpan AckInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Silence from the source after which the link is declared dead (the source pings every 10 s by default).</summary>
+    public TimeSpan SourceTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Port announced with <c>REPLCONF listening-port</c>.</summary>
+    public int AnnouncedPort { get; init; }
+
+    /// <summary>
+    /// After a clean stop, save where the stream left off (<see cref="ResumePoint"/> under <see cref="Directory"/>) and
+    /// let the next run continue with PSYNC instead of a full sync, when the source still has that part of its backlog.
+    /// </summary>
+    public bool ResumeAfterCleanStop { get; init; } = true;
+
+    /// <summary>How long a clean stop may take to flush the target before giving up.</summary>
+    public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
+}

@@ -1,0 +1,126 @@
+namespace Shake.Core.Engine;
+
+/// <summary>
+/// Live counters of one engine, updated from its loops without locks; <see cref="Snapshot"/> reads a consistent-enough view
+/// for status lines and tests.
+/// </summary>
+public sealed class EngineStatistics
+{
+    private int _phase;
+    private long _rdbBytesReceived;
+    private long _rdbBytesTotal = -1;
+    private long _keysApplied;
+    private long _keysSkippedExpired;
+    private long _keysSkippedExisting;
+    private long _keysReplaced;
+    private long _keysConverted;
+    private long _keysFailed;
+    private long _commandsForwarded;
+    private long _commandsFailed;
+    private long _sourceOffset;
+    private long _receivedOffset;
+    private long _confirmedOffset;
+    private long _spoolMemoryBytes;
+    private long _spoolDiskBytes;
+    private long _functionsLoaded;
+    private long _scriptsLoaded;
+    private Replication.ConfirmedOffset? _offsets;
+    private Spool.ByteSpool? _spool;
+
+    /// <summary>The current phase.</summary>
+    public EnginePhase Phase
+    {
+        get => (EnginePhase)Volatile.Read(ref _phase);
+        set => Volatile.Write(ref _phase, (int)value);
+    }
+
+    internal void AddRdbBytes(long bytes) => Interlocked.Add(ref _rdbBytesReceived, bytes);
+    internal void SetRdbTotal(long bytes) => Interlocked.Exchange(ref _rdbBytesTotal, bytes);
+    internal void KeyApplied() => Interlocked.Increment(ref _keysApplied);
+    internal void KeySkippedExpired() => Interlocked.Increment(ref _keysSkippedExpired);
+    internal void KeySkippedExisting() => Interlocked.Increment(ref _keysSkippedExisting);
+    internal void KeyReplaced() => Interlocked.Increment(ref _keysReplaced);
+    internal void KeyConverted() => Interlocked.Increment(ref _keysConverted);
+    internal void KeyFailed() => Interlocked.Increment(ref _keysFailed);
+    internal void CommandForwarded() => Interlocked.Increment(ref _commandsForwarded);
+    internal void CommandFailed() => Interlocked.Increment(ref _commandsFailed);
+    internal void FunctionLoaded() => Interlocked.Increment(ref _functionsLoaded);
+    internal void ScriptLoaded() => Interlocked.Increment(ref _scriptsLoaded);
+    internal void SetSourceOffset(long offset) => Interlocked.Exchange(ref _sourceOffset, offset);
+    internal void SetReceivedOffset(long offset) => Interlocked.Exchange(ref _receivedOffset, offset);
+    internal void SetConfirmedOffset(long offset) => Interlocked.Exchange(ref _confirmedOffset, offset);
+    internal void TrackSpool(Spool.ByteSpool? spool) => Volatile.Write(ref _spool, spool);
+    internal void TrackOffsets(Replication.ConfirmedOffset offsets) => Volatile.Write(ref _offsets, offsets);
+    internal void SetSpool(long memoryBytes, long diskBytes)
+    {
+        Interlocked.Exchange(ref _spoolMemoryBytes, memoryBytes);
+        Interlocked.Exchange(ref _spoolDiskBytes, diskBytes);
+    }
+
+    /// <summary>A copy of every counter now.</summary>
+    public EngineSnapshot Snapshot() => new(
+        Phase,
+        Interlocked.Read(ref _rdbBytesReceived),
+        Interlocked.Read(ref _rdbBytesTotal),
+        Interlocked.Read(ref _keysApplied),
+        Interlocked.Read(ref _keysSkippedExpired),
+        Interlocked.Read(ref _keysSkippedExisting),
+        Interlocked.Read(ref _keysReplaced),
+        Interlocked.Read(ref _keysConverted),
+        Interlocked.Read(ref _keysFailed),
+        Interlocked.Read(ref _commandsForwarded),
+        Interlocked.Read(ref _commandsFailed),
+        Interlocked.Read(ref _functionsLoaded),
+        Interlocked.Read(ref _scriptsLoaded),
+        Interlocked.Read(ref _sourceOffset),
+        Interlocked.Read(ref _receivedOffset),
+        Volatile.Read(ref _offsets)?.Value ?? Interlocked.Read(ref _confirmedOffset),
+        Volatile.Read(ref _spool)?.MemoryBytes ?? Interlocked.Read(ref _spoolMemoryBytes),
+        Volatile.Read(ref _spool)?.DiskBytes ?? Interlocked.Read(ref _spoolDiskBytes),
+        DateTimeOffset.UtcNow);
+}
+
+/// <summary>One reading of <see cref="EngineStatistics"/>.</summary>
+/// <param name="Phase">Current phase.</param>
+/// <param name="RdbBytesReceived">RDB bytes received (or read from the file) so far.</param>
+/// <param name="RdbBytesTotal">RDB size when known (disk transfer or file), else -1.</param>
+/// <param name="KeysApplied">Keys the target confirmed (RESTORE or conversion).</param>
+/// <param name="KeysSkippedExpired">Keys not sent because their expiry had already passed.</param>
+/// <param name="KeysSkippedExisting">Keys left alone because they existed on the target (skip/ignore behaviour).</param>
+/// <param name="KeysReplaced">Keys sent with REPLACE (rewrite behaviour).</param>
+/// <param name="KeysConverted">Keys sent as plain commands by an entry converter.</param>
+/// <param name="KeysFailed">Keys the target refused or that no path could serve.</param>
+/// <param name="CommandsForwarded">Stream commands the target confirmed.</param>
+/// <param name="CommandsFailed">Stream commands the target answered with an error.</param>
+/// <param name="FunctionsLoaded">Function libraries loaded on the target.</param>
+/// <param name="ScriptsLoaded">Lua scripts loaded on the target.</param>
+/// <param name="SourceOffset">The source's master offset as last reported (PSYNC reply or INFO), or the received offset.</param>
+/// <param name="ReceivedOffset">Replication offset of the bytes received from the source.</param>
+/// <param name="ConfirmedOffset">Replication offset acknowledged: every byte up to here is applied on the target.</param>
+/// <param name="SpoolMemoryBytes">Bytes of the source stream waiting in memory.</param>
+/// <param name="SpoolDiskBytes">Bytes of the source stream waiting on disk.</param>
+/// <param name="TakenAt">When the snapshot was taken.</param>
+public sealed record EngineSnapshot(
+    EnginePhase Phase,
+    long RdbBytesReceived,
+    long RdbBytesTotal,
+    long KeysApplied,
+    long KeysSkippedExpired,
+    long KeysSkippedExisting,
+    long KeysReplaced,
+    long KeysConverted,
+    long KeysFailed,
+    long CommandsForwarded,
+    long CommandsFailed,
+    long FunctionsLoaded,
+    long ScriptsLoaded,
+    long SourceOffset,
+    long ReceivedOffset,
+    long ConfirmedOffset,
+    long SpoolMemoryBytes,
+    long SpoolDiskBytes,
+    DateTimeOffset TakenAt)
+{
+    /// <summary>Bytes received from the source but not yet confirmed by the target.</summary>
+    public long Lag => Math.Max(0, ReceivedOffset - ConfirmedOffset);
+}

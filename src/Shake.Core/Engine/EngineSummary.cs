@@ -1,0 +1,13 @@
+namespace Shake.Core.Engine;
+
+/// <summary>What a finished run did.</summary>
+/// <param name="Final">The statistics at the end.</param>
+/// <param name="Elapsed">Wall time of the run.</param>
+public sealed record EngineSummary(EngineSnapshot Final, TimeSpan Elapsed)
+{
+    /// <summary>One line for logs: keys restored, skipped, converted, failed, commands forwarded.</summary>
+    public override string ToString() =>
+        $"keys restored={Final.KeysApplied} (replaced {Final.KeysReplaced}), skipped={Final.KeysSkippedExpired + Final.KeysSkippedExisting} " +
+        $"(expired {Final.KeysSkippedExpired}, existing {Final.KeysSkippedExisting}), converted={Final.KeysConverted}, errors={Final.KeysFailed + Final.CommandsFailed}, " +
+        $"commands forwarded={Final.CommandsForwarded}, functions={Final.FunctionsLoaded}, scripts={Final.ScriptsLoaded}, in {Elapsed.TotalSeconds:F1} s";
+}

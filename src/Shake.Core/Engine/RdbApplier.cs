@@ -1,0 +1,161 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Shake.Core.Writers;
+using Shake.Rdb;
+using Shake.Rdb.Format;
+using Shake.Rdb.Parsing;
+
+namespace Shake.Core.Engine;
+
+/// <summary>
+/// Parses an RDB as it arrives and hands each entry to the <see cref="TargetWriter"/> while later bytes are still
+/// coming: expired keys are skipped and counted, databases mapped, functions and old Lua scripts loaded. The parser
+/// is paused (the handler stops it) whenever the writer's window is full, and resumed once the queued writes are in
+/// the pipeline, so pipe buffers are released only after the RESTOREs pointing into them were written.
+/// </summary>
+public sealed class RdbApplier
+{
+    private readonly TargetWriter _writer;
+    private readonly EngineStatistics _statistics;
+    private readonly ILogger _logger;
+    private readonly IReadOnlyDictionary<int, int>? _databaseMap;
+    private readonly bool _apply;
+    private readonly List<(bool IsFunction, string Code)> _deferred = [];
+    private bool _moduleAuxReported;
+
+    /// <summary>Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).</summary>
+    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true)
+    {
+        _writer = writer;
+        _statistics = statistics;
+        _logger = logger;
+        _databaseMap = databaseMap;
+        _apply = apply;
+    }
+
+    /// <summary>RDB version of the snapshot, once its header was read.</summary>
+    public int RdbVersion { get; private set; }
+
+    /// <summary>Whether the end-of-file checksum was present and verified.</summary>
+    public (bool Present, bool Verified) Checksum { get; private set; }
+
+    /// <summary>
+    /// Reads one RDB from <paramref name="input"/>: exactly <paramref name="length"/> bytes when it is known (a disk
+    /// transfer), else up to its end marker. Bytes after the RDB are left in the reader. Returns the bytes read.
+    /// </summary>
+    public async Task<long> ApplyAsync(PipeReader input, long length, string origin, CancellationToken cancellation)
+    {
+        using var parser = new RdbParser<Handler>(new Handler(this), RdbParserOptions.Default);
+        var remaining = length;
+        long total = 0;
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellation);
+            var buffer = result.Buffer;
+            if (remaining >= 0 && buffer.Length > remaining) buffer = buffer.Slice(0, remaining);
+            var final = remaining >= 0 ? buffer.Length == remaining || result.IsCompleted : result.IsCompleted;
+            RdbParseStatus status;
+            SequencePosition consumed, examined;
+            try
+            {
+                status = parser.Parse(buffer, final, out consumed, out examined);
+            }
+            catch (RdbFormatException e)
+            {
+                throw new InvalidDataException($"the RDB from {origin} is invalid: {e.Message}", e);
+            }
+            // Entries written during Parse may still point into this buffer: they must reach the pipeline first. Then
+            // send them: the target starts on this batch while the next one is parsed.
+            await _writer.WaitForBacklogAsync();
+            SendDeferred();
+            await _writer.FlushAsync(cancellation);
+            var used = buffer.Slice(0, consumed).Length;
+            total += used;
+            if (remaining >= 0) remaining -= used;
+            _statistics.AddRdbBytes(used);
+            if (status == RdbParseStatus.Stopped) input.AdvanceTo(consumed);
+            else input.AdvanceTo(consumed, examined);
+            if (_writer.Failure.IsFaulted) await _writer.Failure;
+            if (status == RdbParseStatus.Completed) break;
+            if (status == RdbParseStatus.NeedMoreData && result.IsCompleted)
+                throw new InvalidDataException($"the RDB from {origin} ended early, while the parser expected {parser.Expecting}");
+        }
+        if (remaining > 0)
+            throw new InvalidDataException($"the RDB from {origin} ended at byte {total} but the transfer announced {length} bytes");
+        return total;
+    }
+
+    private void SendDeferred()
+    {
+        if (_deferred.Count == 0) return;
+        foreach (var (isFunction, code) in _deferred)
+        {
+            if (isFunction) _writer.LoadFunction(code);
+            else _writer.LoadScript(code);
+        }
+        _deferred.Clear();
+    }
+
+    private int? TargetDb(int db)
+    {
+        if (_databaseMap is null) return db;
+        return _databaseMap.TryGetValue(db, out var mapped) ? mapped : db;
+    }
+
+    private bool OnEntry(in RdbEntry entry)
+    {
+        if (!_apply) return true;
+        if (entry.ExpireAtMs >= 0 && entry.ExpireAtMs <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+        {
+            _statistics.KeySkippedExpired();
+            return true;
+        }
+        var db = TargetDb(entry.Db);
+        if (db is null) return true;
+        _writer.WriteEntry(entry, db.Value);
+        return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
+    }
+
+    private void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
+    {
+        if (_apply && key.SequenceEqual("lua"u8)) _deferred.Add((false, Encoding.UTF8.GetString(value)));
+    }
+
+    private void OnFunction(ReadOnlySpan<byte> code)
+    {
+        if (_apply) _deferred.Add((true, Encoding.UTF8.GetString(code)));
+    }
+
+    private void OnModuleAux(ulong moduleId)
+    {
+        if (_moduleAuxReported) return;
+        _moduleAuxReported = true;
+        _logger.LogWarning("the RDB holds module auxiliary data (module id {ModuleId}); it is not applied to the target", moduleId);
+    }
+
+    // A struct handler makes the parser's calls direct; it only forwards to the applier.
+    private readonly struct Handler(RdbApplier applier) : IRdbHandler
+    {
+        public void OnHeader(int version, RdbMagicKind magic) => applier.RdbVersion = version;
+
+        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => applier.OnAux(key, value);
+
+        public void OnSelectDb(int db)
+        {
+        }
+
+        public void OnResizeDb(ulong keys, ulong expires)
+        {
+        }
+
+        public void OnFunction(ReadOnlySpan<byte> code) => applier.OnFunction(code);
+
+        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) => applier.OnModuleAux(moduleId);
+
+        public bool OnEntry(in RdbEntry entry) => applier.OnEntry(entry);
+
+        public void OnEnd(bool checksumPresent, bool checksumVerified) => applier.Checksum = (checksumPresent, checksumVerified);
+    }
+}

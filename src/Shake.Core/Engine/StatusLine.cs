@@ -1,0 +1,41 @@
+using System.Globalization;
+
+namespace Shake.Core.Engine;
+
+/// <summary>Formats the periodic status line (phase, RDB progress, keys, ops/s, offsets, lag, spool) in the spirit of redis-shake's.</summary>
+public static class StatusLine
+{
+    /// <summary>Formats <paramref name="now"/>, computing rates against <paramref name="previous"/> when given.</summary>
+    public static string Format(EngineSnapshot now, EngineSnapshot? previous)
+    {
+        var seconds = previous is null ? 0 : (now.TakenAt - previous.TakenAt).TotalSeconds;
+        double Rate(long current, long before) => seconds > 0 ? (current - before) / seconds : 0;
+        var keysRate = previous is null ? 0 : Rate(now.KeysApplied, previous.KeysApplied);
+        var opsRate = previous is null ? 0 : Rate(now.CommandsForwarded, previous.CommandsForwarded);
+        var ic = CultureInfo.InvariantCulture;
+        var phase = now.Phase switch
+        {
+            EnginePhase.FullSync => "syncing rdb",
+            EnginePhase.Incremental => "syncing aof",
+            EnginePhase.WaitingForRdb => "waiting for rdb",
+            _ => now.Phase.ToString().ToLowerInvariant(),
+        };
+        var rdb = now.RdbBytesTotal > 0
+            ? string.Create(ic, $"rdb={Bytes(now.RdbBytesReceived)}/{Bytes(now.RdbBytesTotal)} ({100.0 * now.RdbBytesReceived / now.RdbBytesTotal:F1}%)")
+            : $"rdb={Bytes(now.RdbBytesReceived)}";
+        var skipped = now.KeysSkippedExpired + now.KeysSkippedExisting;
+        return string.Create(ic,
+            $"[{phase}] {rdb}, keys={now.KeysApplied} ({keysRate:F0}/s), skipped={skipped}, failed={now.KeysFailed}, " +
+            $"ops={now.CommandsForwarded} ({opsRate:F0}/s), offset={now.ConfirmedOffset}/{now.ReceivedOffset}, lag={Bytes(now.Lag)}, " +
+            $"spool={Bytes(now.SpoolMemoryBytes)} mem + {Bytes(now.SpoolDiskBytes)} disk");
+    }
+
+    /// <summary>Human-readable byte count (B, KiB, MiB, GiB).</summary>
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes}B"),
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:F1}KiB"),
+        < 1024L * 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):F1}MiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024 * 1024):F2}GiB"),
+    };
+}

@@ -1,0 +1,325 @@
+using System.Buffers;
+using System.Globalization;
+using System.IO.Pipelines;
+using Microsoft.Extensions.Logging;
+using Shake.Core.Replication;
+using Shake.Core.Spool;
+using Shake.Core.Writers;
+using Shake.Resp.Connections;
+
+namespace Shake.Core.Engine;
+
+/// <summary>
+/// One replication engine: source → target. In sync mode it replicates like a Redis replica (handshake, full sync
+/// streamed into RESTOREs, then the command stream), always draining the source into a spool; in restore mode it sends
+/// an RDB file and returns. Cancel the token to stop cleanly (pipelines flushed, final ACK sent).
+/// </summary>
+public sealed class SyncEngine
+{
+    private readonly EngineOptions _options;
+    private readonly ILogger _logger;
+
+    /// <summary>Creates an engine; nothing happens until <see cref="RunAsync"/>.</summary>
+    public SyncEngine(EngineOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _logger = logger;
+    }
+
+    /// <summary>Live counters (read <see cref="EngineStatistics.Snapshot"/>).</summary>
+    public EngineStatistics Statistics { get; } = new();
+
+    /// <summary>
+    /// Runs until done (restore mode, or sync with <c>sync_aof = false</c>), until <paramref name="cancellation"/> is
+    /// cancelled (a clean stop: returns normally), or until a fatal error (thrown, naming what failed).
+    /// </summary>
+    public async Task<EngineSummary> RunAsync(CancellationToken cancellation)
+    {
+        var started = DateTime.UtcNow;
+        using var status = StartStatusLog(cancellation);
+        try
+        {
+            if (_options.Mode == EngineMode.Restore) await RunRestoreAsync(cancellation);
+            else await RunSyncAsync(cancellation);
+        }
+        finally
+        {
+            Statistics.Phase = EnginePhase.Stopped;
+        }
+        var summary = new EngineSummary(Statistics.Snapshot(), DateTime.UtcNow - started);
+        _logger.LogInformation("finished: {Summary}", summary);
+        return summary;
+    }
+
+    private IDisposable StartStatusLog(CancellationToken cancellation)
+    {
+        var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        _ = Task.Run(async () =>
+        {
+            EngineSnapshot? previous = null;
+            using var timer = new PeriodicTimer(_options.LogInterval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(stop.Token))
+                {
+                    var now = Statistics.Snapshot();
+                    _logger.LogInformation("{Status}", StatusLine.Format(now, previous));
+                    previous = now;
+                }
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, CancellationToken.None);
+        return new StopOnDispose(stop);
+    }
+
+    private async Task<TargetWriter> ConnectTargetAsync(CancellationToken cancellation)
+    {
+        Statistics.Phase = EnginePhase.Starting;
+        var writer = await TargetWriter.ConnectAsync(_options.Target, new TargetWriterOptions
+        {
+            Behavior = _options.RestoreBehavior,
+            PipelineLimit = _options.PipelineCountLimit,
+            TargetRdbVersion = _options.TargetRdbVersion,
+            ProtoMaxBulkLength = _options.TargetProtoMaxBulkLength,
+            Converter = _options.Converter,
+        }, Statistics, _logger, cancellation);
+        if (writer.Info.ClusterEnabled)
+        {
+            await writer.DisposeAsync();
+            throw new NotSupportedException($"the target {_options.Target.Address} runs in cluster mode; this engine writes to a standalone target only (cluster routing is not implemented yet)");
+        }
+        _logger.LogInformation("target {Target}: {Name} {Version} (RDB {Rdb}), {Databases} databases", writer.Endpoint, writer.Info.ServerName, writer.Info.Version, writer.RdbVersion, writer.Info.Databases);
+        return writer;
+    }
+
+    private async Task EmptyTargetAsync(TargetWriter writer, CancellationToken cancellation)
+    {
+        if (!_options.EmptyDbBeforeSync) return;
+        _logger.LogInformation("empty_db_before_sync: FLUSHALL on {Target}", writer.Endpoint);
+        var reply = await writer.ExecuteAsync(["FLUSHALL"], cancellation);
+        if (reply.IsError) throw new IOException($"{writer.Endpoint} refused FLUSHALL: {reply.AsString()}");
+    }
+
+    private async Task RunRestoreAsync(CancellationToken cancellation)
+    {
+        var path = _options.RdbFilePath ?? throw new ArgumentException("restore mode needs an RDB file path");
+        if (!File.Exists(path)) throw new FileNotFoundException($"the RDB file '{path}' does not exist", path);
+        await using var writer = await ConnectTargetAsync(cancellation);
+        await EmptyTargetAsync(writer, cancellation);
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
+        Statistics.SetRdbTotal(file.Length);
+        Statistics.Phase = EnginePhase.FullSync;
+        var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap);
+        try
+        {
+            await applier.ApplyAsync(input, -1, path, cancellation);
+            Statistics.Phase = EnginePhase.Stopping;
+            await writer.DrainAsync(cancellation);
+            if (writer.Failure.IsFaulted) await writer.Failure;
+        }
+        finally
+        {
+            await input.CompleteAsync();
+        }
+    }
+
+    private async Task CheckSourceDatabasesAsync(RedisConnection source, TargetWriter writer, CancellationToken cancellation)
+    {
+        var keyspace = (await source.ExecuteAsync(["INFO", "keyspace"], cancellation)).AsString() ?? "";
+        foreach (var field in InfoFields.Parse(keyspace).Keys)
+        {
+            if (!field.StartsWith("db", StringComparison.Ordinal) || !int.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var db)) continue;
+            var target = _options.DatabaseMap is not null && _options.DatabaseMap.TryGetValue(db, out var mapped) ? mapped : db;
+            if (target >= writer.Info.Databases)
+                throw new InvalidOperationException($"the source has keys in db {db} but the target {writer.Endpoint} has only {writer.Info.Databases} databases; map the database with a filter or raise 'databases' on the target");
+        }
+    }
+
+    private async Task<RedisConnection> ConnectSourceAsync(CancellationToken cancellation)
+    {
+        var options = _options.Source ?? throw new ArgumentException("sync mode needs a source");
+        var source = await RedisConnection.ConnectAsync(options, cancellation);
+        if (!_options.PreferReplica) return source;
+        var replication = InfoFields.Parse((await source.ExecuteAsync(["INFO", "replication"], cancellation)).AsString() ?? "");
+        if (replication.GetValueOrDefault("role") != "master" || !replication.TryGetValue("slave0", out var slave)) return source;
+        // slave0:ip=...,port=...,state=online,...
+        var parts = slave.Split(',').Select(p => p.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
+        if (parts.GetValueOrDefault("state") != "online" || !parts.TryGetValue("ip", out var ip) || !parts.TryGetValue("port", out var port)) return source;
+        var replicaAddress = $"{ip}:{port}";
+        _logger.LogInformation("prefer_replica: replicating from {Replica}, a replica of {Source}", replicaAddress, options.Address);
+        await source.DisposeAsync();
+        return await RedisConnection.ConnectAsync(options with { Address = replicaAddress }, cancellation);
+    }
+
+    private async Task RunSyncAsync(CancellationToken cancellation)
+    {
+        await using var writer = await ConnectTargetAsync(cancellation);
+        await using var source = await ConnectSourceAsync(cancellation);
+        var origin = source.Endpoint.ToString();
+        await CheckSourceDatabasesAsync(source, writer, cancellation);
+        var resume = _options.ResumeAfterCleanStop ? ResumePoint.Take(_options.Directory) : null;
+        if (resume is not null && (resume.Source != origin || resume.Target != writer.Endpoint))
+        {
+            _logger.LogInformation("ignoring the resume point of {Source} -> {Target}: this run syncs {Origin} -> {Endpoint}", resume.Source, resume.Target, origin, writer.Endpoint);
+            resume = null;
+        }
+
+        Statistics.Phase = EnginePhase.Handshake;
+        var client = new ReplicationClient(source, new ReplicationClientOptions
+        {
+            ListeningPort = _options.AnnouncedPort,
+            AcceptDiskless = _options.TryDiskless,
+            ReplyTimeout = _options.SourceTimeout,
+            ReplicationId = resume?.ReplicationId,
+            Offset = resume?.Offset ?? -1,
+        }, _logger);
+        var psync = await client.HandshakeAsync(cancellation);
+        _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
+        Statistics.SetSourceOffset(psync.Offset);
+        Statistics.SetReceivedOffset(psync.Offset);
+        Statistics.SetConfirmedOffset(psync.Offset);
+
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        var spoolDirectory = Path.Combine(_options.Directory, "spool", Guid.NewGuid().ToString("N")[..12]);
+        await using var spool = new ByteSpool(new SpoolOptions(spoolDirectory, _options.SpoolMemoryLimitBytes, _options.SpoolDiskLimitBytes));
+        Statistics.TrackSpool(spool);
+        var pump = new SourcePump(source.Input, spool, Statistics, origin, _options.SourceTimeout);
+        var acks = new AckLoop(client, _options.AckInterval, Statistics);
+        // Without a snapshot (+CONTINUE) the stream starts at once and ACKs follow the confirmed offset from the start.
+        if (psync.FullResync) pump.WatchTransfer(acks.Start);
+        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database);
+        var pumping = pump.RunAsync(run.Token);
+        var acking = acks.RunAsync(run.Token);
+        var consuming = ConsumeAsync(spool.Reader, writer, state, acks, origin, run.Token);
+        var failure = writer.Failure;
+
+        var first = await Task.WhenAny(consuming, pumping, acking, failure);
+        Exception? error = first.IsFaulted ? first.Exception!.GetBaseException() : null;
+        if (error is null && first != consuming && !cancellation.IsCancellationRequested)
+            error = new IOException($"the replication from {origin} stopped unexpectedly");
+        if (error is not null && error is not OperationCanceledException)
+        {
+            run.Cancel();
+            writer.Abort();
+            await Quietly(consuming, pumping, acking);
+            throw error;
+        }
+
+        // A clean stop (cancellation, or done after the RDB with sync_aof = false): flush what was sent, ACK it, leave.
+        Statistics.Phase = EnginePhase.Stopping;
+        run.Cancel();
+        await Quietly(consuming, pumping, acking);
+        using var stopTimeout = new CancellationTokenSource(_options.StopTimeout);
+        try
+        {
+            await writer.DrainAsync(stopTimeout.Token);
+            if (state.Offsets is not null)
+            {
+                Statistics.SetConfirmedOffset(state.Offsets.Value);
+                await client.SendAckAsync(state.Offsets.Value, stopTimeout.Token);
+            }
+            SaveResumePoint(state, origin, writer.Endpoint);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException)
+        {
+            _logger.LogWarning("stopping: could not flush the target or send the final ACK: {Error}", e.Message);
+        }
+        if (writer.Failure.IsFaulted) await writer.Failure;
+    }
+
+    private void SaveResumePoint(StreamState state, string origin, string target)
+    {
+        // Only a stream stopped between commands, with every processed byte applied, can be continued exactly.
+        if (!_options.ResumeAfterCleanStop || state.Forwarder is not { } forwarder || state.Offsets is not { } offsets) return;
+        if (forwarder.InTransaction || offsets.Value != forwarder.Offset || offsets.InFlight != 0) return;
+        new ResumePoint(origin, target, state.Psync.ReplicationId, offsets.Value, forwarder.Database).Save(_options.Directory);
+        _logger.LogInformation("saved the resume point: {ReplId} offset {Offset}; the next run continues from there if the source still has it", state.Psync.ReplicationId, offsets.Value);
+    }
+
+    private async Task ConsumeAsync(PipeReader input, TargetWriter writer, StreamState state, AckLoop acks, string origin, CancellationToken cancellation)
+    {
+        var psync = state.Psync;
+        if (psync.FullResync)
+        {
+            Statistics.Phase = EnginePhase.WaitingForRdb;
+            // The pump already drains the source, so emptying the target here does not hold the source up.
+            await EmptyTargetAsync(writer, cancellation);
+            var transfer = await ReplicationClient.ReadTransferHeaderAsync(input, origin, null, cancellation);
+            _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
+            if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
+            Statistics.Phase = EnginePhase.FullSync;
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb);
+            await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
+            if (transfer.EndMark is not null) await ExpectMarkAsync(input, transfer.EndMark, origin, cancellation);
+            // Everything of the snapshot must be applied before the first ACK of its offset.
+            await writer.DrainAsync(cancellation);
+            if (writer.Failure.IsFaulted) await writer.Failure;
+            _logger.LogInformation("full sync done: {Keys} keys applied, {Expired} expired keys skipped", Statistics.Snapshot().KeysApplied, Statistics.Snapshot().KeysSkippedExpired);
+        }
+        else
+        {
+            _logger.LogInformation("continuing the stream at offset {Offset} in db {Db} without a full sync", psync.Offset, state.Database);
+        }
+        var offsets = new ConfirmedOffset(psync.Offset);
+        state.Offsets = offsets;
+        writer.TrackOffsets(offsets);
+        acks.Track(offsets);
+        Statistics.TrackOffsets(offsets);
+        if (!_options.SyncAof) return;
+        Statistics.Phase = EnginePhase.Incremental;
+        state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database);
+        await state.Forwarder.RunAsync(input, origin, cancellation);
+    }
+
+    private static async Task ExpectMarkAsync(PipeReader input, byte[] mark, string origin, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellation);
+            if (result.Buffer.Length >= mark.Length)
+            {
+                var found = result.Buffer.Slice(0, mark.Length);
+                var ok = found.ToArray().AsSpan().SequenceEqual(mark);
+                input.AdvanceTo(found.End);
+                if (!ok) throw new InvalidDataException($"{origin}: the diskless RDB was not followed by its end mark");
+                return;
+            }
+            input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
+            if (result.IsCompleted) throw new IOException($"{origin} closed the connection before the diskless RDB end mark");
+        }
+    }
+
+    private static async Task Quietly(params Task[] tasks)
+    {
+        foreach (var t in tasks)
+        {
+            try { await t; }
+            catch (Exception) { /* the first error was already taken */ }
+        }
+    }
+
+    // What the consumer learned, for the clean stop: the offsets acknowledged and where the stream stands.
+    private sealed class StreamState(PsyncReply psync, int database)
+    {
+        public PsyncReply Psync { get; } = psync;
+
+        public int Database { get; } = database;
+
+        public ConfirmedOffset? Offsets { get; set; }
+
+        public StreamForwarder? Forwarder { get; set; }
+    }
+
+    private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable
+    {
+        public void Dispose()
+        {
+            source.Cancel();
+            source.Dispose();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using Shake.Core.Engine;
+using Shake.Core.Writers;
+using Shake.Resp.Protocol;
+
+namespace Shake.Core.Replication;
+
+/// <summary>
+/// Forwards the source's command stream to the target in order: data commands go through as the source encoded them
+/// (EVAL/EVALSHA/FCALL included), MULTI…EXEC stay one block, SELECT is tracked (the writer selects the mapped database
+/// when a command needs it), PING and REPLCONF are counted but not forwarded, and GETACK asks for an immediate ACK.
+/// Every byte advances the replication offset; <see cref="ConfirmedOffset"/> learns which of them the target applied.
+/// </summary>
+public sealed class StreamForwarder
+{
+    private readonly TargetWriter _writer;
+    private readonly ConfirmedOffset _confirmed;
+    private readonly EngineStatistics _statistics;
+    private readonly IReadOnlyDictionary<int, int>? _databaseMap;
+    private readonly Action _ackRequested;
+    private readonly List<ReadOnlySequence<byte>> _arguments = new(16);
+    private int _db;
+    private bool _inMulti;
+    private long _multiStart;
+
+    /// <summary>Starts at replication offset <paramref name="offset"/> in source database <paramref name="database"/>.</summary>
+    public StreamForwarder(TargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested, int database = 0)
+    {
+        _db = database;
+        _writer = writer;
+        _confirmed = confirmed;
+        _statistics = statistics;
+        _databaseMap = databaseMap;
+        _ackRequested = ackRequested;
+        Offset = offset;
+    }
+
+    /// <summary>Replication offset of the bytes processed so far.</summary>
+    public long Offset { get; private set; }
+
+    /// <summary>The source database the stream is in.</summary>
+    public int Database => _db;
+
+    /// <summary>True between MULTI and EXEC.</summary>
+    public bool InTransaction => _inMulti;
+
+    /// <summary>Reads and forwards commands until the reader completes (an error naming the source) or cancellation.</summary>
+    public async Task RunAsync(PipeReader input, string origin, CancellationToken cancellation)
+    {
+        while (true)
+        {
+            var result = await input.ReadAsync(cancellation);
+            var consumed = Process(result.Buffer);
+            // Forwarded commands may point into this buffer until they are in the pipeline; then send them, since
+            // the pipeline only flushes by itself when its buffer fills.
+            await _writer.WaitForBacklogAsync();
+            await _writer.FlushAsync(cancellation);
+            // After an early stop the rest of the buffer is unexamined, so the next read must return at once.
+            if (_stoppedEarly) input.AdvanceTo(consumed);
+            else input.AdvanceTo(consumed, result.Buffer.End);
+            _statistics.SetReceivedOffset(Offset);
+            if (_writer.Failure.IsFaulted) await _writer.Failure;
+            if (result.IsCompleted) throw new IOException($"{origin} closed the replication stream at offset {Offset}");
+        }
+    }
+
+    private bool _stoppedEarly;
+
+    /// <summary>Processes every complete command in <paramref name="buffer"/>, stopping early when the writer backs up; returns where it stopped.</summary>
+    public SequencePosition Process(in ReadOnlySequence<byte> buffer)
+    {
+        _stoppedEarly = false;
+        var reader = new SequenceReader<byte>(buffer);
+        while (true)
+        {
+            var start = reader.Position;
+            var startConsumed = reader.Consumed;
+            if (!RespReader.TryReadCommand(ref reader, _arguments)) return reader.Position;
+            var length = reader.Consumed - startConsumed;
+            var commandStart = Offset;
+            Offset += length;
+            var kind = StreamCommandClassifier.Classify(_arguments[0], _arguments.Count > 1 ? _arguments[1] : default);
+            switch (kind)
+            {
+                case StreamCommandKind.Ping:
+                case StreamCommandKind.ReplConf:
+                    if (!_inMulti) _confirmed.Skipped(Offset);
+                    break;
+                case StreamCommandKind.GetAck:
+                    if (!_inMulti) _confirmed.Skipped(Offset);
+                    _ackRequested();
+                    break;
+                case StreamCommandKind.Select:
+                    if (_arguments.Count < 2) throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {commandStart}");
+                    _db = StreamCommandClassifier.ParseDb(_arguments[1]);
+                    if (!_inMulti) _confirmed.Skipped(Offset);
+                    break;
+                case StreamCommandKind.Multi:
+                    _inMulti = true;
+                    _multiStart = commandStart;
+                    Forward(buffer.Slice(start, reader.Position), commandStart);
+                    break;
+                case StreamCommandKind.Exec:
+                    _inMulti = false;
+                    Forward(buffer.Slice(start, reader.Position), Offset);
+                    break;
+                default:
+                    // Inside a block nothing counts as applied before EXEC: tag the block's commands with where it began.
+                    Forward(buffer.Slice(start, reader.Position), _inMulti ? _multiStart : Offset);
+                    break;
+            }
+            if (_writer.HasBacklog || _writer.Failure.IsCompleted)
+            {
+                _stoppedEarly = true;
+                return reader.Position;
+            }
+        }
+    }
+
+    private void Forward(in ReadOnlySequence<byte> encoded, long endOffset)
+    {
+        int? db = _databaseMap is null ? _db : _databaseMap.TryGetValue(_db, out var mapped) ? mapped : _db;
+        _writer.WriteStreamCommand(encoded, db.Value, endOffset);
+    }
+}

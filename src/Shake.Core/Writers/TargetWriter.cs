@@ -1,0 +1,292 @@
+using Shake.Core.Configuration;
+using System.Buffers;
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using Shake.Core.Engine;
+using Shake.Core.Replication;
+using Shake.Rdb.Dump;
+using Shake.Rdb.Parsing;
+using Shake.Resp.Connections;
+using Shake.Resp.Pipelining;
+using Shake.Resp.Protocol;
+
+namespace Shake.Core.Writers;
+
+/// <summary>
+/// Applies RDB entries and stream commands to one standalone target over a pipelined connection, in order.
+/// Every write method is synchronous as long as the pipeline window has room; when it has not, the write is queued
+/// behind the pending ones and <see cref="HasBacklog"/> turns true: the caller must then <see cref="WaitForBacklogAsync"/>
+/// before it releases the buffers the queued writes point into. Replies are counted into <see cref="EngineStatistics"/>;
+/// a fatal reply (BUSYKEY under <c>panic</c>, a failed SELECT, a dropped connection) faults <see cref="Failure"/>.
+/// </summary>
+public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IEntryCommandSink
+{
+    private readonly PipelinedClient<WriteTag> _client;
+    private readonly TargetWriterOptions _options;
+    private readonly EngineStatistics _statistics;
+    private readonly ILogger _logger;
+    private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly CancellationTokenSource _abort = new();
+    private Task? _backlog;
+    private int _currentDb;
+    private ConfirmedOffset? _offsets;
+    private byte[]? _convertingKey;
+    private int _convertingKeyLength;
+    private int _convertingDb;
+
+    private TargetWriter(PipelinedClient<WriteTag>? client, RedisConnection connection, TargetWriterOptions options, EngineStatistics statistics, ILogger logger, TargetInfo info)
+    {
+        _options = options;
+        _statistics = statistics;
+        _logger = logger;
+        Info = info;
+        _currentDb = connection.Options.Database;
+        _client = client ?? new PipelinedClient<WriteTag>(connection, options.PipelineLimit, this);
+        RdbVersion = options.TargetRdbVersion ?? info.RdbVersion;
+        ProtoMaxBulkLength = options.ProtoMaxBulkLength ?? info.ProtoMaxBulkLength;
+    }
+
+    /// <summary>What the target said about itself at connect time.</summary>
+    public TargetInfo Info { get; }
+
+    /// <summary>Newest DUMP payload version sent as RESTORE; newer entries go to the converter.</summary>
+    public int RdbVersion { get; }
+
+    /// <summary>Largest RESTORE payload; larger entries go to the converter.</summary>
+    public long ProtoMaxBulkLength { get; }
+
+    /// <summary>The target's address.</summary>
+    public string Endpoint => _client.Endpoint.ToString();
+
+    /// <summary>Faults with the first fatal error of the target side; never completes successfully.</summary>
+    public Task Failure => _failure.Task;
+
+    /// <summary>True when writes are queued behind a full pipeline window (see <see cref="WaitForBacklogAsync"/>).</summary>
+    public bool HasBacklog => _backlog is not null;
+
+    /// <summary>Requests in flight.</summary>
+    public int InFlight => _client.InFlight;
+
+    /// <summary>Connects to the target, reads its version and limits, and starts the pipelined client.</summary>
+    public static async Task<TargetWriter> ConnectAsync(RedisConnectionOptions target, TargetWriterOptions options, EngineStatistics statistics, ILogger logger, CancellationToken cancellation)
+    {
+        var connection = await RedisConnection.ConnectAsync(target, cancellation);
+        try
+        {
+            var info = await TargetInfo.ReadAsync(connection, cancellation);
+            return new TargetWriter(null, connection, options, statistics, logger, info);
+        }
+        catch
+        {
+            await connection.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>From now on stream-command replies advance <paramref name="offsets"/>.</summary>
+    public void TrackOffsets(ConfirmedOffset offsets) => _offsets = offsets;
+
+    /// <summary>Sends one command and waits for its reply (cold paths: FLUSHALL, checks).</summary>
+    public async Task<RespValue> ExecuteAsync(string[] command, CancellationToken cancellation)
+    {
+        await WaitForBacklogAsync();
+        return await _client.SendAsync(new StringCommand(command), cancellation);
+    }
+
+    /// <summary>Selects <paramref name="db"/> on the target if it is not the current one.</summary>
+    public void SelectDb(int db)
+    {
+        if (db == _currentDb) return;
+        Enqueue(new WriteTag(WriteKind.Control, null, 0, 0, db), new StringCommand(["SELECT", db.ToString(CultureInfo.InvariantCulture)]));
+        _currentDb = db;
+    }
+
+    /// <summary>
+    /// Writes one RDB entry into <paramref name="targetDb"/>: RESTORE when the target can take the payload, else through
+    /// the converter, else the key is reported as failed by name.
+    /// </summary>
+    public void WriteEntry(in RdbEntry entry, int targetDb)
+    {
+        SelectDb(targetDb);
+        var payloadLength = DumpPayload.Length(entry.RawValue.Length);
+        if (entry.RdbVersion <= RdbVersion && payloadLength <= ProtoMaxBulkLength)
+        {
+            var key = ArrayPool<byte>.Shared.Rent(Math.Max(entry.Key.Length, 1));
+            entry.Key.CopyTo(key);
+            var tag = new WriteTag(WriteKind.Restore, key, entry.Key.Length, 0, entry.Db);
+            Enqueue(tag, new RestoreCommand(key.AsMemory(0, entry.Key.Length), entry.Type, entry.RawValue, (ushort)entry.RdbVersion,
+                entry.ExpireAtMs, _options.Behavior == RestoreBehavior.Rewrite, entry.IdleSeconds, entry.Frequency));
+            return;
+        }
+        var reason = entry.RdbVersion > RdbVersion
+            ? $"its RDB version {entry.RdbVersion} is newer than the target's {RdbVersion}"
+            : $"its payload of {payloadLength} bytes exceeds the target's proto-max-bulk-len {ProtoMaxBulkLength}";
+        if (_options.Converter is null)
+        {
+            _statistics.KeyFailed();
+            _logger.LogError("key {Key} (db {Db}) cannot be restored: {Reason}, and no conversion to plain commands is available", KeyText.Format(entry.Key), entry.Db, reason);
+            return;
+        }
+        _convertingKey = ArrayPool<byte>.Shared.Rent(Math.Max(entry.Key.Length, 1));
+        _convertingKeyLength = entry.Key.Length;
+        _convertingDb = entry.Db;
+        entry.Key.CopyTo(_convertingKey);
+        _options.Converter.Convert(entry, this);
+        // The last command of the entry carries the key, so the key counts once, when the target confirmed all of it.
+        Enqueue(new WriteTag(WriteKind.ConvertedEntry, _convertingKey, _convertingKeyLength, 0, _convertingDb), new StringCommand(["PING"]));
+        _convertingKey = null;
+    }
+
+    /// <inheritdoc />
+    void IEntryCommandSink.Write<TCommand>(TCommand command) =>
+        Enqueue(new WriteTag(WriteKind.ConvertedPart, null, 0, 0, _convertingDb), command);
+
+    /// <summary>Forwards a command of the replication stream, encoded as the source sent it, into <paramref name="targetDb"/>.</summary>
+    public void WriteStreamCommand(in ReadOnlySequence<byte> encoded, int targetDb, long endOffset)
+    {
+        SelectDb(targetDb);
+        _offsets?.Sent(endOffset);
+        Enqueue(new WriteTag(WriteKind.StreamCommand, null, 0, endOffset), new EncodedCommand(encoded));
+    }
+
+    /// <summary>Loads a function library from the RDB (<c>FUNCTION LOAD REPLACE</c>).</summary>
+    public void LoadFunction(string code) =>
+        Enqueue(new WriteTag(WriteKind.FunctionLoad, null, 0, 0), new StringCommand(["FUNCTION", "LOAD", "REPLACE", code]));
+
+    /// <summary>Loads a Lua script from an old RDB's <c>lua</c> AUX field (<c>SCRIPT LOAD</c>).</summary>
+    public void LoadScript(string body) =>
+        Enqueue(new WriteTag(WriteKind.ScriptLoad, null, 0, 0), new StringCommand(["SCRIPT", "LOAD", body]));
+
+    /// <summary>Waits until every queued write has been handed to the pipeline.</summary>
+    public async ValueTask WaitForBacklogAsync()
+    {
+        var backlog = _backlog;
+        if (backlog is null) return;
+        await backlog;
+        if (ReferenceEquals(_backlog, backlog)) _backlog = null;
+    }
+
+    /// <summary>Sends whatever is buffered.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellation)
+    {
+        await WaitForBacklogAsync();
+        await _client.FlushAsync(cancellation);
+    }
+
+    /// <summary>Flushes and waits until the target has answered everything sent.</summary>
+    public async Task DrainAsync(CancellationToken cancellation)
+    {
+        await WaitForBacklogAsync();
+        await _client.DrainAsync(cancellation);
+    }
+
+    private void Enqueue<TCommand>(WriteTag tag, TCommand command) where TCommand : IRespCommand
+    {
+        if (_backlog is null)
+        {
+            var write = _client.EnqueueAsync(tag, command, _abort.Token);
+            if (write.IsCompletedSuccessfully) return;
+            if (write.IsCompleted)
+            {
+                write.GetAwaiter().GetResult();
+                return;
+            }
+            _backlog = write.AsTask();
+            return;
+        }
+        _backlog = EnqueueAfterAsync(_backlog, tag, command);
+    }
+
+    private async Task EnqueueAfterAsync<TCommand>(Task prior, WriteTag tag, TCommand command) where TCommand : IRespCommand
+    {
+        await prior;
+        await _client.EnqueueAsync(tag, command, _abort.Token);
+    }
+
+    /// <inheritdoc />
+    public void OnReply(in WriteTag tag, in RespReply reply)
+    {
+        switch (tag.Kind)
+        {
+            case WriteKind.Restore:
+                if (!reply.IsError)
+                {
+                    _statistics.KeyApplied();
+                    if (_options.Behavior == RestoreBehavior.Rewrite) _statistics.KeyReplaced();
+                }
+                else if (reply.ErrorKind == RespErrorKind.BusyKey && _options.Behavior != RestoreBehavior.Panic)
+                {
+                    _statistics.KeySkippedExisting();
+                }
+                else if (reply.ErrorKind == RespErrorKind.BusyKey)
+                {
+                    _statistics.KeyFailed();
+                    Fail(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
+                }
+                else
+                {
+                    _statistics.KeyFailed();
+                    _logger.LogError("{Endpoint} refused RESTORE of key {Key} (db {Db}): {Error}", Endpoint, KeyText.Format(tag.KeySpan), tag.Db, reply.GetError().Message);
+                }
+                break;
+            case WriteKind.ConvertedPart:
+                if (reply.IsError)
+                    _logger.LogError("{Endpoint} refused a command of a converted key (db {Db}): {Error}", Endpoint, tag.Db, reply.GetError().Message);
+                break;
+            case WriteKind.ConvertedEntry:
+                _statistics.KeyConverted();
+                break;
+            case WriteKind.StreamCommand:
+                if (reply.IsError)
+                {
+                    _statistics.CommandFailed();
+                    _logger.LogError("{Endpoint} refused a forwarded command at offset {Offset}: {Error}", Endpoint, tag.EndOffset, reply.GetError().Message);
+                }
+                else
+                {
+                    _statistics.CommandForwarded();
+                }
+                _offsets?.Confirmed(tag.EndOffset);
+                break;
+            case WriteKind.Control:
+                if (reply.IsError)
+                    Fail(new IOException($"{Endpoint} refused SELECT {tag.Db}: {reply.GetError().Message}"));
+                break;
+            case WriteKind.FunctionLoad:
+                if (reply.IsError) _logger.LogError("{Endpoint} refused FUNCTION LOAD of a library from the RDB: {Error}", Endpoint, reply.GetError().Message);
+                else _statistics.FunctionLoaded();
+                break;
+            case WriteKind.ScriptLoad:
+                if (reply.IsError) _logger.LogError("{Endpoint} refused SCRIPT LOAD of a script from the RDB: {Error}", Endpoint, reply.GetError().Message);
+                else _statistics.ScriptLoaded();
+                break;
+        }
+        if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
+    }
+
+    /// <inheritdoc />
+    public void OnFailed(in WriteTag tag, Exception error)
+    {
+        Fail(error);
+        if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
+    }
+
+    /// <summary>Gives up: writes waiting for room in the window are cancelled (after a fatal error elsewhere).</summary>
+    public void Abort() => _abort.Cancel();
+
+    private void Fail(Exception error)
+    {
+        // Queued writes would wait for a window that never frees again.
+        if (_failure.TrySetException(error)) _abort.Cancel();
+    }
+
+    /// <summary>Stops the pipeline and closes the connection.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _abort.Cancel();
+        // Observe the failure so an unobserved-task exception is not raised later.
+        _ = _failure.Task.Exception;
+        await _client.DisposeAsync();
+        _abort.Dispose();
+    }
+}

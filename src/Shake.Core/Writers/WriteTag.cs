@@ -1,0 +1,61 @@
+namespace Shake.Core.Writers;
+
+/// <summary>What a request to the target was, carried with it so its reply can be accounted for.</summary>
+public enum WriteKind : byte
+{
+    /// <summary>A RESTORE of an RDB entry.</summary>
+    Restore,
+
+    /// <summary>The last command of an entry written by an <see cref="IEntryConverter"/>.</summary>
+    ConvertedEntry,
+
+    /// <summary>A non-final command of a converted entry.</summary>
+    ConvertedPart,
+
+    /// <summary>A command forwarded from the replication stream.</summary>
+    StreamCommand,
+
+    /// <summary>Shake's own command (SELECT, FLUSHALL, SCRIPT LOAD, FUNCTION LOAD): an error stops the engine.</summary>
+    Control,
+
+    /// <summary><c>FUNCTION LOAD REPLACE</c> of a library from the RDB: an error is reported, not fatal.</summary>
+    FunctionLoad,
+
+    /// <summary><c>SCRIPT LOAD</c> of a Lua script from the RDB: an error is reported, not fatal.</summary>
+    ScriptLoad,
+}
+
+/// <summary>
+/// The tag of one pipelined request. For entries it holds the key (a pooled copy, returned when the reply arrives)
+/// so errors can name it; for stream commands the replication offset their bytes end at.
+/// </summary>
+public readonly struct WriteTag
+{
+    /// <summary>Creates a tag.</summary>
+    public WriteTag(WriteKind kind, byte[]? key, int keyLength, long endOffset, int db = 0)
+    {
+        Kind = kind;
+        Db = db;
+        Key = key;
+        KeyLength = keyLength;
+        EndOffset = endOffset;
+    }
+
+    /// <summary>What the request was.</summary>
+    public WriteKind Kind { get; }
+
+    /// <summary>Source database of the entry (for messages).</summary>
+    public int Db { get; }
+
+    /// <summary>Pooled buffer holding the key, or null.</summary>
+    public byte[]? Key { get; }
+
+    /// <summary>Length of the key in <see cref="Key"/>.</summary>
+    public int KeyLength { get; }
+
+    /// <summary>Replication offset at the end of the command's bytes (stream commands), else 0.</summary>
+    public long EndOffset { get; }
+
+    /// <summary>The key bytes.</summary>
+    public ReadOnlySpan<byte> KeySpan => Key is null ? default : Key.AsSpan(0, KeyLength);
+}

@@ -1,0 +1,60 @@
+using Shake.Core.Configuration;
+using Shake.Core.Engine;
+
+namespace Shake.Host.Running;
+
+/// <summary>Maps a loaded <see cref="ShakeConfig"/> onto <see cref="EngineOptions"/>, or says why this build cannot run it.</summary>
+public static class EngineOptionsFactory
+{
+    /// <summary>
+    /// The engine options for <paramref name="config"/>, or null with <paramref name="unsupported"/> naming what the
+    /// configuration asks for that Shake does not do yet (nothing is connected before this check).
+    /// </summary>
+    public static EngineOptions? TryCreate(ShakeConfig config, out string? unsupported)
+    {
+        unsupported = Unsupported(config);
+        if (unsupported is not null) return null;
+        var advanced = config.Advanced;
+        var options = new EngineOptions
+        {
+            Target = config.Writer.Target.ToConnectionOptions(),
+            RestoreBehavior = advanced.RdbRestoreCommandBehavior,
+            EmptyDbBeforeSync = advanced.EmptyDbBeforeSync,
+            PipelineCountLimit = advanced.PipelineCountLimit,
+            TargetProtoMaxBulkLength = advanced.TargetRedisProtoMaxBulkLen,
+            Directory = advanced.Dir,
+            LogInterval = TimeSpan.FromSeconds(advanced.LogInterval),
+        };
+        return config.Reader switch
+        {
+            SyncReaderOptions sync => options with
+            {
+                Mode = EngineMode.Sync,
+                Source = sync.Source.ToConnectionOptions(),
+                SyncRdb = sync.SyncRdb,
+                SyncAof = sync.SyncAof,
+                PreferReplica = sync.PreferReplica,
+                // v3 files have no try_diskless; redis-shake v3 always accepted diskless transfers.
+                TryDiskless = sync.TryDiskless || config.Format == ConfigFormat.RedisShakeV3,
+            },
+            RdbReaderOptions rdb => options with { Mode = EngineMode.Restore, RdbFilePath = rdb.FilePath },
+            _ => throw new InvalidOperationException("unreachable: unsupported readers are reported above"),
+        };
+    }
+
+    private static string? Unsupported(ShakeConfig config)
+    {
+        if (config.Reader is not (SyncReaderOptions or RdbReaderOptions))
+            return $"the {config.Reader.Mode} mode ([{config.Reader.Section}]) is not implemented yet";
+        if (config.Writer.Target.Cluster)
+            return "writing to a cluster target is not implemented yet (the target is configured as a cluster)";
+        if (config.Source is { Cluster: true })
+            return "reading from a cluster source is not implemented yet (the source is configured as a cluster)";
+        if (config.Writer.Sentinel) return "a sentinel-managed target is not implemented yet";
+        var f = config.Filter;
+        if (f.LuaScriptPath is not null || f.Function.Length > 0 || f.AllowKeyPrefix.Count + f.AllowKeySuffix.Count + f.BlockKeyPrefix.Count + f.BlockKeySuffix.Count
+            + f.AllowDb.Count + f.BlockDb.Count + f.AllowCommand.Count + f.BlockCommand.Count + f.AllowCommandGroup.Count + f.BlockCommandGroup.Count > 0)
+            return "filters (the [filter] section or a Lua filter script) are not implemented yet; remove them to copy everything";
+        return null;
+    }
+}

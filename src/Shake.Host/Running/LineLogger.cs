@@ -1,0 +1,63 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+
+namespace Shake.Host.Running;
+
+/// <summary>
+/// Writes one line per message — <c>2026-01-02 15:04:05.000 INF message</c> — to standard output and the log file,
+/// from <see cref="MinimumLevel"/> up (<c>log_level</c>). Thread-safe; each line is written whole.
+/// </summary>
+public sealed class LineLogger : ILogger, IDisposable
+{
+    private readonly TextWriter _console;
+    private readonly StreamWriter? _file;
+    private readonly Lock _gate = new();
+
+    /// <summary>Logs to <paramref name="console"/> and, when given, appends to <paramref name="filePath"/>.</summary>
+    public LineLogger(TextWriter console, string? filePath, LogLevel minimumLevel)
+    {
+        _console = console;
+        MinimumLevel = minimumLevel;
+        if (filePath is not null)
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(filePath));
+            if (directory is not null) Directory.CreateDirectory(directory);
+            _file = new StreamWriter(new FileStream(filePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        }
+    }
+
+    /// <summary>Messages below this level are dropped.</summary>
+    public LogLevel MinimumLevel { get; }
+
+    /// <inheritdoc />
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    /// <inheritdoc />
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= MinimumLevel && logLevel != LogLevel.None;
+
+    /// <inheritdoc />
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (!IsEnabled(logLevel)) return;
+        var level = logLevel switch
+        {
+            LogLevel.Trace or LogLevel.Debug => "DBG",
+            LogLevel.Information => "INF",
+            LogLevel.Warning => "WRN",
+            _ => "ERR",
+        };
+        var line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} {level} {formatter(state, exception)}");
+        lock (_gate)
+        {
+            _console.WriteLine(line);
+            _console.Flush();
+            _file?.WriteLine(line);
+        }
+    }
+
+    /// <summary>Closes the log file.</summary>
+    public void Dispose()
+    {
+        lock (_gate) _file?.Dispose();
+    }
+}
