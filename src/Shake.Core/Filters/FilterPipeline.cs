@@ -41,6 +41,17 @@ public sealed class FilterPipeline : IDisposable
         return filters.Count == 0 ? null : new FilterPipeline(filters, logger);
     }
 
+    /// <summary>
+    /// False when every entry and command of source database <paramref name="db"/> is dropped by the database lists
+    /// (so the target need not have it); a Lua script may redirect any database, so it never rules one out.
+    /// </summary>
+    public bool MayPassDb(int db)
+    {
+        foreach (var filter in _filters)
+            if (filter is ListFilter list && !list.AllowsDb(db)) return false;
+        return true;
+    }
+
     /// <summary>What was passed, redirected and dropped.</summary>
     public FilterStatistics Statistics { get; } = new();
 

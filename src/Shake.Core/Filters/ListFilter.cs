@@ -66,7 +66,8 @@ public sealed class ListFilter : IShakeFilter
         return FilterDecision.Pass(command.Db);
     }
 
-    private bool AllowsDb(int db) => (_allowDb.Count == 0 || _allowDb.Contains(db)) && !_blockDb.Contains(db);
+    /// <summary>Whether database <paramref name="db"/> passes <c>allow_db</c> and <c>block_db</c>.</summary>
+    public bool AllowsDb(int db) => (_allowDb.Count == 0 || _allowDb.Contains(db)) && !_blockDb.Contains(db);
 
     private bool AllowsGroup(CommandGroup group) => (!_groupAllowList || _allowGroup[(int)group]) && !_blockGroup[(int)group];
 
