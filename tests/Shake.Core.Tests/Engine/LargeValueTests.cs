@@ -19,6 +19,9 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         await using (var c = await Shake.Resp.Connections.RedisConnection.ConnectAsync(Redis.Options(source)))
             (await c.ExecuteAsync([(ReadOnlyMemory<byte>)"SET"u8.ToArray(), "huge"u8.ToArray(), value])).ThrowIfError();
         await source.CliAsync("DEBUG", "POPULATE", "10", "small", "10");
+        // And a hash of about 20 MB (hashtable encoding: its value is one RDB item).
+        var field = new string('f', 90);
+        await Redis.PipelineAsync(source, Enumerable.Range(0, 200).Select(b => new[] { "HSET", "bighash" }.Concat(Enumerable.Range(0, 1000).SelectMany(i => new[] { $"{b}:{i}:{field}", $"{i}" })).ToArray()));
         var options = new EngineOptions
         {
             Source = Redis.Options(source),
@@ -28,7 +31,7 @@ public sealed class LargeValueTests(ITestOutputHelper output)
             SyncAof = false,
         };
         var summary = await new SyncEngine(options, new TestLogger(output)).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.Equal(11, summary.Final.KeysApplied);
+        Assert.Equal(12, summary.Final.KeysApplied);
         Assert.Equal(24L * 1024 * 1024, (await Redis.CallAsync(target, "STRLEN", "huge")).AsInt64());
         await DataAssert.EqualAsync(source, target);
     }
