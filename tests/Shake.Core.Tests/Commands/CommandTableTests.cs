@@ -140,4 +140,24 @@ public sealed class CommandTableTests
         KeyLocator.Locate(spec, arguments, keys);
         Assert.Equal([1], keys);
     }
+
+    [Fact]
+    public async Task TableMatchesTheLocalServersCommandList()
+    {
+        await using var server = await RedisServer.StartAsync();
+        await using var client = await RawRespClient.ConnectAsync(server.Port);
+        // The table was generated from 7.0; another server version has other commands by design.
+        var version = Encoding.UTF8.GetString((byte[])(await client.ExecuteAsync("INFO", "server"))!);
+        if (!version.Contains("redis_version:7.0.", StringComparison.Ordinal)) return;
+        var info = (object?[])(await client.ExecuteAsync("COMMAND", "INFO"))!;
+        var mismatches = new List<string>();
+        foreach (var command in info.Cast<object?[]>())
+        {
+            var name = Encoding.UTF8.GetString((byte[])command[0]!).ToUpperInvariant();
+            var isWrite = ((object?[])command[2]!).Any(f => Encoding.UTF8.GetString((byte[])f!) == "write");
+            if (!CommandTable.TryGet(name, out var spec)) mismatches.Add($"{name} missing");
+            else if (spec.IsWrite != isWrite) mismatches.Add($"{name} write flag differs");
+        }
+        Assert.True(mismatches.Count == 0, "regenerate the table (see CommandTableGenerator): " + string.Join(", ", mismatches));
+    }
 }
