@@ -78,8 +78,9 @@ public sealed class FilterPipeline : IDisposable
     /// </summary>
     public bool TryPassCommand(IReadOnlyList<ReadOnlySequence<byte>> arguments, int sourceDb, out int db)
     {
-        var id = Interlocked.Increment(ref _id);
         db = sourceDb;
+        if (arguments.Count == 0) throw new ArgumentException("a replicated command has at least its name", nameof(arguments));
+        var id = Interlocked.Increment(ref _id);
         string name;
         CommandGroup group;
         if (CommandTable.TryResolve(arguments, out var spec))

@@ -11,6 +11,7 @@ namespace Shake.Core.Replication;
 /// Forwards the source's command stream to the target in order: data commands go through as the source encoded them
 /// (EVAL/EVALSHA/FCALL included), MULTI…EXEC stay one block, SELECT is tracked (the writer selects the mapped database
 /// when a command needs it), PING and REPLCONF are counted but not forwarded, and GETACK asks for an immediate ACK.
+/// With a <see cref="FilterPipeline"/>, each data command is forwarded only when it passes, to the database it names.
 /// Every byte advances the replication offset; <see cref="ConfirmedOffset"/> learns which of them the target applied.
 /// </summary>
 public sealed class StreamForwarder
