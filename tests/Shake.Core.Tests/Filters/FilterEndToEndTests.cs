@@ -136,4 +136,22 @@ public sealed class FilterEndToEndTests(ITestOutputHelper output)
             File.Delete(script);
         }
     }
+
+    [Fact]
+    public async Task ABlockedDatabaseNeedNotExistOnTheTarget()
+    {
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var target = await RedisServer.StartAsync(["--databases", "2"]);
+        await Redis.PipelineAsync(source, [["SET", "kept", "1"]]);
+        await Redis.PipelineAsync(source, [["SET", "far", "1"]], db: 5);
+        await using var run = new EngineRun(Options(source, target, new FilterOptions { BlockDb = [5] }), new TestLogger(output));
+        await run.WaitForZeroLagAsync(TimeSpan.FromSeconds(30));
+        await Redis.PipelineAsync(source, [["SET", "far2", "1"]], db: 5);
+        await Redis.PipelineAsync(source, [["SET", "kept2", "1"]]);
+        var offset = Redis.Info(source, "replication", "master_repl_offset");
+        await run.WaitForZeroLagAsync(TimeSpan.FromSeconds(30), offset);
+        Assert.Equal(["kept", "kept2"], await KeysAsync(target, 0));
+        Assert.Equal(2, run.Engine.Filters!.Statistics.Dropped(FilterReason.Db));
+        await run.StopAsync();
+    }
 }
