@@ -49,6 +49,9 @@ public sealed record EngineOptions
     /// <summary>Turns entries RESTORE cannot serve into commands; null reports them as failed keys.</summary>
     public IEntryConverter? Converter { get; init; }
 
+    /// <summary>The <c>[filter]</c> lists and the v3 Lua filter script (<see cref="Filters.FilterPipeline"/>); empty: everything passes.</summary>
+    public FilterOptions Filter { get; init; } = new();
+
     /// <summary>Source database → target database; databases not listed keep their number.</summary>
     public IReadOnlyDictionary<int, int>? DatabaseMap { get; init; }
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Filters;
 using Shake.Core.Writers;
 using Shake.Rdb;
 using Shake.Rdb.Format;
@@ -24,10 +25,15 @@ public sealed class RdbApplier
     private readonly bool _apply;
     private readonly List<(bool IsFunction, string Code)> _deferred = [];
     private bool _moduleAuxReported;
+    private readonly FilterPipeline? _filters;
 
-    /// <summary>Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).</summary>
-    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true)
+    /// <summary>
+    /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
+    /// <paramref name="filters"/> decide per entry whether it is written and to which database (before the database map).
+    /// </summary>
+    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null)
     {
+        _filters = filters;
         _writer = writer;
         _statistics = statistics;
         _logger = logger;
@@ -112,7 +118,9 @@ public sealed class RdbApplier
             _statistics.KeySkippedExpired();
             return true;
         }
-        var db = TargetDb(entry.Db);
+        var sourceDb = entry.Db;
+        if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return true;
+        var db = TargetDb(sourceDb);
         if (db is null) return true;
         _writer.WriteEntry(entry, db.Value);
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;

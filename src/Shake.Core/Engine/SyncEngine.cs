@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Filters;
 using Shake.Core.Replication;
 using Shake.Core.Spool;
 using Shake.Core.Writers;
@@ -27,6 +28,9 @@ public sealed class SyncEngine
         _logger = logger;
     }
 
+    /// <summary>The filters of this run (null when none is configured), set once <see cref="RunAsync"/> started.</summary>
+    public FilterPipeline? Filters { get; private set; }
+
     /// <summary>Live counters (read <see cref="EngineStatistics.Snapshot"/>).</summary>
     public EngineStatistics Statistics { get; } = new();
 
@@ -37,6 +41,8 @@ public sealed class SyncEngine
     public async Task<EngineSummary> RunAsync(CancellationToken cancellation)
     {
         var started = DateTime.UtcNow;
+        // Loaded before anything is connected, so a broken Lua script fails the run at once.
+        using var filters = Filters = FilterPipeline.Create(_options.Filter, _logger);
         using var status = StartStatusLog(cancellation);
         try
         {
@@ -49,7 +55,14 @@ public sealed class SyncEngine
         }
         var summary = new EngineSummary(Statistics.Snapshot(), DateTime.UtcNow - started);
         _logger.LogInformation("finished: {Summary}", summary);
+        if (filters is not null) _logger.LogInformation("filters: {Filtered}", FilterSummary(filters.Statistics));
         return summary;
+    }
+
+    private static string FilterSummary(FilterStatistics statistics)
+    {
+        var text = statistics.Describe();
+        return string.Create(CultureInfo.InvariantCulture, $"{statistics.PassedEntries} keys and {statistics.PassedCommands} commands passed{(text.Length > 0 ? ", " + text : ", nothing filtered")}");
     }
 
     private IDisposable StartStatusLog(CancellationToken cancellation)
@@ -64,7 +77,8 @@ public sealed class SyncEngine
                 while (await timer.WaitForNextTickAsync(stop.Token))
                 {
                     var now = Statistics.Snapshot();
-                    _logger.LogInformation("{Status}", StatusLine.Format(now, previous));
+                    var filtered = Filters?.Statistics.Describe();
+                    _logger.LogInformation("{Status}", string.IsNullOrEmpty(filtered) ? StatusLine.Format(now, previous) : $"{StatusLine.Format(now, previous)}, {filtered}");
                     previous = now;
                 }
             }
@@ -113,7 +127,7 @@ public sealed class SyncEngine
         Statistics.SetRdbTotal(file.Length);
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap);
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
@@ -133,6 +147,7 @@ public sealed class SyncEngine
         foreach (var field in InfoFields.Parse(keyspace).Keys)
         {
             if (!field.StartsWith("db", StringComparison.Ordinal) || !int.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var db)) continue;
+            if (Filters is not null && !Filters.MayPassDb(db)) continue;
             var target = _options.DatabaseMap is not null && _options.DatabaseMap.TryGetValue(db, out var mapped) ? mapped : db;
             if (target >= writer.Info.Databases)
                 throw new InvalidOperationException($"the source has keys in db {db} but the target {writer.Endpoint} has only {writer.Info.Databases} databases; map the database with a filter or raise 'databases' on the target");
@@ -252,7 +267,7 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb);
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters);
             await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
             if (transfer.EndMark is not null) await ExpectMarkAsync(input, transfer.EndMark, origin, cancellation);
             // Everything of the snapshot must be applied before the first ACK of its offset.
@@ -271,7 +286,7 @@ public sealed class SyncEngine
         Statistics.TrackOffsets(offsets);
         if (!_options.SyncAof) return;
         Statistics.Phase = EnginePhase.Incremental;
-        state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database);
+        state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database, Filters);
         await state.Forwarder.RunAsync(input, origin, cancellation);
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using Shake.Core.Engine;
+using Shake.Core.Filters;
 using Shake.Core.Writers;
 using Shake.Resp.Protocol;
 
@@ -10,6 +11,7 @@ namespace Shake.Core.Replication;
 /// Forwards the source's command stream to the target in order: data commands go through as the source encoded them
 /// (EVAL/EVALSHA/FCALL included), MULTI…EXEC stay one block, SELECT is tracked (the writer selects the mapped database
 /// when a command needs it), PING and REPLCONF are counted but not forwarded, and GETACK asks for an immediate ACK.
+/// With a <see cref="FilterPipeline"/>, each data command is forwarded only when it passes, to the database it names.
 /// Every byte advances the replication offset; <see cref="ConfirmedOffset"/> learns which of them the target applied.
 /// </summary>
 public sealed class StreamForwarder
@@ -19,14 +21,19 @@ public sealed class StreamForwarder
     private readonly EngineStatistics _statistics;
     private readonly IReadOnlyDictionary<int, int>? _databaseMap;
     private readonly Action _ackRequested;
+    private readonly FilterPipeline? _filters;
     private readonly List<ReadOnlySequence<byte>> _arguments = new(16);
     private int _db;
     private bool _inMulti;
     private long _multiStart;
 
-    /// <summary>Starts at replication offset <paramref name="offset"/> in source database <paramref name="database"/>.</summary>
-    public StreamForwarder(TargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested, int database = 0)
+    /// <summary>
+    /// Starts at replication offset <paramref name="offset"/> in source database <paramref name="database"/>;
+    /// <paramref name="filters"/> decide per data command whether it is forwarded and to which database.
+    /// </summary>
+    public StreamForwarder(TargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested, int database = 0, FilterPipeline? filters = null)
     {
+        _filters = filters;
         _db = database;
         _writer = writer;
         _confirmed = confirmed;
@@ -106,8 +113,15 @@ public sealed class StreamForwarder
                     Forward(buffer.Slice(start, reader.Position), Offset);
                     break;
                 default:
+                    var db = _db;
+                    if (_filters is not null && !_filters.TryPassCommand(_arguments, _db, out db))
+                    {
+                        // A dropped command is done with, like a PING (inside a block the EXEC confirms it).
+                        if (!_inMulti) _confirmed.Skipped(Offset);
+                        break;
+                    }
                     // Inside a block nothing counts as applied before EXEC: tag the block's commands with where it began.
-                    Forward(buffer.Slice(start, reader.Position), _inMulti ? _multiStart : Offset);
+                    Forward(buffer.Slice(start, reader.Position), _inMulti ? _multiStart : Offset, db);
                     break;
             }
             if (_writer.HasBacklog || _writer.Failure.IsCompleted)
@@ -118,9 +132,11 @@ public sealed class StreamForwarder
         }
     }
 
-    private void Forward(in ReadOnlySequence<byte> encoded, long endOffset)
+    private void Forward(in ReadOnlySequence<byte> encoded, long endOffset) => Forward(encoded, endOffset, _db);
+
+    private void Forward(in ReadOnlySequence<byte> encoded, long endOffset, int sourceDb)
     {
-        int? db = _databaseMap is null ? _db : _databaseMap.TryGetValue(_db, out var mapped) ? mapped : _db;
-        _writer.WriteStreamCommand(encoded, db.Value, endOffset);
+        var db = _databaseMap is null ? sourceDb : _databaseMap.TryGetValue(sourceDb, out var mapped) ? mapped : sourceDb;
+        _writer.WriteStreamCommand(encoded, db, endOffset);
     }
 }
