@@ -32,13 +32,12 @@ public class SyncRunTests
         }
     }
 
-    [Fact]
-    public async Task RestoreModeSendsTheFileAndExitsZeroWithASummary()
+    /// <summary>A source whose <c>keys</c> keys are saved to its dump.rdb, an empty target, and a restore config between them.</summary>
+    private static async Task<(RedisServer Source, RedisServer Target, string Config)> RestoreSetupAsync(TempDir dir, int keys, string extraAdvanced = "")
     {
-        using var dir = new TempDir();
-        await using var source = await RedisServer.StartAsync();
-        await using var target = await RedisServer.StartAsync();
-        await source.CliAsync("DEBUG", "POPULATE", "3000", "key", "10");
+        var source = await RedisServer.StartAsync();
+        var target = await RedisServer.StartAsync();
+        await source.CliAsync("DEBUG", "POPULATE", keys.ToString(), "key", "10");
         await source.CliAsync("SAVE");
         var config = dir.Write("restore.toml", $"""
             [rdb_reader]
@@ -47,12 +46,53 @@ public class SyncRunTests
             address = "{target.Address}"
             [advanced]
             dir = "{dir.Path}"
+            {extraAdvanced}
             """);
+        return (source, target, config);
+    }
+
+    [Fact]
+    public async Task RestoreModeSendsTheFileAndExitsZeroWithASummary()
+    {
+        using var dir = new TempDir();
+        var (source, target, config) = await RestoreSetupAsync(dir, 3000);
+        await using var _ = source;
+        await using var __ = target;
         var (code, output, error) = await ShakeRunner.RunAsync(config);
         Assert.True(code == ExitCodes.Success, error + output);
         Assert.Contains("restore finished: keys restored=3000", output);
         Assert.Equal(3000, await DbSize(target));
         Assert.True(File.Exists(Path.Combine(dir.Path, "shake.log")));
+    }
+
+    [Fact]
+    public async Task NcpuOnePinsTheExecutableToOneCpuAndTheRestoreStillCompletes()
+    {
+        // A child process: pinning the test host itself would slow every other test.
+        using var dir = new TempDir();
+        var (source, target, config) = await RestoreSetupAsync(dir, 2000, "ncpu = 1");
+        await using var _ = source;
+        await using var __ = target;
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "shake.dll"));
+        info.ArgumentList.Add(config);
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill();
+        }
+        var output = await stdout;
+        Assert.True(process.ExitCode == 0, await stderr + output);
+        Assert.Contains(Environment.ProcessorCount > 1 ? $"ncpu = 1: running on 1 of {Environment.ProcessorCount} CPUs" : "ncpu = 1: using all 1 CPUs", output);
+        Assert.Contains("restore finished: keys restored=2000", output);
+        Assert.Equal(2000, await DbSize(target));
     }
 
     [Fact]
