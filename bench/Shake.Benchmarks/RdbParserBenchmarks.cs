@@ -62,13 +62,6 @@ public class RdbParserBenchmarks
     {
         public long Entries;
         public long Bytes;
-        public void OnHeader(int version, RdbMagicKind magic) { }
-        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-        public void OnSelectDb(int db) { }
-        public void OnResizeDb(ulong keys, ulong expires) { }
-        public void OnFunction(ReadOnlySpan<byte> code) { }
-        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
-        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
         public bool OnEntry(in RdbEntry entry)
         {
@@ -82,13 +75,6 @@ public class RdbParserBenchmarks
     {
         public readonly RdbValueDecoder Decoder = new();
         public long Elements;
-        public void OnHeader(int version, RdbMagicKind magic) { }
-        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-        public void OnSelectDb(int db) { }
-        public void OnResizeDb(ulong keys, ulong expires) { }
-        public void OnFunction(ReadOnlySpan<byte> code) { }
-        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
-        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
         public bool OnEntry(in RdbEntry entry)
         {

@@ -33,13 +33,6 @@ public class RdbRestoreBenchmarks
     {
         public readonly ArrayBufferWriter<byte> Output = output;
         public long Bytes;
-        public void OnHeader(int version, RdbMagicKind magic) { }
-        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-        public void OnSelectDb(int db) { }
-        public void OnResizeDb(ulong keys, ulong expires) { }
-        public void OnFunction(ReadOnlySpan<byte> code) { }
-        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
-        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
         public bool OnEntry(in RdbEntry entry)
         {

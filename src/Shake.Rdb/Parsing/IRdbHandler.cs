@@ -6,30 +6,32 @@ namespace Shake.Rdb.Parsing;
 /// <summary>
 /// Receives what <see cref="RdbParser{THandler}"/> finds, in file order. Implement it on a struct or sealed class:
 /// the parser is generic over the handler, so calls are direct. Spans and sequences are valid only during the call.
+/// Every callback but <see cref="OnEntry"/> does nothing unless implemented: they come once per file or database, so
+/// the box a struct handler needs to reach a default body costs nothing that matters.
 /// </summary>
 public interface IRdbHandler
 {
     /// <summary>The header was read: RDB version and which project's magic the file carries.</summary>
-    void OnHeader(int version, RdbMagicKind magic);
+    void OnHeader(int version, RdbMagicKind magic) { }
 
     /// <summary>An AUX field, e.g. <c>redis-ver</c>, <c>ctime</c>, or <c>lua</c> (a script body saved by old servers).</summary>
-    void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value);
+    void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
 
     /// <summary>Following entries belong to database <paramref name="db"/>.</summary>
-    void OnSelectDb(int db);
+    void OnSelectDb(int db) { }
 
     /// <summary>Size hints of the current database.</summary>
-    void OnResizeDb(ulong keys, ulong expires);
+    void OnResizeDb(ulong keys, ulong expires) { }
 
     /// <summary>A function library (FUNCTION2): its full code, as <c>FUNCTION LOAD</c> takes it.</summary>
-    void OnFunction(ReadOnlySpan<byte> code);
+    void OnFunction(ReadOnlySpan<byte> code) { }
 
     /// <summary>Module auxiliary data: the module type id and the raw bytes after it (when, opcodes, EOF).</summary>
-    void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw);
+    void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
 
     /// <summary>One key. Return false to stop parsing after this entry.</summary>
     bool OnEntry(in RdbEntry entry);
 
     /// <summary>The end marker was read; <paramref name="checksumPresent"/> is false for RDB &lt; 5 or a zero checksum.</summary>
-    void OnEnd(bool checksumPresent, bool checksumVerified);
+    void OnEnd(bool checksumPresent, bool checksumVerified) { }
 }

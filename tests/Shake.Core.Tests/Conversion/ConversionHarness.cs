@@ -114,12 +114,7 @@ internal static class RdbToTarget
 
     private sealed class Handler(TargetWriter writer) : IRdbHandler
     {
-        public void OnHeader(int version, RdbMagicKind magic) { }
-        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-        public void OnSelectDb(int db) { }
-        public void OnResizeDb(ulong keys, ulong expires) { }
         public void OnFunction(ReadOnlySpan<byte> code) => writer.LoadFunction(System.Text.Encoding.UTF8.GetString(code));
-        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
 
         public bool OnEntry(in RdbEntry entry)
         {
@@ -127,7 +122,6 @@ internal static class RdbToTarget
             return !writer.HasBacklog;
         }
 
-        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
     }
 }
 
@@ -167,13 +161,6 @@ internal static class HashFieldExpiries
     {
         private readonly Shake.Rdb.Values.RdbValueDecoder _decoder = new();
         public Dictionary<string, List<string>> Result => result;
-        public void OnHeader(int version, RdbMagicKind magic) { }
-        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-        public void OnSelectDb(int db) { }
-        public void OnResizeDb(ulong keys, ulong expires) { }
-        public void OnFunction(ReadOnlySpan<byte> code) { }
-        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
-        public void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
         public bool OnEntry(in RdbEntry entry)
         {

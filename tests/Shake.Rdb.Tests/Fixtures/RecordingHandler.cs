@@ -29,7 +29,6 @@ public sealed class RecordingHandler : IRdbHandler
     public void OnHeader(int version, RdbMagicKind magic) { Version = version; Magic = magic; }
     public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Aux.Add((System.Text.Encoding.UTF8.GetString(key), value.ToArray()));
     public void OnSelectDb(int db) => SelectedDbs.Add(db);
-    public void OnResizeDb(ulong keys, ulong expires) { }
     public void OnFunction(ReadOnlySpan<byte> code) => Functions.Add(code.ToArray());
     public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) => ModuleAux.Add(moduleId);
 

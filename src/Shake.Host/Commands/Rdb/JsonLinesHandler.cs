@@ -22,13 +22,6 @@ internal sealed class JsonLinesHandler : IRdbHandler, IDisposable
         _json = new Utf8JsonWriter((IBufferWriter<byte>)output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    public void OnHeader(int version, RdbMagicKind magic) { }
-    public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-    public void OnSelectDb(int db) { }
-    public void OnResizeDb(ulong keys, ulong expires) { }
-    public void OnFunction(ReadOnlySpan<byte> code) { }
-    public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
-    public void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
     public bool OnEntry(in RdbEntry entry)
     {

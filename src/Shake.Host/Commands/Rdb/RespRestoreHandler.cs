@@ -28,12 +28,6 @@ internal struct RespRestoreHandler : IRdbHandler
 
     public long Keys { readonly get; private set; }
 
-    public void OnHeader(int version, RdbMagicKind magic) { }
-    public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
-    public void OnSelectDb(int db) { }
-    public void OnResizeDb(ulong keys, ulong expires) { }
-    public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
-    public void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
     public void OnFunction(ReadOnlySpan<byte> code)
     {

@@ -66,9 +66,6 @@ internal sealed class StatsHandler : IRdbHandler
 
     public void OnHeader(int version, RdbMagicKind magic) { Version = version; Magic = magic; }
     public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => Aux[System.Text.Encoding.UTF8.GetString(key)] = System.Text.Encoding.UTF8.GetString(value);
-    public void OnSelectDb(int db) { }
-    public void OnResizeDb(ulong keys, ulong expires) { }
-    public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
     public void OnEnd(bool checksumPresent, bool checksumVerified) => ChecksumVerified = checksumPresent && checksumVerified;
 
     public void OnFunction(ReadOnlySpan<byte> code)
