@@ -61,6 +61,19 @@ peak_rss_mb() { awk '/^VmHWM/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>
 
 redis_pid() { cat "$WORK/$1/redis.pid"; }
 
+# Stops the server started as NAME and waits until it is gone (its memory is back before the next measurement).
+stop_redis() {
+  local pid i
+  pid=$(redis_pid "$1") || return 0
+  kill "$pid" 2>/dev/null || return 0
+  for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+  kill -9 "$pid" 2>/dev/null || true
+}
+
+# median X... (numbers) and max A B ("?" counts as 0).
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+max() { awk -v a="$1" -v b="$2" 'BEGIN { a += 0; b += 0; print (a > b ? a : b) }'; }
+
 # The shake executable: $SHAKE, or a Release build of src/Shake.Host.
 find_shake() {
   if [ -n "${SHAKE:-}" ]; then echo "$SHAKE"; return 0; fi

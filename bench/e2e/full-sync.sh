@@ -4,12 +4,14 @@
 #   (b) redis-cli --pipe of RESTORE commands generated beforehand from the RDB (shake rdb resp)
 #   (c) shake with sync_aof = false (exits once the RDB is applied)
 # Prints wall time, peak RSS of the copying process, and the ratio against (a); checks DEBUG DIGEST on every target.
-# Environment: KEYS (default 1000000), SHAKE (path of a built shake; default: Release build of src/Shake.Host),
+# The three run ROUNDS times (default 3), alternating, into fresh servers; the table shows medians and every round.
+# Environment: KEYS (default 1000000), ROUNDS, SHAKE (path of a built shake; default: Release build of src/Shake.Host),
 #   KEEP_WORK=1 keeps the temp directory. Needs redis-server/redis-cli >= 7.0 and GNU time (/usr/bin/time).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 KEYS=${KEYS:-1000000}
+ROUNDS=${ROUNDS:-3}
 TIMEOUT=${TIMEOUT:-900}
 SHAKE_BIN=$(find_shake)
 TIME_BIN=/usr/bin/time
@@ -55,44 +57,70 @@ check_digest() {
   if [ "$d" = "$SRC_DIGEST" ]; then echo "equal"; else echo "DIFFERENT ($d)"; fi
 }
 
-# (a) native replication
-A=$(start_redis replica)
-log "(a) REPLICAOF into a fresh server on $A"
-t0=$(now)
-cli "$A" REPLICAOF 127.0.0.1 "$SRC" >/dev/null
-deadline=$((SECONDS + TIMEOUT))
-while :; do
-  [ "$(info_field "$A" replication master_link_status)" = up ] && [ "$(info_field "$A" persistence loading)" = 0 ] && break
-  [ $SECONDS -lt $deadline ] || { log "(a) replica did not finish in ${TIMEOUT}s"; exit 1; }
-  sleep 0.02
-done
-t1=$(now)
-A_WALL=$(elapsed "$t0" "$t1"); A_RSS=$(peak_rss_mb "$(redis_pid replica)"); A_DIGEST=$(check_digest "$A")
-cli "$A" REPLICAOF NO ONE >/dev/null
+# One round: (a), (b), (c) into fresh servers, each stopped afterwards; sets A_/B_/C_ WALL, RSS, DIGEST.
+run_round() {
+  local r=$1
+  # (a) native replication
+  A=$(start_redis "replica-$r")
+  log "round $r (a) REPLICAOF into a fresh server on $A"
+  t0=$(now)
+  cli "$A" REPLICAOF 127.0.0.1 "$SRC" >/dev/null
+  deadline=$((SECONDS + TIMEOUT))
+  while :; do
+    [ "$(info_field "$A" replication master_link_status)" = up ] && [ "$(info_field "$A" persistence loading)" = 0 ] && break
+    [ $SECONDS -lt $deadline ] || { log "(a) replica did not finish in ${TIMEOUT}s"; exit 1; }
+    sleep 0.02
+  done
+  t1=$(now)
+  A_WALL=$(elapsed "$t0" "$t1"); A_RSS=$(peak_rss_mb "$(redis_pid "replica-$r")"); A_DIGEST=$(check_digest "$A")
+  stop_redis "replica-$r"
 
-# (b) redis-cli --pipe of pre-generated RESTORE commands
-log "(b) generating RESTORE commands with shake rdb resp"
+  # (b) redis-cli --pipe of pre-generated RESTORE commands
+  B=$(start_redis "pipe-target-$r")
+  log "round $r (b) redis-cli --pipe into $B"
+  timed sh -c "redis-cli -h 127.0.0.1 -p $B --pipe < '$WORK/restore.resp' > '$WORK/pipe.out'"
+  B_WALL=$RUN_WALL; B_RSS=$RUN_RSS; B_DIGEST=$(check_digest "$B")
+  stop_redis "pipe-target-$r"
+
+  # (c) shake, RDB only
+  C=$(start_redis "shake-target-$r")
+  mkdir -p "$WORK/shake-$r"
+  shake_sync_config "$SRC" "$C" "$WORK/shake-$r/sync.toml" false
+  log "round $r (c) shake sync (sync_aof = false) into $C"
+  timed "$SHAKE_BIN" "$WORK/shake-$r/sync.toml" > "$WORK/shake-$r/stdout.log" 2>&1 || { log "(c) shake failed:"; tail -20 "$WORK/shake-$r/stdout.log" >&2; exit 1; }
+  C_WALL=$RUN_WALL; C_RSS=$RUN_RSS; C_DIGEST=$(check_digest "$C")
+  stop_redis "shake-target-$r"
+}
+
+log "generating RESTORE commands for (b) with shake rdb resp"
 "$SHAKE_BIN" rdb resp "$WORK/dump.rdb" > "$WORK/restore.resp"
-B=$(start_redis pipe-target)
-log "(b) redis-cli --pipe into $B"
-timed sh -c "redis-cli -h 127.0.0.1 -p $B --pipe < '$WORK/restore.resp' > '$WORK/pipe.out'"
-B_WALL=$RUN_WALL; B_RSS=$RUN_RSS; B_DIGEST=$(check_digest "$B")
-rm -f "$WORK/restore.resp"
 
-# (c) shake, RDB only
-C=$(start_redis shake-target)
-mkdir -p "$WORK/shake"
-shake_sync_config "$SRC" "$C" "$WORK/shake/sync.toml" false
-log "(c) shake sync (sync_aof = false) into $C"
-timed "$SHAKE_BIN" "$WORK/shake/sync.toml" > "$WORK/shake/stdout.log" 2>&1 || { log "(c) shake failed:"; tail -20 "$WORK/shake/stdout.log" >&2; exit 1; }
-C_WALL=$RUN_WALL; C_RSS=$RUN_RSS; C_DIGEST=$(check_digest "$C")
+# Rounds alternate the methods so that a slow moment of the machine hits all of them; the table shows medians.
+ROWS=()
+A_ALL=(); B_ALL=(); C_ALL=(); A_RSS_MAX=0; B_RSS_MAX=0; C_RSS_MAX=0; DIGESTS=""
+for r in $(seq 1 "$ROUNDS"); do
+  run_round "$r"
+  ROWS+=("$(printf '%-8s %10s %10s %10s %8s' "$r" "$A_WALL" "$B_WALL" "$C_WALL" "$(awk -v c="$C_WALL" -v a="$A_WALL" 'BEGIN { printf "%.2fx", c / a }')")")
+  A_ALL+=("$A_WALL"); B_ALL+=("$B_WALL"); C_ALL+=("$C_WALL")
+  A_RSS_MAX=$(max "$A_RSS_MAX" "$A_RSS"); B_RSS_MAX=$(max "$B_RSS_MAX" "$B_RSS"); C_RSS_MAX=$(max "$C_RSS_MAX" "$C_RSS")
+  DIGESTS="$DIGESTS $A_DIGEST/$B_DIGEST/$C_DIGEST"
+done
+rm -f "$WORK/restore.resp"
+A_WALL=$(median "${A_ALL[@]}"); B_WALL=$(median "${B_ALL[@]}"); C_WALL=$(median "${C_ALL[@]}")
+digest_of() { local i=$1 all="" d; for d in $DIGESTS; do all="$all $(echo "$d" | cut -d/ -f"$i")"; done; if echo "$all" | grep -q DIFFERENT; then echo "DIFFERENT in a round"; else echo "equal"; fi; }
+A_DIGEST=$(digest_of 1); B_DIGEST=$(digest_of 2); C_DIGEST=$(digest_of 3)
+A_RSS=$A_RSS_MAX; B_RSS=$B_RSS_MAX; C_RSS=$C_RSS_MAX
 
 ratio() { awk -v x="$1" -v a="$A_WALL" 'BEGIN { if (a > 0) printf "%.2fx", x / a; else print "?" }'; }
 echo
-echo "Full sync of $KEYS keys (RDB $RDB_MB MB), $(nproc) CPUs, $(redis-server --version | awk '{ print $3 }')"
+echo "Full sync of $KEYS keys (RDB $RDB_MB MB), $(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), median of $ROUNDS rounds"
 printf '%-44s %10s %14s %8s  %s\n' "method" "wall (s)" "peak RSS (MB)" "vs (a)" "DEBUG DIGEST"
 printf '%-44s %10s %14s %8s  %s\n' "(a) Redis replication (REPLICAOF)" "$A_WALL" "$A_RSS*" "1.00x" "$A_DIGEST"
 printf '%-44s %10s %14s %8s  %s\n' "(b) redis-cli --pipe of RESTORE commands" "$B_WALL" "$B_RSS" "$(ratio "$B_WALL")" "$B_DIGEST"
 printf '%-44s %10s %14s %8s  %s\n' "(c) shake (sync_aof = false)" "$C_WALL" "$C_RSS" "$(ratio "$C_WALL")" "$C_DIGEST"
 echo "* (a): peak RSS of the replica server process, which holds the whole dataset; (b), (c): the copying client process."
 echo "  (b) excludes generating the RESTORE file; (c) includes process start-up and the source's RDB snapshot."
+echo
+echo "per round (wall s):"
+printf '%-8s %10s %10s %10s %8s\n' "round" "(a)" "(b)" "(c)" "(c)/(a)"
+printf '%s\n' "${ROWS[@]}"

@@ -1,7 +1,7 @@
 #:property PublishAot=false
 // Load generator and replication-lag probe for bench/e2e/lag.sh (run with: dotnet run lag-probe.cs -- ...).
-// Writes SETs to the source at a steady rate (paced every 10 ms, pipelined) and, every probe interval, writes a
-// sequence number to the source and times how long each target takes to show it. Loopback addresses only.
+// Writes SETs to the source at a steady rate (paced every millisecond, pipelined) and, every probe interval, writes a
+// sequence number to the source and times until each target's keyspace notification for it arrives. Loopback addresses only.
 // Arguments: --source PORT --target NAME=PORT [--target NAME=PORT ...] [--rate 50000] [--seconds 30] [--probe-ms 50]
 using System.Diagnostics;
 using System.Globalization;
@@ -86,6 +86,11 @@ sealed class Connection : IDisposable
         {
             case '+': case ':': return line;
             case '-': throw new InvalidOperationException("server error: " + line);
+            case '*':
+                var count = int.Parse(line, CultureInfo.InvariantCulture);
+                string? last = null;
+                for (var i = 0; i < count; i++) last = Read();
+                return last;
             case '$':
                 var length = int.Parse(line, CultureInfo.InvariantCulture);
                 if (length < 0) return null;
@@ -114,6 +119,20 @@ sealed class Connection : IDisposable
 
 static class LoadGenerator
 {
+    private static (byte[] Commands, int[] Offsets) EncodeCommands(int count)
+    {
+        var random = new Random(1);
+        var buffer = new MemoryStream();
+        var offsets = new int[count + 1];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = (int)buffer.Position;
+            buffer.Write(Connection.Encode("SET", "load:" + random.Next(1_000_000).ToString(CultureInfo.InvariantCulture), "v" + i.ToString("D15", CultureInfo.InvariantCulture)));
+        }
+        offsets[count] = (int)buffer.Position;
+        return (buffer.ToArray(), offsets);
+    }
+
     /// <summary>Sends SETs at <paramref name="rate"/> per second until cancelled; returns how many were sent (and answered).</summary>
     public static async Task<long> RunAsync(int port, int rate, CancellationToken stop)
     {
@@ -133,26 +152,24 @@ static class LoadGenerator
                 Interlocked.Exchange(ref answered, bytes / 5);
             }
         });
-        var random = new Random(1);
+        // Commands are encoded before the clock starts, so the generator spends its time sending, not formatting, and
+        // takes as little CPU as possible from the servers and the engine being measured.
+        var (commands, offsets) = EncodeCommands(Math.Max(rate, 1) * 2);
         var clock = Stopwatch.StartNew();
-        var batch = new MemoryStream();
         while (!stop.IsCancellationRequested)
         {
             var due = (long)(clock.Elapsed.TotalSeconds * rate) - sent;
             // Bounded in flight: when the source falls behind, the generator waits instead of queueing without end.
             if (sent - Interlocked.Read(ref answered) > rate) due = 0;
-            if (due > 0)
+            while (due > 0)
             {
-                batch.SetLength(0);
-                for (var i = 0; i < due; i++)
-                {
-                    var command = Connection.Encode("SET", "load:" + random.Next(1_000_000).ToString(CultureInfo.InvariantCulture), "v" + (sent + i).ToString("D15", CultureInfo.InvariantCulture));
-                    batch.Write(command);
-                }
-                connection.Send(batch.ToArray());
-                sent += due;
+                var first = (int)(sent % (offsets.Length - 1));
+                var count = (int)Math.Min(due, offsets.Length - 1 - first);
+                connection.Stream.Write(commands, offsets[first], offsets[first + count] - offsets[first]);
+                sent += count;
+                due -= count;
             }
-            try { await Task.Delay(10, stop); } catch (OperationCanceledException) { break; }
+            try { await Task.Delay(1, stop); } catch (OperationCanceledException) { break; }
         }
         var drainUntil = Stopwatch.StartNew();
         while (Interlocked.Read(ref answered) < sent && drainUntil.Elapsed < TimeSpan.FromSeconds(10)) await Task.Delay(10);
@@ -164,39 +181,24 @@ static class LoadGenerator
 
 static class Prober
 {
-    /// <summary>Every probe interval: SET lag:probe SEQ on the source, then time until each target returns SEQ.</summary>
+    /// <summary>
+    /// Every probe interval: SET lag:probe SEQ on the source and time until each target has applied it. Each target is
+    /// watched through a keyspace notification (SUBSCRIBE, no polling), so the probe itself takes no CPU from the
+    /// servers and the engine being measured; the notification is sent by the target as it applies the SET.
+    /// </summary>
     public static async Task<List<(string Name, List<double> Lags, int Timeouts)>> RunAsync(ProbeOptions options, CancellationToken stop)
     {
         using var source = new Connection(options.SourcePort);
-        var targets = options.Targets.Select(t => (t.Name, Connection: new Connection(t.Port), Lags: new List<double>(), Timeouts: new int[1])).ToList();
-        var seq = 0L;
         var clock = Stopwatch.StartNew();
+        var watchers = options.Targets.Select(t => new SetWatcher(t.Name, t.Port, clock)).ToList();
+        var seq = 0L;
         while (!stop.IsCancellationRequested)
         {
             seq++;
-            var expected = seq.ToString(CultureInfo.InvariantCulture);
             var started = clock.Elapsed;
-            source.Send(Connection.Encode("SET", "lag:probe", expected));
+            foreach (var w in watchers) w.Expect(seq, started);
+            source.Send(Connection.Encode("SET", "lag:probe", seq.ToString(CultureInfo.InvariantCulture)));
             source.Read();
-            await Task.WhenAll(targets.Select(t => Task.Run(() =>
-            {
-                var get = Connection.Encode("GET", "lag:probe");
-                while (true)
-                {
-                    t.Connection.Send(get);
-                    var value = t.Connection.Read();
-                    if (value is not null && long.TryParse(value, CultureInfo.InvariantCulture, out var seen) && seen >= seq)
-                    {
-                        lock (t.Lags) t.Lags.Add((clock.Elapsed - started).TotalMilliseconds);
-                        return;
-                    }
-                    if (clock.Elapsed - started > TimeSpan.FromSeconds(10))
-                    {
-                        t.Timeouts[0]++;
-                        return;
-                    }
-                }
-            })));
             var next = started + TimeSpan.FromMilliseconds(options.ProbeMs);
             var wait = next - clock.Elapsed;
             if (wait > TimeSpan.Zero)
@@ -204,7 +206,77 @@ static class Prober
                 try { await Task.Delay(wait, stop); } catch (OperationCanceledException) { break; }
             }
         }
-        foreach (var t in targets) t.Connection.Dispose();
-        return targets.Select(t => (t.Name, t.Lags, t.Timeouts[0])).ToList();
+        // Let the last probes arrive.
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var results = watchers.Select(w => w.Finish()).ToList();
+        return results;
+    }
+}
+
+/// <summary>Counts "set" notifications of lag:probe on one target and turns each into a lag sample.</summary>
+sealed class SetWatcher
+{
+    private readonly string _name;
+    private readonly Connection _connection;
+    private readonly Stopwatch _clock;
+    private readonly Dictionary<long, TimeSpan> _sent = new();
+    private readonly List<double> _lags = new();
+    private readonly List<double> _at = new();
+    private readonly Thread _thread;
+    private long _seen;
+
+    public SetWatcher(string name, int port, Stopwatch clock)
+    {
+        _name = name;
+        _clock = clock;
+        using (var admin = new Connection(port))
+        {
+            admin.Send(Connection.Encode("CONFIG", "SET", "notify-keyspace-events", "K$"));
+            admin.Read();
+        }
+        _connection = new Connection(port);
+        _connection.Send(Connection.Encode("SUBSCRIBE", "__keyspace@0__:lag:probe"));
+        _connection.Read();
+        _thread = new Thread(Listen) { IsBackground = true, Priority = ThreadPriority.Highest };
+        _thread.Start();
+    }
+
+    public void Expect(long seq, TimeSpan started)
+    {
+        lock (_sent) _sent[seq] = started;
+    }
+
+    private void Listen()
+    {
+        try
+        {
+            while (true)
+            {
+                _connection.Read();
+                var arrived = _clock.Elapsed;
+                var seq = ++_seen;
+                lock (_sent)
+                {
+                    if (_sent.Remove(seq, out var started)) { _lags.Add((arrived - started).TotalMilliseconds); _at.Add(started.TotalSeconds); }
+                }
+            }
+        }
+        catch (Exception)
+        {
+            // Finish closed the connection under the read.
+        }
+    }
+
+    public (string Name, List<double> Lags, int Timeouts) Finish()
+    {
+        _connection.Dispose();
+        _thread.Join(TimeSpan.FromSeconds(2));
+        lock (_sent)
+        {
+            // The worst samples with when they were sent: a stall shows up as several consecutive ones.
+            var worst = _lags.Select((lag, i) => (lag, at: _at[i])).OrderByDescending(x => x.lag).Take(3);
+            Console.Error.WriteLine($"{_name}: worst " + string.Join(", ", worst.Select(x => $"{x.lag:F1} ms at {x.at:F2} s")));
+            return (_name, new List<double>(_lags), _sent.Count);
+        }
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Replication lag under steady load: a source takes RATE writes/s (default 50000) while shake (sync_aof = true)
 # copies it to a target and a real replica follows it too; a probe writes a sequence number into the source every
-# PROBE_MS and times until each side shows it. Prints p50/p99/max lag for shake's target and for the replica.
+# PROBE_MS and times until each side has applied it (keyspace notification). Prints p50/p99/max lag for shake's target and for the replica.
 # Environment: RATE, DURATION (seconds, default 30), PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
 #   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
 set -euo pipefail
@@ -31,12 +31,19 @@ log "source $SRC, replica $REPLICA, shake target $TARGET: starting shake"
 SHAKE_PID=$!
 CHILD_PIDS+=("$SHAKE_PID")
 
-# Ready when a marker written after start-up has reached both sides (bounded).
-cli "$SRC" SET lag:ready 1 >/dev/null
+# Ready when shake has applied the snapshot (its status line says "syncing aof") and the replica has loaded it, and
+# then a marker written after that has reached both sides through the command stream (bounded). A marker written
+# earlier could travel inside the snapshot and show up on the target while the rest of it is still being applied.
 deadline=$((SECONDS + 300))
-until [ "$(cli "$TARGET" EXISTS lag:ready)" = 1 ] && [ "$(cli "$REPLICA" EXISTS lag:ready)" = 1 ]; do
+until grep -q "syncing aof" "$WORK/shake/stdout.log" && [ "$(info_field "$REPLICA" replication master_link_status)" = up ] \
+    && [ "$(info_field "$REPLICA" persistence loading)" = 0 ]; do
   kill -0 "$SHAKE_PID" 2>/dev/null || { log "shake exited:"; tail -20 "$WORK/shake/stdout.log" >&2; exit 1; }
   [ $SECONDS -lt $deadline ] || { log "the initial sync did not finish in 300 s"; tail -5 "$WORK/shake/stdout.log" >&2; exit 1; }
+  sleep 0.1
+done
+cli "$SRC" SET lag:ready 1 >/dev/null
+until [ "$(cli "$TARGET" EXISTS lag:ready)" = 1 ] && [ "$(cli "$REPLICA" EXISTS lag:ready)" = 1 ]; do
+  [ $SECONDS -lt $deadline ] || { log "the ready marker did not arrive in time"; exit 1; }
   sleep 0.1
 done
 log "initial sync done; ${DURATION}s of load at $RATE writes/s"

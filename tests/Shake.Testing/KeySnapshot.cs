@@ -24,7 +24,7 @@ internal sealed record KeySnapshot(string Type, string Value, long Pttl)
             "string" => Render((await Send(client, cancellation, "GET"u8.ToArray(), key)).Bytes),
             "list" => RenderList(await Send(client, cancellation, "LRANGE"u8.ToArray(), key, "0"u8.ToArray(), "-1"u8.ToArray()), sort: false),
             "set" => RenderList(await Send(client, cancellation, "SMEMBERS"u8.ToArray(), key), sort: true),
-            "zset" => RenderPairs(await Send(client, cancellation, "ZRANGE"u8.ToArray(), key, "0"u8.ToArray(), "-1"u8.ToArray(), "WITHSCORES"u8.ToArray()), sort: false),
+            "zset" => RenderPairs(await Send(client, cancellation, "ZRANGE"u8.ToArray(), key, "0"u8.ToArray(), "-1"u8.ToArray(), "WITHSCORES"u8.ToArray()), sort: false, scores: true),
             "hash" => RenderPairs(await Send(client, cancellation, "HGETALL"u8.ToArray(), key), sort: true),
             "stream" => await RenderStreamAsync(client, key, cancellation),
             _ => $"(unsupported type {type})",
@@ -73,11 +73,21 @@ internal sealed record KeySnapshot(string Type, string Value, long Pttl)
         return "[" + string.Join(", ", items) + "]";
     }
 
-    private static string RenderPairs(RespValue value, bool sort)
+    private static string RenderPairs(RespValue value, bool sort, bool scores = false)
     {
-        var pairs = Enumerable.Range(0, value.Items.Count / 2).Select(i => Render(value.Items[2 * i].Bytes) + "=" + Render(value.Items[2 * i + 1].Bytes));
+        var pairs = Enumerable.Range(0, value.Items.Count / 2).Select(i => Render(value.Items[2 * i].Bytes) + "=" + (scores ? RenderScore(value.Items[2 * i + 1].Bytes) : Render(value.Items[2 * i + 1].Bytes)));
         if (sort) pairs = pairs.Order(StringComparer.Ordinal);
         return "{" + string.Join(", ", pairs) + "}";
+    }
+
+    // Servers print the same double differently (Redis 7.0: 17 significant digits; Valkey 8 and Redis 7.2+: the shortest
+    // text that reads back the same, with exponents): compare the value, not the text.
+    private static string RenderScore(ReadOnlySpan<byte> bytes)
+    {
+        var text = Encoding.ASCII.GetString(bytes);
+        return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var score) && double.IsFinite(score)
+            ? "\"" + score.ToString("R", CultureInfo.InvariantCulture) + "\""
+            : Render(bytes);
     }
 
     /// <summary>Printable ASCII as is, everything else as <c>\xHH</c> (so binary values compare and display exactly).</summary>

@@ -11,6 +11,21 @@ public static class RedisBinaries
     /// <summary>Path of redis-cli: <c>SHAKE_REDIS_CLI</c> or the one on PATH.</summary>
     public static string Cli => Environment.GetEnvironmentVariable("SHAKE_REDIS_CLI") ?? Find("redis-cli");
 
+    /// <summary>
+    /// Path of a <c>valkey-server</c> for the tests that need a Valkey primary: <c>SHAKE_VALKEY_SERVER</c> or the one on
+    /// PATH; null when there is none (Debian's bookworm packages carry no Valkey).
+    /// </summary>
+    public static string? ValkeyServer
+    {
+        get
+        {
+            var configured = Environment.GetEnvironmentVariable("SHAKE_VALKEY_SERVER");
+            if (!string.IsNullOrEmpty(configured)) return File.Exists(configured) ? configured : null;
+            try { return Find("valkey-server"); }
+            catch (InvalidOperationException) { return null; }
+        }
+    }
+
     private static string Find(string name)
     {
         foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)

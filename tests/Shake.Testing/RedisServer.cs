@@ -44,13 +44,16 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary>Path of the server's log file.</summary>
     public string LogFile => Path.Combine(Directory, "redis.log");
 
-    /// <summary>Starts a server. <paramref name="extraArgs"/> are passed as <c>--name value</c> pairs (e.g. <c>["--requirepass", "pw"]</c>).</summary>
-    public static async Task<RedisServer> StartAsync(IEnumerable<string>? extraArgs = null, int? port = null, bool clusterEnabled = false, CancellationToken cancellation = default)
+    /// <summary>
+    /// Starts a server. <paramref name="extraArgs"/> are passed as <c>--name value</c> pairs (e.g. <c>["--requirepass", "pw"]</c>);
+    /// <paramref name="serverPath"/> runs another compatible server binary (a <c>valkey-server</c>) instead of redis-server.
+    /// </summary>
+    public static async Task<RedisServer> StartAsync(IEnumerable<string>? extraArgs = null, int? port = null, bool clusterEnabled = false, CancellationToken cancellation = default, string? serverPath = null)
     {
         var chosen = port ?? FreePort.Next(withClusterBus: clusterEnabled);
         var directory = Path.Combine(Path.GetTempPath(), "shake-test-redis", $"{chosen}-{Guid.NewGuid():N}"[..20]);
         System.IO.Directory.CreateDirectory(directory);
-        var info = new ProcessStartInfo(RedisBinaries.Server) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        var info = new ProcessStartInfo(serverPath ?? RedisBinaries.Server) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         string[] baseArgs =
         [
             "--port", chosen.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--logfile", "redis.log",

@@ -21,3 +21,14 @@ public sealed class SharedTheoryAttribute : TheoryAttribute
         if (SharedAssets.Root is null) Skip = SharedAssets.MissingMessage;
     }
 }
+
+/// <summary>A fact that needs a Valkey server (see <see cref="RedisBinaries.ValkeyServer"/>); skipped with a clear message when there is none.</summary>
+public sealed class ValkeyFactAttribute : FactAttribute
+{
+    /// <summary>Sets <see cref="FactAttribute.Skip"/> when no valkey-server is found.</summary>
+    public ValkeyFactAttribute()
+    {
+        if (RedisBinaries.ValkeyServer is null)
+            Skip = "needs a valkey-server: set SHAKE_VALKEY_SERVER to its path or put it on PATH (none is packaged for this Debian release)";
+    }
+}

@@ -7,7 +7,8 @@ namespace Shake.Core.Replication;
 
 /// <summary>
 /// The replica side of Redis replication on an authenticated <see cref="RedisConnection"/>: the handshake
-/// (PING, REPLCONF listening-port, REPLCONF capa, PSYNC with retry on -LOADING/-NOMASTERLINK) and REPLCONF ACK.
+/// (PING, REPLCONF listening-port, REPLCONF capa, REPLCONF version, PSYNC with retry on -LOADING/-NOMASTERLINK) and
+/// REPLCONF ACK.
 /// After <see cref="HandshakeAsync"/> the caller owns <see cref="RedisConnection.Input"/>: the RDB transfer header,
 /// the payload and the command stream follow there.
 /// </summary>
@@ -37,6 +38,7 @@ public sealed class ReplicationClient
         await ExpectOkAsync(["REPLCONF", "listening-port", _options.ListeningPort.ToString(CultureInfo.InvariantCulture)], cancellation);
         if (_options.AcceptDiskless) await ExpectOkAsync(["REPLCONF", "capa", "eof", "capa", "psync2"], cancellation);
         else await ExpectOkAsync(["REPLCONF", "capa", "psync2"], cancellation);
+        if (_options.AnnouncedVersion is { } version) await AnnounceVersionAsync(version, cancellation);
 
         var id = _options.ReplicationId ?? "?";
         // A replica asks for the first byte it lacks: its processed offset + 1.
@@ -103,6 +105,19 @@ public sealed class ReplicationClient
         {
             _writeGate.Release();
         }
+    }
+
+    private async Task AnnounceVersionAsync(string version, CancellationToken cancellation)
+    {
+        var reply = await RequestAsync(["REPLCONF", "version", version], "the REPLCONF version reply", cancellation);
+        if (reply == "+OK") return;
+        // Redis (and Valkey before 8.0) do not know the option; they serve replicas without it as before.
+        if (reply.StartsWith("-ERR", StringComparison.Ordinal) && reply.Contains("version", StringComparison.OrdinalIgnoreCase))
+        {
+            _logger.LogDebug("{Endpoint} does not take REPLCONF version ({Reply}); continuing without it", Endpoint, reply);
+            return;
+        }
+        throw new IOException($"{Endpoint} answered REPLCONF version {version} with '{reply}'");
     }
 
     private async Task ExpectOkAsync(string[] command, CancellationToken cancellation)

@@ -9,6 +9,17 @@ public sealed record ReplicationClientOptions
     /// <summary>Announce <c>capa eof</c>, letting a source with <c>repl-diskless-sync yes</c> stream the RDB over the socket (v4 <c>try_diskless</c>).</summary>
     public bool AcceptDiskless { get; init; } = true;
 
+    /// <summary>
+    /// Version sent with <c>REPLCONF version</c>, or null to send none. Valkey primaries pick the snapshot's RDB format
+    /// from it: a replica that names no version gets RDB 11, which cannot carry hashes with field expiry (Valkey 9 then
+    /// leaves such keys out or fails the sync), while 9.0.0 gets the <c>VALKEY080</c> format, which Shake parses. Redis
+    /// answers the option with an error, which the handshake ignores.
+    /// </summary>
+    public string? AnnouncedVersion { get; init; } = DefaultAnnouncedVersion;
+
+    /// <summary>The version Shake announces by default: the newest Valkey whose snapshot format Shake reads.</summary>
+    public const string DefaultAnnouncedVersion = "9.0.0";
+
     /// <summary>Replication id to continue from (<c>PSYNC id offset</c>); null asks for a full sync (<c>PSYNC ? -1</c>).</summary>
     public string? ReplicationId { get; init; }
 

@@ -18,7 +18,10 @@ public sealed class ByteSpool : IAsyncDisposable
     private readonly SpoolOptions _options;
     private readonly SpoolFiles _files;
     private readonly Pipe _out;
-    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    // Synchronous continuations and an inline reader scheduler let bytes that arrive while nothing is queued go from the
+    // socket read to the consumer on one thread: each thread-pool hop costs replication lag on a busy machine. The
+    // producer still never waits for the consumer: the consumer runs only until it has to wait itself.
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, AllowSynchronousContinuations = true });
     private readonly Lock _gate = new();
     private readonly Queue<MemoryChunk> _memory = new();
     private MemoryChunk? _tail;
@@ -41,7 +44,7 @@ public sealed class ByteSpool : IAsyncDisposable
             throw new ArgumentOutOfRangeException(nameof(options), "spool limits must be non-negative and the file size positive");
         _options = options;
         _files = new SpoolFiles(options.Directory, options.FileSizeBytes);
-        _out = new Pipe(new PipeOptions(pauseWriterThreshold: options.ReaderBufferBytes, resumeWriterThreshold: options.ReaderBufferBytes / 2, useSynchronizationContext: false));
+        _out = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: options.ReaderBufferBytes, resumeWriterThreshold: options.ReaderBufferBytes / 2, useSynchronizationContext: false));
         _feeder = Task.Run(FeedAsync);
     }
 
