@@ -109,6 +109,52 @@ public class PipelinedClientTests
     }
 
     [Fact]
+    public async Task TryEnqueueWritesWithoutWaitingUntilTheWindowIsFullAndKeepsTheOrderWithEnqueueAsync()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 3, handler);
+        // A blocking command holds its slot until the server answers, so the window stays full while we look.
+        Assert.True(client.TryEnqueue(0, new StringCommand(["BLPOP", "never", "1"])));
+        Assert.True(client.TryEnqueue(1, new StringCommand(["RPUSH", "order", "1"])));
+        Assert.True(client.TryEnqueue(2, new StringCommand(["RPUSH", "order", "2"])));
+        Assert.False(client.TryEnqueue(3, new StringCommand(["RPUSH", "order", "wrong"])));
+        Assert.Equal(3, client.InFlight);
+        await client.EnqueueAsync(3, new StringCommand(["RPUSH", "order", "3"]));
+
+        // Mixed with the waiting path, every request goes out once and in the order written.
+        long tag = 4;
+        for (var i = 4; i <= 10_000; i++)
+        {
+            var command = new StringCommand(["RPUSH", "order", i.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (!client.TryEnqueue(tag, command)) await client.EnqueueAsync(tag, command);
+            tag++;
+        }
+        await client.DrainAsync();
+        Assert.Equal(tag, handler.Next);
+        Assert.Equal(0, handler.Errors);
+        var list = await client.SendAsync("LRANGE", "order", "0", "-1");
+        Assert.Equal(Enumerable.Range(1, 10_000).Select(i => i.ToString(System.Globalization.CultureInfo.InvariantCulture)), list.Items.Select(v => v.AsString()));
+    }
+
+    [Fact]
+    public async Task TryEnqueueAfterAFailureThrowsTheFailure()
+    {
+        var server = await RedisServer.StartAsync();
+        var handler = new CountingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 8, handler);
+        Assert.True(client.TryEnqueue(0, new StringCommand(["PING"])));
+        await client.DrainAsync();
+        await server.DisposeAsync();
+        // The reader loop ends once it sees the connection closed; from then on the client is failed.
+        try { await client.Completion.WaitAsync(TimeSpan.FromSeconds(10)); } catch (RedisConnectionException) { }
+        var error = Assert.Throws<RedisConnectionException>(() => client.TryEnqueue(1, new StringCommand(["PING"])));
+        Assert.Contains(server.Address, error.Message);
+    }
+
+    [Fact]
     public async Task DroppedConnectionFailsOutstandingRequestsNamingTheEndpoint()
     {
         var server = await RedisServer.StartAsync();

@@ -207,6 +207,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     {
         if (_backlog is null)
         {
+            if (_client.TryEnqueue(tag, command)) return;
             var write = _client.EnqueueAsync(tag, command, _abort.Token);
             if (write.IsCompletedSuccessfully) return;
             if (write.IsCompleted)
