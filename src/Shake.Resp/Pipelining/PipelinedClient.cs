@@ -100,7 +100,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     public async ValueTask EnqueueAsync<TCommand>(TTag tag, TCommand command, CancellationToken cancellation = default)
         where TCommand : IRespCommand
     {
-        if (_handler is null) throw new InvalidOperationException("tagged requests need an IReplyHandler; pass one to the constructor");
+        RequireHandler();
         await AcquireSlotAsync(cancellation);
         await WriteAsync(new Pending(tag, null), command, flush: false, cancellation);
     }
@@ -114,9 +114,9 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     public bool TryEnqueue<TCommand>(TTag tag, in TCommand command)
         where TCommand : IRespCommand
     {
-        if (_handler is null) throw new InvalidOperationException("tagged requests need an IReplyHandler; pass one to the constructor");
+        RequireHandler();
         ThrowIfFailed();
-        if (_output.CanGetUnflushedBytes && _output.UnflushedBytes >= AutoFlushBytes) return false;
+        if (FlushDue) return false;
         if (!_window.Wait(0)) return false;
         if (!_writeGate.Wait(0))
         {
@@ -249,13 +249,21 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         {
             Record(pending);
             Encode(command);
-            if (flush || (_output.CanGetUnflushedBytes && _output.UnflushedBytes >= AutoFlushBytes))
+            if (flush || FlushDue)
                 await FlushUnderGateAsync(cancellation);
         }
         finally
         {
             _writeGate.Release();
         }
+    }
+
+    // Enough is buffered that it should go out now rather than wait for the caller's flush.
+    private bool FlushDue => _output.CanGetUnflushedBytes && _output.UnflushedBytes >= AutoFlushBytes;
+
+    private void RequireHandler()
+    {
+        if (_handler is null) throw new InvalidOperationException("tagged requests need an IReplyHandler; pass one to the constructor");
     }
 
     // Under the write gate, holding a window slot: recorded before the bytes can reach the server, so the reply always
