@@ -116,6 +116,48 @@ public class RdbCommandTests
     }
 
     [Theory]
+    [InlineData("allkeys-lfu", "FREQ")]
+    [InlineData("allkeys-lru", "IDLETIME")]
+    public async Task RespOutputCarriesEvictionHintsAndLargeKeysAndValues(string policy, string hint)
+    {
+        string[] args = ["--maxmemory-policy", policy];
+        await using var source = await RedisServer.StartAsync(args);
+        await using var target = await RedisServer.StartAsync(args);
+        // Values and keys beyond the size formatted in one piece take the streamed path.
+        var bigValue = new string('v', 20_000);
+        var bigKey = new string('k', 5_000);
+        await source.CliAsync("SET", "big", bigValue);
+        await source.CliAsync("SET", bigKey, "x", "PXAT", "4102444800000");
+        await source.CliAsync("SET", "hot", "1");
+        for (var i = 0; i < 20; i++) await source.CliAsync("GET", "hot");
+        await source.CliAsync("SAVE");
+        var result = await RunAsync(null, "rdb", "resp", Path.Combine(source.Directory, "dump.rdb"));
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains($"${hint.Length}\r\n{hint}\r\n", Encoding.ASCII.GetString(result.Stdout));
+
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", target.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(result.Stdout);
+        await stream.WriteAsync("*1\r\n$4\r\nPING\r\n"u8.ToArray());
+        var replies = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!replies.ToString().Contains("+PONG"))
+        {
+            int n = await stream.ReadAsync(buffer);
+            if (n == 0) break;
+            replies.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        Assert.Equal("+OK\r\n+OK\r\n+OK\r\n+PONG\r\n", replies.ToString());
+        Assert.Equal(bigValue, (await target.CliAsync("GET", "big")).Trim());
+        Assert.Equal("4102444800000", (await target.CliAsync("PEXPIRETIME", bigKey)).Trim());
+        if (hint == "FREQ")
+            Assert.Equal((await source.CliAsync("OBJECT", "FREQ", "hot")).Trim(), (await target.CliAsync("OBJECT", "FREQ", "hot")).Trim());
+        else
+            Assert.True(long.Parse((await target.CliAsync("OBJECT", "IDLETIME", "hot")).Trim()) >= 0);
+    }
+
+    [Theory]
     [InlineData("json")]
     [InlineData("stats")]
     [InlineData("resp")]

@@ -22,6 +22,43 @@ public class RespCommandWriterTests
     }
 
     [Fact]
+    public void DecimalFormattingMatchesTheFrameworkAtEveryDigitBoundary()
+    {
+        var values = new List<ulong> { 0, ulong.MaxValue };
+        for (ulong power = 1; power <= 10_000_000_000_000_000_000UL; power *= 10)
+        {
+            values.AddRange([power - 1, power, power + 1]);
+            if (power > ulong.MaxValue / 10) break;
+        }
+        var random = new Random(11);
+        for (var i = 0; i < 1000; i++) values.Add((ulong)random.NextInt64() >> random.Next(64));
+        Span<byte> buffer = stackalloc byte[32];
+        foreach (var value in values)
+        {
+            var expected = value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            Assert.Equal(expected.Length, RespCommandWriter.DecimalLength(value));
+            var n = RespCommandWriter.FormatBulk(buffer, value);
+            Assert.Equal($"${expected.Length}\r\n{expected}\r\n", Encoding.ASCII.GetString(buffer[..n]));
+        }
+    }
+
+    [Fact]
+    public void SpanFormsEncodeLikeTheWriterForms()
+    {
+        var expected = new ArrayBufferWriter<byte>();
+        RespCommandWriter.WriteBulk(expected, "RESTORE"u8);
+        RespCommandWriter.WriteBulk(expected, ReadOnlySpan<byte>.Empty);
+        RespCommandWriter.WriteBulk(expected, 1234567L);
+        var buffer = new byte[128];
+        var n = RespCommandWriter.FormatBulk(buffer, "RESTORE"u8);
+        n += RespCommandWriter.FormatBulk(buffer.AsSpan(n), ReadOnlySpan<byte>.Empty);
+        n += RespCommandWriter.FormatBulkHeader(buffer.AsSpan(n), 7);
+        "1234567\r\n"u8.CopyTo(buffer.AsSpan(n));
+        n += 9;
+        Assert.Equal(Encoding.ASCII.GetString(expected.WrittenSpan), Encoding.ASCII.GetString(buffer, 0, n));
+    }
+
+    [Fact]
     public void LargeValuesRoundTripThroughTheReader()
     {
         var payload = new byte[300_000];

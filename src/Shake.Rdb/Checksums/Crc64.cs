@@ -18,13 +18,8 @@ namespace Shake.Rdb.Checksums;
 /// </remarks>
 public static class Crc64
 {
-    /// <summary>The Jones polynomial bit-reversed, as the reflected algorithm shifts right.</summary>
-    private const ulong ReflectedPolynomial = 0x95AC9329AC4BC9B5UL;
-
-    // Eight consecutive 256-entry tables in one array: Tables[k * 256 + b] is the CRC of byte b followed by k zero bytes.
-    private static readonly ulong[] Tables = BuildTables();
-
     /// <summary>Continues a running checksum <paramref name="crc"/> over <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static ulong Update(ulong crc, ReadOnlySpan<byte> data)
     {
         if (Pclmulqdq.IsSupported && data.Length >= FoldingThreshold)
@@ -38,7 +33,7 @@ public static class Crc64
 
     private static ulong UpdateTables(ulong crc, ReadOnlySpan<byte> data)
     {
-        ref ulong t = ref MemoryMarshal.GetArrayDataReference(Tables);
+        ref ulong t = ref MemoryMarshal.GetReference(Crc64Tables.SlicingBy8);
         ref byte p = ref MemoryMarshal.GetReference(data);
         nuint length = (nuint)data.Length;
         nuint i = 0;
@@ -126,24 +121,5 @@ public static class Crc64
         for (var i = 0; i < 64; i++)
             result |= ((value >> i) & 1) << (63 - i);
         return result;
-    }
-
-    private static ulong[] BuildTables()
-    {
-        var tables = new ulong[8 * 256];
-        for (var b = 0; b < 256; b++)
-        {
-            var crc = (ulong)b;
-            for (var bit = 0; bit < 8; bit++)
-                crc = (crc & 1) != 0 ? (crc >> 1) ^ ReflectedPolynomial : crc >> 1;
-            tables[b] = crc;
-        }
-        for (var k = 1; k < 8; k++)
-            for (var b = 0; b < 256; b++)
-            {
-                var previous = tables[(k - 1) * 256 + b];
-                tables[k * 256 + b] = (previous >> 8) ^ tables[(int)(previous & 0xFF)];
-            }
-        return tables;
     }
 }

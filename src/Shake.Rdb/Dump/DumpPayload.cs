@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Shake.Rdb.Checksums;
 
 namespace Shake.Rdb.Dump;
@@ -71,6 +72,23 @@ public static class DumpPayload
             }
         }
         return crc;
+    }
+
+    /// <summary>
+    /// Writes the whole payload of a value held in one span into <paramref name="destination"/>, which must hold
+    /// <see cref="Length(long)"/> bytes; returns that length. The single-buffer form of <see cref="WriteTo(IBufferWriter{byte}, byte, in ReadOnlySequence{byte}, ushort)"/>
+    /// for small values, where one span request per command beats one per part.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Write(Span<byte> destination, byte type, ReadOnlySpan<byte> rawValue, ushort version)
+    {
+        int end = 1 + rawValue.Length;
+        var payload = destination[..(end + FooterLength)];
+        payload[0] = type;
+        rawValue.CopyTo(payload[1..]);
+        BinaryPrimitives.WriteUInt16LittleEndian(payload[end..], version);
+        BinaryPrimitives.WriteUInt64LittleEndian(payload[(end + 2)..], Crc64.Compute(payload[..(end + 2)]));
+        return payload.Length;
     }
 
     /// <summary>Writes the footer (version + CRC) for a body whose CRC so far is <paramref name="bodyCrc"/>.</summary>

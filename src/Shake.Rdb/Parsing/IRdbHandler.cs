@@ -6,8 +6,9 @@ namespace Shake.Rdb.Parsing;
 /// <summary>
 /// Receives what <see cref="RdbParser{THandler}"/> finds, in file order. Implement it on a struct or sealed class:
 /// the parser is generic over the handler, so calls are direct. Spans and sequences are valid only during the call.
-/// Every callback but <see cref="OnEntry"/> does nothing unless implemented: they come once per file or database, so
-/// the box a struct handler needs to reach a default body costs nothing that matters.
+/// Every callback but <see cref="OnEntry"/> does nothing unless implemented. A struct handler should still implement
+/// them all: reaching a default body needs a boxed <c>this</c>, and the ReadyToRun compiler then leaves the parser
+/// methods that make the call to the JIT at run time.
 /// </summary>
 public interface IRdbHandler
 {

@@ -38,6 +38,9 @@ public class RawParserRoundTripTests
             Assert.Equal(DumpPayload.Length(e.Raw.Length), payload.Length);
             Assert.True(dumps.TryGetValue((e.Db, Convert.ToHexString(e.Key)), out var expected), $"unexpected key {e.KeyText}");
             Assert.Equal(expected, payload);
+            var inOneSpan = new byte[payload.Length];
+            Assert.Equal(payload.Length, DumpPayload.Write(inOneSpan, e.Type, e.Raw, (ushort)e.RdbVersion));
+            Assert.Equal(expected, inOneSpan);
 
             await dst.ExecuteAsync("SELECT", e.Db.ToString());
             await dst.ExecuteAsync([Encoding.UTF8.GetBytes("RESTORE"), e.Key, "0"u8.ToArray(), payload]);

@@ -2,10 +2,10 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
-using Shake.Rdb.Checksums;
 using Shake.Rdb.Dump;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
+using Shake.Resp.Protocol;
 
 namespace Shake.Host.Commands.Rdb;
 
@@ -21,6 +21,15 @@ namespace Shake.Host.Commands.Rdb;
 /// </remarks>
 internal struct RespRestoreHandler : IRdbHandler
 {
+    /// <summary>Keys and values up to this size are formatted in one piece; larger ones are streamed.</summary>
+    private const int SmallValue = 4096;
+
+    /// <summary>
+    /// Upper bound of everything in a RESTORE besides the key and value bytes: head (17), key header (23+2),
+    /// TTL (45), payload header (23), type byte and footer (11), CRLF (2), ABSTTL (12), IDLETIME and FREQ (2 × 59).
+    /// </summary>
+    private const int FixedPartsMaxLength = 256;
+
     private readonly PipeWriter _output;
     private int _currentDb;
 
@@ -28,6 +37,19 @@ internal struct RespRestoreHandler : IRdbHandler
 
     public long Keys { readonly get; private set; }
 
+    // Every callback is implemented, even as nothing: a struct handler that falls back to an interface default body
+    // needs a boxed `this`, and the ahead-of-time compiler then leaves the parser methods calling it to the JIT.
+    public readonly void OnHeader(int version, RdbMagicKind magic) { }
+
+    public readonly void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) { }
+
+    public readonly void OnSelectDb(int db) { }
+
+    public readonly void OnResizeDb(ulong keys, ulong expires) { }
+
+    public readonly void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) { }
+
+    public readonly void OnEnd(bool checksumPresent, bool checksumVerified) { }
 
     public void OnFunction(ReadOnlySpan<byte> code)
     {
@@ -37,6 +59,9 @@ internal struct RespRestoreHandler : IRdbHandler
         WriteBulk(code);
     }
 
+    // Inlined into the parser with WriteSmall: a call between precompiled methods goes through an indirection stub,
+    // and per key those hops cost more than the work of most of the calls.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool OnEntry(in RdbEntry entry)
     {
         if (entry.Db != _currentDb)
@@ -48,64 +73,82 @@ internal struct RespRestoreHandler : IRdbHandler
             WriteBulk(db[..n]);
             _currentDb = entry.Db;
         }
-        int args = 4 + (entry.ExpireAtMs >= 0 ? 1 : 0) + (entry.IdleSeconds >= 0 ? 2 : 0) + (entry.Frequency >= 0 ? 2 : 0);
-        WriteArrayHeader(args);
-        WriteBulk("RESTORE"u8);
-        WriteBulk(entry.Key);
-        Span<byte> number = stackalloc byte[20];
-        Utf8Formatter.TryFormat(entry.ExpireAtMs >= 0 ? entry.ExpireAtMs : 0, number, out int len);
-        WriteBulk(number[..len]);
-        WritePayload(entry);
-        if (entry.ExpireAtMs >= 0) WriteBulk("ABSTTL"u8);
-        if (entry.IdleSeconds >= 0)
-        {
-            WriteBulk("IDLETIME"u8);
-            Utf8Formatter.TryFormat(entry.IdleSeconds, number, out len);
-            WriteBulk(number[..len]);
-        }
-        if (entry.Frequency >= 0)
-        {
-            WriteBulk("FREQ"u8);
-            Utf8Formatter.TryFormat(entry.Frequency, number, out len);
-            WriteBulk(number[..len]);
-        }
+        var raw = entry.RawValue;
+        if (raw.IsSingleSegment && raw.Length <= SmallValue && entry.Key.Length <= SmallValue && entry.KeyMetadata.IsEmpty)
+            WriteSmall(entry, raw.FirstSpan);
+        else
+            WriteLarge(entry);
         Keys++;
         return true;
     }
 
-    private void WritePayload(in RdbEntry entry)
+    /// <summary>Most keys: the whole command formatted into one span of the output.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private readonly void WriteSmall(in RdbEntry entry, ReadOnlySpan<byte> value)
     {
-        long length = DumpPayload.Length(entry.KeyMetadata.Length, entry.RawValue.Length);
-        var raw = entry.RawValue;
-        if (raw.IsSingleSegment && length < 4096 && entry.KeyMetadata.IsEmpty)
+        var span = _output.GetSpan(entry.Key.Length + value.Length + FixedPartsMaxLength);
+        int at = WriteHead(span, entry);
+        at += RespCommandWriter.FormatBulk(span[at..], entry.Key);
+        if (entry.ExpireAtMs >= 0) at += RespCommandWriter.FormatBulk(span[at..], (ulong)entry.ExpireAtMs);
+        else
         {
-            // Small values: header, body and footer in one span.
-            var span = _output.GetSpan((int)length + 24);
-            int at = WriteBulkHeader(span, length);
-            span[at] = entry.Type;
-            raw.FirstSpan.CopyTo(span[(at + 1)..]);
-            int end = at + 1 + (int)raw.Length;
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span[end..], (ushort)entry.RdbVersion);
-            ulong crc = Crc64.Compute(span.Slice(at, end + 2 - at));
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(span[(end + 2)..], crc);
-            span[end + 10] = (byte)'\r';
-            span[end + 11] = (byte)'\n';
-            _output.Advance(end + 12);
-            return;
+            "$1\r\n0\r\n"u8.CopyTo(span[at..]);
+            at += 7;
         }
-        var head = _output.GetSpan(24);
-        _output.Advance(WriteBulkHeader(head, length));
-        DumpPayload.WriteTo(_output, entry.KeyMetadata, entry.Type, raw, (ushort)entry.RdbVersion);
-        WriteCrlf();
+        at += RespCommandWriter.FormatBulkHeader(span[at..], DumpPayload.Length(value.Length));
+        at += DumpPayload.Write(span[at..], entry.Type, value, (ushort)entry.RdbVersion);
+        span[at++] = (byte)'\r';
+        span[at++] = (byte)'\n';
+        at += WriteTail(span[at..], entry);
+        _output.Advance(at);
     }
 
-    private static int WriteBulkHeader(Span<byte> span, long length)
+    private void WriteLarge(in RdbEntry entry)
     {
-        span[0] = (byte)'$';
-        Utf8Formatter.TryFormat(length, span[1..], out int n);
-        span[n + 1] = (byte)'\r';
-        span[n + 2] = (byte)'\n';
-        return n + 3;
+        var head = _output.GetSpan(16);
+        _output.Advance(WriteHead(head, entry));
+        WriteBulk(entry.Key);
+        Span<byte> number = stackalloc byte[20];
+        Utf8Formatter.TryFormat(entry.ExpireAtMs >= 0 ? entry.ExpireAtMs : 0, number, out int len);
+        WriteBulk(number[..len]);
+        var bulk = _output.GetSpan(RespCommandWriter.MaxBulkHeaderLength);
+        _output.Advance(RespCommandWriter.FormatBulkHeader(bulk, DumpPayload.Length(entry.KeyMetadata.Length, entry.RawValue.Length)));
+        DumpPayload.WriteTo(_output, entry.KeyMetadata, entry.Type, entry.RawValue, (ushort)entry.RdbVersion);
+        WriteCrlf();
+        var tail = _output.GetSpan(FixedPartsMaxLength);
+        _output.Advance(WriteTail(tail, entry));
+    }
+
+    /// <summary><c>*N</c> and the command name.</summary>
+    private static int WriteHead(Span<byte> span, in RdbEntry entry)
+    {
+        int args = 4 + (entry.ExpireAtMs >= 0 ? 1 : 0) + (entry.IdleSeconds >= 0 ? 2 : 0) + (entry.Frequency >= 0 ? 2 : 0);
+        span[0] = (byte)'*';
+        span[1] = (byte)('0' + args);
+        "\r\n$7\r\nRESTORE\r\n"u8.CopyTo(span[2..]);
+        return 17;
+    }
+
+    /// <summary>The options after the payload: ABSTTL, IDLETIME, FREQ.</summary>
+    private static int WriteTail(Span<byte> span, in RdbEntry entry)
+    {
+        int at = 0;
+        if (entry.ExpireAtMs >= 0)
+        {
+            "$6\r\nABSTTL\r\n"u8.CopyTo(span);
+            at = 12;
+        }
+        if (entry.IdleSeconds >= 0)
+        {
+            at += RespCommandWriter.FormatBulk(span[at..], "IDLETIME"u8);
+            at += RespCommandWriter.FormatBulk(span[at..], (ulong)entry.IdleSeconds);
+        }
+        if (entry.Frequency >= 0)
+        {
+            at += RespCommandWriter.FormatBulk(span[at..], "FREQ"u8);
+            at += RespCommandWriter.FormatBulk(span[at..], (ulong)entry.Frequency);
+        }
+        return at;
     }
 
     private void WriteArrayHeader(int count)
@@ -120,12 +163,13 @@ internal struct RespRestoreHandler : IRdbHandler
 
     private void WriteBulk(ReadOnlySpan<byte> value)
     {
-        var span = _output.GetSpan(value.Length + 24);
-        int at = WriteBulkHeader(span, value.Length);
-        value.CopyTo(span[at..]);
-        span[at + value.Length] = (byte)'\r';
-        span[at + value.Length + 1] = (byte)'\n';
-        _output.Advance(at + value.Length + 2);
+        if (value.Length > SmallValue)
+        {
+            RespCommandWriter.WriteBulk(_output, value);
+            return;
+        }
+        var span = _output.GetSpan(value.Length + RespCommandWriter.MaxBulkHeaderLength + 2);
+        _output.Advance(RespCommandWriter.FormatBulk(span, value));
     }
 
     private void WriteCrlf()
