@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Shake.Host.Commands.Rdb;
 using Shake.Testing;
 
 namespace Shake.Host.Tests;
@@ -186,5 +187,55 @@ public class RdbCommandTests
         var missing = await RunAsync(null, "rdb", sub, "/nonexistent/file.rdb");
         Assert.NotEqual(0, missing.ExitCode);
         Assert.NotEmpty(missing.Stderr);
+    }
+
+    [Theory]
+    [InlineData(new[] { "rdb", "json", "f.rdb" }, RdbSubcommand.Json, "f.rdb", false, false)]
+    [InlineData(new[] { "rdb", "stats", "--json", "-" }, RdbSubcommand.Stats, "-", false, true)]
+    [InlineData(new[] { "rdb", "stats", "f.rdb", "--validate", "--json" }, RdbSubcommand.Stats, "f.rdb", true, true)]
+    [InlineData(new[] { "rdb", "resp", "--validate", "dir/f.rdb" }, RdbSubcommand.Resp, "dir/f.rdb", true, false)]
+    public void PlainRdbCommandLinesAreRecognised(string[] args, RdbSubcommand subcommand, string file, bool validate, bool json)
+    {
+        Assert.True(RdbInvocation.TryParse(args, out var invocation));
+        Assert.Equal(new RdbInvocation(subcommand, file, validate, json), invocation);
+    }
+
+    [Theory]
+    [InlineData("rdb", "resp")]
+    [InlineData("rdb", "resp", "--help")]
+    [InlineData("rdb", "resp", "-h", "f.rdb")]
+    [InlineData("rdb", "resp", "--", "f.rdb")]
+    [InlineData("rdb", "resp", "@args.rsp")]
+    [InlineData("rdb", "resp", "a.rdb", "b.rdb")]
+    [InlineData("rdb", "resp", "--json", "f.rdb")]
+    [InlineData("rdb", "json", "--validate", "f.rdb")]
+    [InlineData("rdb", "stats", "--json", "--json", "f.rdb")]
+    [InlineData("rdb", "dump", "f.rdb")]
+    [InlineData("sync.toml")]
+    public void EverythingElseIsLeftToTheFullParser(params string[] args) =>
+        Assert.False(RdbInvocation.TryParse(args, out _));
+
+    [Fact]
+    public async Task DirectAndFullParserPathsGiveTheSameResults()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var file = await SavedFileAsync(server);
+        // "--" before the file is not a plain form, so the second run goes through System.CommandLine.
+        foreach (var (options, stdin) in new (string[], byte[]?)[]
+        {
+            (["json"], null), (["stats", "--json"], null), (["resp"], null), (["resp", "--validate"], null),
+            (["resp"], "not an RDB"u8.ToArray()),
+        })
+        {
+            var path = stdin is null ? file : "-";
+            var direct = await RunAsync(stdin, ["rdb", .. options, path]);
+            var parsed = await RunAsync(stdin, ["rdb", .. options, "--", path]);
+            var what = string.Join(' ', options);
+            Assert.Equal(stdin is null ? 0 : 1, direct.ExitCode);
+            Assert.Equal(direct.ExitCode, parsed.ExitCode);
+            Assert.Equal(direct.Stderr, parsed.Stderr);
+            Assert.True(direct.Stdout.AsSpan().SequenceEqual(parsed.Stdout), $"rdb {what}: outputs differ");
+            if (stdin is null) Assert.NotEmpty(direct.Stdout);
+        }
     }
 }

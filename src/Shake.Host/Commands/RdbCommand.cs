@@ -33,12 +33,8 @@ public static class RdbCommand
         var file = FileArgument();
         var command = new Command("json", "Print one JSON object per key: db, key, type, expire_at_ms, value (byte strings that are not UTF-8 as {\"base64\": ...}).");
         command.Arguments.Add(file);
-        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(file)!, async (path, stdout, ct) =>
-        {
-            using var handler = new JsonLinesHandler(stdout);
-            using var parser = new RdbParser<JsonLinesHandler>(handler);
-            await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));
-        }, cancellation));
+        command.SetAction((parse, cancellation) =>
+            RunAsync(new RdbInvocation(RdbSubcommand.Json, parse.GetValue(file)!, Validate: false, Json: false), cancellation));
         return command;
     }
 
@@ -52,23 +48,7 @@ public static class RdbCommand
         command.Options.Add(asJson);
         command.Options.Add(validate);
         command.SetAction((parse, cancellation) =>
-        {
-            bool json = parse.GetValue(asJson);
-            var options = new RdbParserOptions { ValidateValues = parse.GetValue(validate) };
-            return RunAsync(parse.GetValue(file)!, async (path, stdout, ct) =>
-            {
-                var handler = new StatsHandler(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                using var parser = new RdbParser<StatsHandler>(handler, options);
-                await RdbPipeReader.ParseFileAsync(path, parser, ct);
-                await using var output = stdout.AsStream(leaveOpen: true);
-                if (json) StatsReport.WriteJson(handler, output);
-                else
-                {
-                    await using var text = new StreamWriter(output, leaveOpen: true);
-                    StatsReport.WriteText(handler, text);
-                }
-            }, cancellation);
-        });
+            RunAsync(new RdbInvocation(RdbSubcommand.Stats, parse.GetValue(file)!, parse.GetValue(validate), parse.GetValue(asJson)), cancellation));
         return command;
     }
 
@@ -79,13 +59,43 @@ public static class RdbCommand
         var command = new Command("resp", "Print the commands that would load the file (FUNCTION LOAD, SELECT, RESTORE ... ABSTTL) as RESP.");
         command.Arguments.Add(file);
         command.Options.Add(validate);
-        command.SetAction((parse, cancellation) => RunAsync(parse.GetValue(file)!, async (path, stdout, ct) =>
-        {
-            var handler = new RespRestoreHandler(stdout);
-            using var parser = new RdbParser<RespRestoreHandler>(handler, new RdbParserOptions { ValidateValues = parse.GetValue(validate) });
-            await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));
-        }, cancellation));
+        command.SetAction((parse, cancellation) =>
+            RunAsync(new RdbInvocation(RdbSubcommand.Resp, parse.GetValue(file)!, parse.GetValue(validate), Json: false), cancellation));
         return command;
+    }
+
+    /// <summary>Runs one <c>shake rdb</c> command; returns the exit code (0, or 1 with the error on standard error).</summary>
+    public static Task<int> RunAsync(RdbInvocation invocation, CancellationToken cancellation)
+    {
+        var options = new RdbParserOptions { ValidateValues = invocation.Validate };
+        return invocation.Subcommand switch
+        {
+            RdbSubcommand.Json => RunAsync(invocation.File, async (path, stdout, ct) =>
+            {
+                using var handler = new JsonLinesHandler(stdout);
+                using var parser = new RdbParser<JsonLinesHandler>(handler, options);
+                await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));
+            }, cancellation),
+            RdbSubcommand.Stats => RunAsync(invocation.File, async (path, stdout, ct) =>
+            {
+                var handler = new StatsHandler(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+                using var parser = new RdbParser<StatsHandler>(handler, options);
+                await RdbPipeReader.ParseFileAsync(path, parser, ct);
+                await using var output = stdout.AsStream(leaveOpen: true);
+                if (invocation.Json) StatsReport.WriteJson(handler, output);
+                else
+                {
+                    await using var text = new StreamWriter(output, leaveOpen: true);
+                    StatsReport.WriteText(handler, text);
+                }
+            }, cancellation),
+            _ => RunAsync(invocation.File, async (path, stdout, ct) =>
+            {
+                var handler = new RespRestoreHandler(stdout);
+                using var parser = new RdbParser<RespRestoreHandler>(handler, options);
+                await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));
+            }, cancellation),
+        };
     }
 
     private static async Task<int> RunAsync(string path, Func<string, PipeWriter, CancellationToken, Task> run, CancellationToken cancellation)

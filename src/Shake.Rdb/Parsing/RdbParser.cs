@@ -294,6 +294,8 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
+    // One per key: inlined so that a precompiled build does not pay a call through an indirection stub per key.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private bool TryParseEntry(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, long at, out bool keepGoing)
     {
         keepGoing = true;
