@@ -351,40 +351,63 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         if (_failure is not null && _failure is not ObjectDisposedException && !_disposing) throw _failure;
     }
 
+    /// <summary>Replies confirmed at once: slots go back to the window and confirmations out in batches of this size.</summary>
+    private const int ReleaseBatch = 64;
+
     private SequencePosition Dispatch(in ReadOnlySequence<byte> buffer)
     {
         var reader = new SequenceReader<byte>(buffer);
-        // Once failed, outstanding requests were already failed: leave the rest of the buffer alone.
-        while (_failure is null && RespReader.TryReadReply(ref reader, out var reply))
+        // Handled replies give their window slots back and count as confirmed in batches (and at the end of the buffer):
+        // one lock and one semaphore release per batch instead of per reply, which is where the reply thread and the
+        // producer used to meet on every request.
+        var handled = 0;
+        try
         {
-            // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
-            if (reply.Kind == RespKind.Push) continue;
-            Pending pending;
-            lock (_queueLock)
+            // Once failed, outstanding requests were already failed: leave the rest of the buffer alone.
+            while (_failure is null && RespReader.TryReadReply(ref reader, out var reply))
             {
-                if (!_pending.TryDequeue(out pending))
-                    throw new RespProtocolException($"{Endpoint} sent a reply ({reply.Head}) with no request outstanding", reader.Consumed);
-            }
-            if (pending.Completion is { } completion) completion.TrySetResult(reply.ToValue());
-            else _handler!.OnReply(pending.Tag, reply);
-            Volatile.Write(ref _lastProgress, Environment.TickCount64);
-            TaskCompletionSource? room = null;
-            lock (_queueLock)
-            {
-                // Under the lock so a drain registered concurrently either sees this count or is completed here.
-                var confirmed = Interlocked.Increment(ref _confirmed);
-                if (_drains.Count > 0) CompleteDrains(confirmed);
-                // Likewise a producer about to wait for room either sees this slot or is woken here.
-                _window.Release();
-                if (_room is not null && _window.CurrentCount >= ResumeSlots)
+                // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
+                if (reply.Kind == RespKind.Push) continue;
+                Pending pending;
+                lock (_queueLock)
                 {
-                    room = _room;
-                    _room = null;
+                    if (!_pending.TryDequeue(out pending))
+                        throw new RespProtocolException($"{Endpoint} sent a reply ({reply.Head}) with no request outstanding", reader.Consumed);
+                }
+                if (pending.Completion is { } completion) completion.TrySetResult(reply.ToValue());
+                else _handler!.OnReply(pending.Tag, reply);
+                if (++handled == ReleaseBatch)
+                {
+                    Confirm(handled);
+                    handled = 0;
                 }
             }
-            room?.TrySetResult();
+        }
+        finally
+        {
+            if (handled > 0) Confirm(handled);
         }
         return reader.Position;
+    }
+
+    private void Confirm(int replies)
+    {
+        Volatile.Write(ref _lastProgress, Environment.TickCount64);
+        TaskCompletionSource? room = null;
+        lock (_queueLock)
+        {
+            // Under the lock so a drain registered concurrently either sees this count or is completed here.
+            var confirmed = Interlocked.Add(ref _confirmed, replies);
+            if (_drains.Count > 0) CompleteDrains(confirmed);
+            // Likewise a producer about to wait for room either sees these slots or is woken here.
+            _window.Release(replies);
+            if (_room is not null && _window.CurrentCount >= ResumeSlots)
+            {
+                room = _room;
+                _room = null;
+            }
+        }
+        room?.TrySetResult();
     }
 
     private void CompleteDrains(long confirmed)
