@@ -30,6 +30,8 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     private Task? _backlog;
     private int _currentDb;
     private ConfirmedOffset? _offsets;
+    // 1024 requests in flight with keys of up to 256 bytes fit; a longer key, or more, takes a pooled copy.
+    private readonly KeyRing _keys = new(256 * 1024);
     private byte[]? _convertingKey;
     private int _convertingKeyLength;
     private int _convertingDb;
@@ -111,10 +113,16 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
         var payloadLength = DumpPayload.Length(entry.RawValue.Length);
         if (entry.RdbVersion <= RdbVersion && payloadLength <= ProtoMaxBulkLength)
         {
-            var key = ArrayPool<byte>.Shared.Rent(Math.Max(entry.Key.Length, 1));
-            entry.Key.CopyTo(key);
-            var tag = new WriteTag(WriteKind.Restore, key, entry.Key.Length, 0, entry.Db);
-            Enqueue(tag, new RestoreCommand(key.AsMemory(0, entry.Key.Length), entry.Type, entry.RawValue, (ushort)entry.RdbVersion,
+            WriteTag tag;
+            if (_keys.TryCopy(entry.Key, out var offset, out var ringEnd))
+                tag = new WriteTag(WriteKind.Restore, _keys.Buffer, offset, entry.Key.Length, ringEnd, 0, entry.Db);
+            else
+            {
+                var pooled = ArrayPool<byte>.Shared.Rent(Math.Max(entry.Key.Length, 1));
+                entry.Key.CopyTo(pooled);
+                tag = new WriteTag(WriteKind.Restore, pooled, entry.Key.Length, 0, entry.Db);
+            }
+            Enqueue(tag, new RestoreCommand(tag.Key.AsMemory(tag.KeyOffset, tag.KeyLength), entry.Type, entry.RawValue, (ushort)entry.RdbVersion,
                 entry.ExpireAtMs, _options.Behavior == RestoreBehavior.Rewrite, entry.IdleSeconds, entry.Frequency));
             return;
         }
@@ -305,14 +313,20 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                 else _statistics.ScriptLoaded();
                 break;
         }
-        if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
+        ReleaseKey(tag);
     }
 
     /// <inheritdoc />
     public void OnFailed(in WriteTag tag, Exception error)
     {
         Fail(error);
-        if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
+        ReleaseKey(tag);
+    }
+
+    private void ReleaseKey(in WriteTag tag)
+    {
+        if (tag.KeyRingEnd > 0) _keys.Release(tag.KeyRingEnd);
+        else if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
     }
 
     /// <summary>Gives up: writes waiting for room in the window are cancelled (after a fatal error elsewhere).</summary>

@@ -26,18 +26,27 @@ public enum WriteKind : byte
 }
 
 /// <summary>
-/// The tag of one pipelined request. For entries it holds the key (a pooled copy, returned when the reply arrives)
-/// so errors can name it; for stream commands the replication offset their bytes end at.
+/// The tag of one pipelined request. For entries it holds where a copy of the key lives (the writer's key ring, or a
+/// pooled buffer), released when the reply arrives, so errors can name the key; for stream commands the replication
+/// offset their bytes end at.
 /// </summary>
 public readonly struct WriteTag
 {
-    /// <summary>Creates a tag.</summary>
+    /// <summary>Creates a tag whose key, if any, is a pooled buffer holding the key from its start.</summary>
     public WriteTag(WriteKind kind, byte[]? key, int keyLength, long endOffset, int db = 0)
+        : this(kind, key, 0, keyLength, 0, endOffset, db)
+    {
+    }
+
+    /// <summary>Creates a tag whose key sits at <paramref name="keyOffset"/> of <paramref name="key"/>; a positive <paramref name="keyRingEnd"/> means the buffer is the writer's key ring.</summary>
+    internal WriteTag(WriteKind kind, byte[]? key, int keyOffset, int keyLength, long keyRingEnd, long endOffset, int db)
     {
         Kind = kind;
         Db = db;
         Key = key;
+        KeyOffset = keyOffset;
         KeyLength = keyLength;
+        KeyRingEnd = keyRingEnd;
         EndOffset = endOffset;
     }
 
@@ -47,15 +56,21 @@ public readonly struct WriteTag
     /// <summary>Source database of the entry (for messages).</summary>
     public int Db { get; }
 
-    /// <summary>Pooled buffer holding the key, or null.</summary>
+    /// <summary>Buffer holding the key (pooled, or the writer's key ring), or null.</summary>
     public byte[]? Key { get; }
+
+    /// <summary>Where the key starts in <see cref="Key"/>.</summary>
+    public int KeyOffset { get; }
 
     /// <summary>Length of the key in <see cref="Key"/>.</summary>
     public int KeyLength { get; }
+
+    /// <summary>Ring position that frees the key once the reply is handled; 0 when <see cref="Key"/> is pooled.</summary>
+    internal long KeyRingEnd { get; }
 
     /// <summary>Replication offset at the end of the command's bytes (stream commands), else 0.</summary>
     public long EndOffset { get; }
 
     /// <summary>The key bytes.</summary>
-    public ReadOnlySpan<byte> KeySpan => Key is null ? default : Key.AsSpan(0, KeyLength);
+    public ReadOnlySpan<byte> KeySpan => Key is null ? default : Key.AsSpan(KeyOffset, KeyLength);
 }
