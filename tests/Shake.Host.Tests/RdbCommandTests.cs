@@ -47,6 +47,25 @@ public class RdbCommandTests
         return Path.Combine(server.Directory, "dump.rdb");
     }
 
+    /// <summary>Sends RESP commands to a server, then a PING; returns every reply up to its PONG as text.</summary>
+    private static async Task<string> SendAsync(RedisServer server, byte[] commands)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", server.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(commands);
+        await stream.WriteAsync("*1\r\n$4\r\nPING\r\n"u8.ToArray());
+        var replies = new StringBuilder();
+        var buffer = new byte[4096];
+        while (!replies.ToString().Contains("+PONG"))
+        {
+            int n = await stream.ReadAsync(buffer);
+            if (n == 0) break;
+            replies.Append(Encoding.ASCII.GetString(buffer, 0, n));
+        }
+        return replies.ToString();
+    }
+
     [Fact]
     public async Task JsonPrintsOneObjectPerKey()
     {
@@ -95,20 +114,8 @@ public class RdbCommandTests
         var result = await RunAsync(null, "rdb", "resp", file);
         Assert.Equal(0, result.ExitCode);
 
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", target.Port);
-        var stream = client.GetStream();
-        await stream.WriteAsync(result.Stdout);
-        await stream.WriteAsync("*1\r\n$4\r\nPING\r\n"u8.ToArray());
-        var replies = new StringBuilder();
-        var buffer = new byte[4096];
-        while (!replies.ToString().Contains("+PONG"))
-        {
-            int n = await stream.ReadAsync(buffer);
-            if (n == 0) break;
-            replies.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
-        Assert.DoesNotContain("-ERR", replies.ToString());
+        var replies = await SendAsync(target, result.Stdout);
+        Assert.DoesNotContain("-ERR", replies);
         Assert.Equal("8", (await target.CliAsync("DBSIZE")).Trim());
         Assert.Equal("1", (await target.CliAsync("-n", "2", "DBSIZE")).Trim());
         Assert.Equal("hello", (await target.CliAsync("GET", "s")).Trim());
@@ -136,20 +143,8 @@ public class RdbCommandTests
         Assert.Equal(0, result.ExitCode);
         Assert.Contains($"${hint.Length}\r\n{hint}\r\n", Encoding.ASCII.GetString(result.Stdout));
 
-        using var client = new TcpClient();
-        await client.ConnectAsync("127.0.0.1", target.Port);
-        var stream = client.GetStream();
-        await stream.WriteAsync(result.Stdout);
-        await stream.WriteAsync("*1\r\n$4\r\nPING\r\n"u8.ToArray());
-        var replies = new StringBuilder();
-        var buffer = new byte[4096];
-        while (!replies.ToString().Contains("+PONG"))
-        {
-            int n = await stream.ReadAsync(buffer);
-            if (n == 0) break;
-            replies.Append(Encoding.ASCII.GetString(buffer, 0, n));
-        }
-        Assert.Equal("+OK\r\n+OK\r\n+OK\r\n+PONG\r\n", replies.ToString());
+        var replies = await SendAsync(target, result.Stdout);
+        Assert.Equal("+OK\r\n+OK\r\n+OK\r\n+PONG\r\n", replies);
         Assert.Equal(bigValue, (await target.CliAsync("GET", "big")).Trim());
         Assert.Equal("4102444800000", (await target.CliAsync("PEXPIRETIME", bigKey)).Trim());
         if (hint == "FREQ")

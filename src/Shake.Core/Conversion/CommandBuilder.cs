@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using Shake.Resp.Protocol;
 
 namespace Shake.Core.Conversion;
 
@@ -20,7 +21,7 @@ internal sealed class CommandBuilder : IDisposable
     public int Length => _length;
 
     /// <summary>Bytes one argument of <paramref name="length"/> bytes takes: <c>$len\r\n</c>, the bytes, <c>\r\n</c>.</summary>
-    public static int EncodedSize(int length) => 1 + DigitCount(length) + 2 + length + 2;
+    public static int EncodedSize(int length) => 1 + RespCommandWriter.DecimalLength((ulong)length) + 2 + length + 2;
 
     public void Add(ReadOnlySpan<byte> argument)
     {
@@ -90,17 +91,6 @@ internal sealed class CommandBuilder : IDisposable
             _buffer = larger;
         }
         return _buffer.AsSpan(_length, size);
-    }
-
-    private static int DigitCount(int value)
-    {
-        var digits = 1;
-        while (value >= 10)
-        {
-            value /= 10;
-            digits++;
-        }
-        return digits;
     }
 
     public void Dispose()

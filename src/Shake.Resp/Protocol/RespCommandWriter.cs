@@ -166,7 +166,7 @@ public static class RespCommandWriter
     }
 
     /// <summary>The number of bytes <see cref="WriteBulk(IBufferWriter{byte}, ReadOnlySpan{byte})"/> produces for a payload of <paramref name="length"/> bytes.</summary>
-    public static long BulkSize(long length) => 1 + DigitCount(length) + 2 + length + 2;
+    public static long BulkSize(long length) => 1 + DecimalLength((ulong)length) + 2 + length + 2;
 
     private static void WriteHeader(IBufferWriter<byte> output, byte prefix, long length)
     {
@@ -203,12 +203,5 @@ public static class RespCommandWriter
             output.Advance(n);
             source = source[n..];
         }
-    }
-
-    private static int DigitCount(long value)
-    {
-        var digits = value < 0 ? 2 : 1;
-        for (var v = Math.Abs(value); v >= 10; v /= 10) digits++;
-        return digits;
     }
 }
