@@ -63,4 +63,16 @@ public sealed record AdvancedOptions
 
     /// <summary>Flush the target before a full synchronisation.</summary>
     public bool EmptyDbBeforeSync { get; init; }
+
+    /// <summary>
+    /// Megabytes of the source's stream held in memory while the target is slower (Shake's <c>spool_memory_limit_mb</c>);
+    /// past it the stream goes to files under <see cref="Dir"/>.
+    /// </summary>
+    public int SpoolMemoryLimitMb { get; init; } = 16;
+
+    /// <summary>
+    /// Megabytes of the source's stream that may wait in files (Shake's <c>spool_disk_limit_mb</c>); past it the sync
+    /// stops with an error naming the limit rather than let the source drop the link.
+    /// </summary>
+    public long SpoolDiskLimitMb { get; init; } = 16 * 1024;
 }

@@ -46,6 +46,8 @@ internal static class AdvancedSectionReader
             TargetRedisProtoMaxBulkLen = section.Long("target_redis_proto_max_bulk_len", defaults.TargetRedisProtoMaxBulkLen, OneMegabyte, long.MaxValue),
             AwsPsync = v3 ? awsPsync : section.String("aws_psync", defaults.AwsPsync, OptionSupport.NotYetImplemented),
             EmptyDbBeforeSync = !v3 && section.Bool("empty_db_before_sync", defaults.EmptyDbBeforeSync),
+            SpoolMemoryLimitMb = section.Int("spool_memory_limit_mb", defaults.SpoolMemoryLimitMb, 1, 1 << 20),
+            SpoolDiskLimitMb = section.Long("spool_disk_limit_mb", defaults.SpoolDiskLimitMb, 0, 1L << 30),
         };
     }
 }

@@ -80,6 +80,8 @@ public static class ShakeConfigPrinter
         w.Integer("target_redis_proto_max_bulk_len", a.TargetRedisProtoMaxBulkLen);
         w.String("aws_psync", a.AwsPsync);
         w.Bool("empty_db_before_sync", a.EmptyDbBeforeSync);
+        w.Integer("spool_memory_limit_mb", a.SpoolMemoryLimitMb);
+        w.Integer("spool_disk_limit_mb", a.SpoolDiskLimitMb);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

@@ -11,39 +11,55 @@ public static class StreamCommandClassifier
     {
         // Command names are at most a few bytes; anything longer is an ordinary command.
         if (name.Length > 8) return StreamCommandKind.Forward;
-        Span<byte> buffer = stackalloc byte[8];
-        name.CopyTo(buffer);
-        var span = buffer[..(int)name.Length];
-        if (Is(span, "PING"u8)) return StreamCommandKind.Ping;
-        if (Is(span, "SELECT"u8)) return StreamCommandKind.Select;
-        if (Is(span, "MULTI"u8)) return StreamCommandKind.Multi;
-        if (Is(span, "EXEC"u8)) return StreamCommandKind.Exec;
-        if (Is(span, "REPLCONF"u8))
+        Span<byte> nameBytes = stackalloc byte[8];
+        name.CopyTo(nameBytes);
+        Span<byte> argumentBytes = stackalloc byte[6];
+        var argument = firstArgument.Length == 6 ? argumentBytes : default;
+        if (firstArgument.Length == 6) firstArgument.CopyTo(argumentBytes);
+        return Classify(nameBytes[..(int)name.Length], argument);
+    }
+
+    /// <summary>Classifies a command given its name and, when present, its first argument.</summary>
+    public static StreamCommandKind Classify(ReadOnlySpan<byte> name, ReadOnlySpan<byte> firstArgument)
+    {
+        // Every name that matters is 4 to 8 bytes long; a data command of another length is decided at once.
+        switch (name.Length)
         {
-            if (firstArgument.Length == 6)
-            {
-                Span<byte> arg = stackalloc byte[6];
-                firstArgument.CopyTo(arg);
-                if (Is(arg, "GETACK"u8)) return StreamCommandKind.GetAck;
-            }
-            return StreamCommandKind.ReplConf;
+            case 4:
+                if (Is(name, "PING"u8)) return StreamCommandKind.Ping;
+                if (Is(name, "EXEC"u8)) return StreamCommandKind.Exec;
+                return StreamCommandKind.Forward;
+            case 5:
+                return Is(name, "MULTI"u8) ? StreamCommandKind.Multi : StreamCommandKind.Forward;
+            case 6:
+                return Is(name, "SELECT"u8) ? StreamCommandKind.Select : StreamCommandKind.Forward;
+            case 8:
+                if (!Is(name, "REPLCONF"u8)) return StreamCommandKind.Forward;
+                return Is(firstArgument, "GETACK"u8) ? StreamCommandKind.GetAck : StreamCommandKind.ReplConf;
+            default:
+                return StreamCommandKind.Forward;
         }
-        return StreamCommandKind.Forward;
     }
 
     /// <summary>Parses the database number of a <c>SELECT</c>; throws naming the bad value.</summary>
     public static int ParseDb(in ReadOnlySequence<byte> argument)
     {
-        Span<byte> digits = stackalloc byte[11];
-        if (argument.Length is 0 or > 10) throw BadDb(argument);
+        if (argument.Length is 0 or > 10) throw BadDb(Encoding.UTF8.GetString(argument));
+        Span<byte> digits = stackalloc byte[10];
         argument.CopyTo(digits);
-        if (!System.Buffers.Text.Utf8Parser.TryParse(digits[..(int)argument.Length], out int db, out var used) || used != argument.Length || db < 0)
-            throw BadDb(argument);
+        return ParseDb(digits[..(int)argument.Length]);
+    }
+
+    /// <summary>Parses the database number of a <c>SELECT</c>; throws naming the bad value.</summary>
+    public static int ParseDb(ReadOnlySpan<byte> argument)
+    {
+        if (argument.Length is 0 or > 10 || !System.Buffers.Text.Utf8Parser.TryParse(argument, out int db, out var used) || used != argument.Length || db < 0)
+            throw BadDb(Encoding.UTF8.GetString(argument));
         return db;
     }
 
-    private static FormatException BadDb(in ReadOnlySequence<byte> argument) =>
-        new($"the replication stream sent SELECT with an invalid database '{Encoding.UTF8.GetString(argument)}'");
+    private static FormatException BadDb(string argument) =>
+        new($"the replication stream sent SELECT with an invalid database '{argument}'");
 
     private static bool Is(ReadOnlySpan<byte> value, ReadOnlySpan<byte> upper)
     {

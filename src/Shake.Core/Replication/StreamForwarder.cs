@@ -82,12 +82,38 @@ public sealed class StreamForwarder
         while (true)
         {
             var start = reader.Position;
-            var startConsumed = reader.Consumed;
-            if (!RespReader.TryReadCommand(ref reader, _arguments)) return reader.Position;
-            var length = reader.Consumed - startConsumed;
+            long length;
+            StreamCommandKind kind;
+            ReadOnlySpan<byte> encoded = default;
+            var selected = 0;
+            // The common case: the whole command lies in the current segment and no filter needs its arguments. It is
+            // decided on the span and copied from it, without slicing the sequence per argument.
+            if (_filters is null && RespCommandFrame.TryScan(reader.UnreadSpan, out var frame))
+            {
+                encoded = reader.UnreadSpan[..frame.Length];
+                length = frame.Length;
+                kind = StreamCommandClassifier.Classify(frame.Name(encoded), frame.FirstArgument(encoded));
+                if (kind == StreamCommandKind.Select)
+                {
+                    if (frame.ArgumentCount < 2) throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {Offset}");
+                    selected = StreamCommandClassifier.ParseDb(frame.FirstArgument(encoded));
+                }
+                reader.Advance(length);
+            }
+            else
+            {
+                var startConsumed = reader.Consumed;
+                if (!RespReader.TryReadCommand(ref reader, _arguments)) return reader.Position;
+                length = reader.Consumed - startConsumed;
+                kind = StreamCommandClassifier.Classify(_arguments[0], _arguments.Count > 1 ? _arguments[1] : default);
+                if (kind == StreamCommandKind.Select)
+                {
+                    if (_arguments.Count < 2) throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {Offset}");
+                    selected = StreamCommandClassifier.ParseDb(_arguments[1]);
+                }
+            }
             var commandStart = Offset;
             Offset += length;
-            var kind = StreamCommandClassifier.Classify(_arguments[0], _arguments.Count > 1 ? _arguments[1] : default);
             switch (kind)
             {
                 case StreamCommandKind.Ping:
@@ -99,18 +125,17 @@ public sealed class StreamForwarder
                     _ackRequested();
                     break;
                 case StreamCommandKind.Select:
-                    if (_arguments.Count < 2) throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {commandStart}");
-                    _db = StreamCommandClassifier.ParseDb(_arguments[1]);
+                    _db = selected;
                     if (!_inMulti) _confirmed.Skipped(Offset);
                     break;
                 case StreamCommandKind.Multi:
                     _inMulti = true;
                     _multiStart = commandStart;
-                    Forward(buffer.Slice(start, reader.Position), commandStart);
+                    Forward(encoded, buffer, start, length, commandStart, _db);
                     break;
                 case StreamCommandKind.Exec:
                     _inMulti = false;
-                    Forward(buffer.Slice(start, reader.Position), Offset);
+                    Forward(encoded, buffer, start, length, Offset, _db);
                     break;
                 default:
                     var db = _db;
@@ -121,7 +146,7 @@ public sealed class StreamForwarder
                         break;
                     }
                     // Inside a block nothing counts as applied before EXEC: tag the block's commands with where it began.
-                    Forward(buffer.Slice(start, reader.Position), _inMulti ? _multiStart : Offset, db);
+                    Forward(encoded, buffer, start, length, _inMulti ? _multiStart : Offset, db);
                     break;
             }
             if (_writer.HasBacklog || _writer.Failure.IsCompleted)
@@ -132,11 +157,12 @@ public sealed class StreamForwarder
         }
     }
 
-    private void Forward(in ReadOnlySequence<byte> encoded, long endOffset) => Forward(encoded, endOffset, _db);
-
-    private void Forward(in ReadOnlySequence<byte> encoded, long endOffset, int sourceDb)
+    // From the span when the writer can take it at once, else as a slice of the buffer (which stays valid until the
+    // backlog is written).
+    private void Forward(ReadOnlySpan<byte> encoded, in ReadOnlySequence<byte> buffer, SequencePosition start, long length, long endOffset, int sourceDb)
     {
         var db = _databaseMap is null ? sourceDb : _databaseMap.TryGetValue(sourceDb, out var mapped) ? mapped : sourceDb;
-        _writer.WriteStreamCommand(encoded, db, endOffset);
+        if (!encoded.IsEmpty && _writer.TryWriteStreamCommand(encoded, db, endOffset)) return;
+        _writer.WriteStreamCommand(buffer.Slice(start, length), db, endOffset);
     }
 }

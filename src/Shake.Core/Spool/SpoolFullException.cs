@@ -5,7 +5,7 @@ public sealed class SpoolFullException : Exception
 {
     /// <summary>Creates the exception naming the directory and the limit.</summary>
     public SpoolFullException(string directory, long limitBytes)
-        : base($"the disk spool under '{directory}' reached its limit of {limitBytes} bytes: the target cannot keep up with the source")
+        : base($"the disk spool under '{directory}' reached its limit of {limitBytes} bytes (advanced.spool_disk_limit_mb): the target cannot keep up with the source")
     {
         Directory = directory;
         LimitBytes = limitBytes;

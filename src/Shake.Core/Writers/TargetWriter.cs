@@ -180,6 +180,20 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
         Enqueue(new WriteTag(WriteKind.StreamCommand, null, 0, endOffset), new EncodedCommand(encoded));
     }
 
+    /// <summary>
+    /// Writes one command of the replication stream, given as a span, when that needs no waiting and no SELECT: returns
+    /// false, with nothing written, otherwise (then use <see cref="WriteStreamCommand"/>). The span is copied before
+    /// this returns, so a command that lies in one segment of the received buffer is not sliced out of it.
+    /// </summary>
+    public bool TryWriteStreamCommand(ReadOnlySpan<byte> encoded, int targetDb, long endOffset)
+    {
+        if (_backlog is not null || targetDb != _currentDb) return false;
+        if (!_client.TryEnqueue(new WriteTag(WriteKind.StreamCommand, null, 0, endOffset), new EncodedSpanCommand(encoded))) return false;
+        // Counted after the write: the bytes stay in our buffer until the caller flushes, so no reply can come first.
+        _offsets?.Sent(endOffset);
+        return true;
+    }
+
     /// <summary>Loads a function library from the RDB (<c>FUNCTION LOAD REPLACE</c>).</summary>
     public void LoadFunction(string code) =>
         Enqueue(new WriteTag(WriteKind.FunctionLoad, null, 0, 0), new StringCommand(["FUNCTION", "LOAD", "REPLACE", code]));

@@ -23,6 +23,8 @@ public static class EngineOptionsFactory
             PipelineCountLimit = advanced.PipelineCountLimit,
             TargetProtoMaxBulkLength = advanced.TargetRedisProtoMaxBulkLen,
             Directory = advanced.Dir,
+            SpoolMemoryLimitBytes = (long)advanced.SpoolMemoryLimitMb << 20,
+            SpoolDiskLimitBytes = advanced.SpoolDiskLimitMb << 20,
             LogInterval = TimeSpan.FromSeconds(advanced.LogInterval),
             Filter = config.Filter,
         };

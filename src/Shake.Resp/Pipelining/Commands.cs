@@ -29,6 +29,21 @@ public readonly struct EncodedCommand(ReadOnlySequence<byte> encoded) : IRespCom
     public void WriteTo(IBufferWriter<byte> output) => RespCommandWriter.WriteRaw(output, Encoded);
 }
 
+/// <summary>
+/// A command already encoded as RESP, as a span: for <see cref="PipelinedClient{TTag}.TryEnqueue{TCommand}"/>, which
+/// copies it before returning, so bytes that lie in one segment of a received buffer go out without being sliced.
+/// </summary>
+public readonly ref struct EncodedSpanCommand : IRespCommand
+{
+    private readonly ReadOnlySpan<byte> _encoded;
+
+    /// <summary>Wraps <paramref name="encoded"/>, a whole encoded command.</summary>
+    public EncodedSpanCommand(ReadOnlySpan<byte> encoded) => _encoded = encoded;
+
+    /// <inheritdoc />
+    public void WriteTo(IBufferWriter<byte> output) => output.Write(_encoded);
+}
+
 /// <summary>A command given as binary arguments (cold paths, binary-safe keys and values).</summary>
 public readonly struct BytesCommand(ReadOnlyMemory<byte>[] arguments) : IRespCommand
 {

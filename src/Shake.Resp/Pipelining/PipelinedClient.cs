@@ -112,7 +112,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     /// per-request path without async state machines, for producers that write many small requests in a row.
     /// </summary>
     public bool TryEnqueue<TCommand>(TTag tag, in TCommand command)
-        where TCommand : IRespCommand
+        where TCommand : IRespCommand, allows ref struct
     {
         RequireHandler();
         ThrowIfFailed();
@@ -282,7 +282,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
     }
 
-    private void Encode<TCommand>(in TCommand command) where TCommand : IRespCommand
+    private void Encode<TCommand>(in TCommand command) where TCommand : IRespCommand, allows ref struct
     {
         try
         {

@@ -1,4 +1,5 @@
 using Shake.Core.Engine;
+using Shake.Core.Spool;
 using Shake.Resp.Connections;
 using Shake.Testing;
 using Xunit.Abstractions;
@@ -151,6 +152,26 @@ public sealed class ReplicationBehaviourTests(ITestOutputHelper output)
         Assert.Equal(30_000, await Redis.DbSizeAsync(target, 0));
         Assert.Equal(1, Redis.Info(source, "replication", "connected_slaves"));
         Assert.Equal(0, run.Snapshot.SpoolDiskBytes);
+    }
+
+    [Fact]
+    public async Task A_full_disk_spool_stops_the_sync_with_an_error_naming_its_limit()
+    {
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var target = await RedisServer.StartAsync();
+        var options = Options(source, target) with { SpoolMemoryLimitBytes = 16 * 1024, SpoolDiskLimitBytes = 1 << 20 };
+        await using var run = new EngineRun(options, new TestLogger(output));
+        await run.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(30), "the stream");
+        // The target is frozen while the source writes about 10 MB: far more than 1 MB of spool and the socket buffers.
+        var sleeping = Redis.CallAsync(target, "DEBUG", "SLEEP", "3");
+        await Task.Delay(100);
+        var value = new string('x', 1000);
+        for (var batch = 0; batch < 10; batch++)
+            await Redis.PipelineAsync(source, Enumerable.Range(0, 1000).Select(i => new[] { "SET", $"big:{batch}:{i}", value }));
+        var error = await Assert.ThrowsAsync<SpoolFullException>(() => run.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("spool_disk_limit_mb", error.Message);
+        Assert.Equal(1 << 20, error.LimitBytes);
+        await sleeping;
     }
 
     [Fact]
