@@ -69,4 +69,27 @@ public class EngineHotPathBenchmarks
         }
         return offset;
     }
+
+    /// <summary>The same 1000 commands as the forwarder reads them when each lies in one segment: scanned and classified on the span.</summary>
+    [Benchmark(OperationsPerInvoke = 1000)]
+    public long ClassifyStreamSpans()
+    {
+        _offsets = new ConfirmedOffset(0);
+        var span = _stream.FirstSpan;
+        long offset = 0;
+        while (RespCommandFrame.TryScan(span, out var frame))
+        {
+            var command = span[..frame.Length];
+            offset += frame.Length;
+            var kind = StreamCommandClassifier.Classify(frame.Name(command), frame.FirstArgument(command));
+            if (kind is StreamCommandKind.Ping or StreamCommandKind.ReplConf) _offsets.Skipped(offset);
+            else
+            {
+                _offsets.Sent(offset);
+                _offsets.Confirmed(offset);
+            }
+            span = span[frame.Length..];
+        }
+        return offset;
+    }
 }
