@@ -234,4 +234,76 @@ public class PipelinedClientTests
         Assert.Equal(10, (await client.SendAsync("LLEN", "l")).Integer);
         Assert.Equal("a\r\nb", (await client.SendAsync("LPOP", "l")).AsString());
     }
+
+    private sealed class RecordingHandler : IReplyHandler<long>
+    {
+        public readonly List<(long Tag, RespKind Kind, string? Text)> Replies = [];
+
+        public void OnReply(in long tag, in RespReply reply) => Replies.Add((tag, reply.Kind, reply.ToValue().AsString()));
+
+        public void OnFailed(in long tag, Exception error) { }
+    }
+
+    [Fact]
+    public async Task RunsOfOkRepliesAndOtherRepliesReachTheirRequestsInOrder()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new RecordingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 300, handler);
+        var expected = new List<(long, RespKind, string?)>();
+        for (long i = 0; i < 1000; i++)
+        {
+            // Runs of +OK of every length up to 150, broken by an integer or an error reply.
+            if (i % 151 == 150)
+            {
+                await client.EnqueueAsync(i, new StringCommand(["INCR", "counter"]));
+                expected.Add((i, RespKind.Integer, (i / 151 + 1).ToString()));
+            }
+            else if (i % 307 == 306)
+            {
+                await client.EnqueueAsync(i, new StringCommand(["LPUSH", "k:1"]));
+                expected.Add((i, RespKind.Error, "ERR wrong number of arguments for 'lpush' command"));
+            }
+            else
+            {
+                await client.EnqueueAsync(i, new StringCommand(["SET", $"k:{i}", "v"]));
+                expected.Add((i, RespKind.SimpleString, "OK"));
+            }
+            if (i % 97 == 0)
+                Assert.Equal("OK", (await client.SendAsync("SET", "direct", i.ToString())).AsString());
+        }
+        await client.DrainAsync();
+        Assert.Equal(expected, handler.Replies);
+        Assert.Equal(1000 + 11, client.Confirmed);
+        Assert.Equal(0, client.InFlight);
+    }
+
+    [Fact]
+    public async Task AnOkReplyWithoutARequestFailsTheClientAfterTheAnsweredOnes()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await listener.AcceptSocketAsync();
+            var buffer = new byte[4096];
+            var received = 0;
+            // Three SETs of 29 bytes each, then four +OK: one more than was asked for.
+            while (received < 3 * 29) received += await socket.ReceiveAsync(buffer.AsMemory(received));
+            await socket.SendAsync("+OK\r\n+OK\r\n+OK\r\n+OK\r\n"u8.ToArray());
+            await Task.Delay(2000);
+        });
+        var handler = new RecordingHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = $"127.0.0.1:{port}" });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 8, handler);
+        for (long i = 0; i < 3; i++) await client.EnqueueAsync(i, new StringCommand(["SET", $"k:{i}", "v"]));
+        await client.FlushAsync();
+        var error = await Assert.ThrowsAsync<RedisConnectionException>(() => client.Completion.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("+OK", error.Message);
+        Assert.Contains("no request outstanding", error.Message);
+        Assert.Equal([0L, 1L, 2L], handler.Replies.Select(r => r.Tag));
+        await serving;
+    }
 }

@@ -34,6 +34,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lock _queueLock = new();
     private readonly PendingQueue<Pending> _pending;
+    // Requests answered by one run of +OK replies, taken out of the queue together (reader loop only).
+    private readonly Pending[] _okBatch = new Pending[ReleaseBatch];
     private readonly List<(long Target, TaskCompletionSource Done)> _drains = [];
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _readLoop;
@@ -364,8 +366,23 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         try
         {
             // Once failed, outstanding requests were already failed: leave the rest of the buffer alone.
-            while (_failure is null && RespReader.TryReadReply(ref reader, out var reply))
+            while (_failure is null)
             {
+                // Most replies of a sync are runs of +OK: matched on the span, their requests taken under one lock.
+                var oks = CountOks(reader.UnreadSpan, ReleaseBatch - handled);
+                if (oks > 0)
+                {
+                    HandleOks(oks, reader.Consumed);
+                    reader.Advance(oks * Ok.Length);
+                    handled += oks;
+                    if (handled == ReleaseBatch)
+                    {
+                        Confirm(handled);
+                        handled = 0;
+                    }
+                    continue;
+                }
+                if (!RespReader.TryReadReply(ref reader, out var reply)) break;
                 // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
                 if (reply.Kind == RespKind.Push) continue;
                 Pending pending;
@@ -388,6 +405,38 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
             if (handled > 0) Confirm(handled);
         }
         return reader.Position;
+    }
+
+    private static ReadOnlySpan<byte> Ok => "+OK\r\n"u8;
+
+    private static readonly RespReply OkReply = RespReply.SimpleOk;
+
+    // Consecutive "+OK\r\n" at the start of the span, at most limit.
+    private static int CountOks(ReadOnlySpan<byte> span, int limit)
+    {
+        var count = 0;
+        while (count < limit && span.Length >= Ok.Length * (count + 1) && span.Slice(count * Ok.Length, Ok.Length).SequenceEqual(Ok)) count++;
+        return count;
+    }
+
+    private void HandleOks(int count, long offset)
+    {
+        var batch = _okBatch;
+        int taken;
+        lock (_queueLock)
+        {
+            taken = Math.Min(count, _pending.Count);
+            for (var i = 0; i < taken; i++) _pending.TryDequeue(out batch[i]);
+        }
+        for (var i = 0; i < taken; i++)
+        {
+            ref var pending = ref batch[i];
+            if (pending.Completion is { } completion) completion.TrySetResult(OkReply.ToValue());
+            else _handler!.OnReply(pending.Tag, OkReply);
+            pending = default;
+        }
+        if (taken < count)
+            throw new RespProtocolException($"{Endpoint} sent a reply (+OK) with no request outstanding", offset + taken * Ok.Length);
     }
 
     private void Confirm(int replies)

@@ -14,6 +14,13 @@ public readonly struct RespReply
         Raw = raw;
     }
 
+    private static readonly byte[] OkBytes = "+OK\r\n"u8.ToArray();
+
+    /// <summary><c>+OK</c>, for readers that recognise it without parsing (its bytes are not in any input buffer).</summary>
+    internal static RespReply SimpleOk { get; } = new(
+        new RespToken(RespKind.SimpleString, 2, 0, new ReadOnlySequence<byte>(OkBytes, 1, 2)),
+        new ReadOnlySequence<byte>(OkBytes));
+
     /// <summary>The header of the value (attributes before it are passed over).</summary>
     public RespToken Head { get; }
 
