@@ -306,4 +306,57 @@ public class PipelinedClientTests
         Assert.Equal([0L, 1L, 2L], handler.Replies.Select(r => r.Tag));
         await serving;
     }
+
+    private sealed class ListLengthHandler : IReplyHandler<long>
+    {
+        public int Mismatches;
+        public long Replies;
+
+        // Tag: list number << 32 | index; the reply of the index-th RPUSH to a list must be index + 1.
+        public void OnReply(in long tag, in RespReply reply)
+        {
+            Interlocked.Increment(ref Replies);
+            if (reply.Kind != RespKind.Integer || reply.Head.Integer != (tag & 0xFFFFFFFF) + 1) Interlocked.Increment(ref Mismatches);
+        }
+
+        public void OnFailed(in long tag, Exception error) => Interlocked.Increment(ref Mismatches);
+    }
+
+    [Fact]
+    public async Task ConcurrentProducersMixingTryEnqueueEnqueueSendAndFlushKeepEachOnesOrder()
+    {
+        await using var server = await RedisServer.StartAsync();
+        var handler = new ListLengthHandler();
+        var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = server.Address });
+        await using var client = new PipelinedClient<long>(connection, pipelineLimit: 64, handler);
+        const int perList = 20_000;
+        async Task Push(int list)
+        {
+            for (var i = 0; i < perList; i++)
+            {
+                var tag = ((long)list << 32) | (uint)i;
+                var command = new StringCommand(["RPUSH", $"list:{list}", i.ToString()]);
+                if (!client.TryEnqueue(tag, command)) await client.EnqueueAsync(tag, command);
+            }
+        }
+        var sends = Task.Run(async () =>
+        {
+            for (var i = 1; i <= 500; i++) Assert.Equal(i, (await client.SendAsync("INCR", "counter")).Integer);
+        });
+        var flushes = Task.Run(async () =>
+        {
+            for (var i = 0; i < 2000; i++) await client.FlushAsync();
+        });
+        await Task.WhenAll(Task.Run(() => Push(0)), Task.Run(() => Push(1)), Task.Run(() => Push(2)), sends, flushes);
+        await client.DrainAsync();
+
+        Assert.Equal(0, handler.Mismatches);
+        Assert.Equal(3 * perList, handler.Replies);
+        Assert.Equal(3 * perList + 500, client.Confirmed);
+        for (var list = 0; list < 3; list++)
+        {
+            Assert.Equal(perList, (await client.SendAsync("LLEN", $"list:{list}")).Integer);
+            Assert.Equal((perList - 1).ToString(), (await client.SendAsync("LINDEX", $"list:{list}", "-1")).AsString());
+        }
+    }
 }

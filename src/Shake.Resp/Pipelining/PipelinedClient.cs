@@ -30,7 +30,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private readonly bool _ownsConnection;
     private readonly IReplyHandler<TTag>? _handler;
     private readonly PipeWriter _output;
-    private readonly SemaphoreSlim _window;
+    // Async writers queue on this gate; once through, they (and TryEnqueue, which never waits) also take _writing.
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly Lock _queueLock = new();
     private readonly PendingQueue<Pending> _pending;
@@ -46,6 +46,10 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     private long _lastProgress = Environment.TickCount64;
     private long _flushedThrough;
     private TaskCompletionSource? _room;
+    // Under _queueLock: window slots not taken by a request in flight, and whether someone is writing to the output.
+    // Kept under the lock that records requests so the hot path takes one lock per request instead of three.
+    private int _free;
+    private bool _writing;
     private volatile bool _disposing;
 
     /// <summary>Starts the reader loop on <paramref name="connection"/>; nothing else may read or write it from now on.</summary>
@@ -62,7 +66,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         _handler = handler;
         _output = connection.Output;
         PipelineLimit = pipelineLimit;
-        _window = new SemaphoreSlim(pipelineLimit);
+        _free = pipelineLimit;
         _pending = new PendingQueue<Pending>(pipelineLimit);
         _readLoop = Task.Run(ReadLoopAsync);
         var timeout = connection.Options.ReadTimeout;
@@ -117,23 +121,23 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         where TCommand : IRespCommand, allows ref struct
     {
         RequireHandler();
-        ThrowIfFailed();
-        if (FlushDue) return false;
-        if (!_window.Wait(0)) return false;
-        if (!_writeGate.Wait(0))
+        lock (_queueLock)
         {
-            _window.Release();
-            return false;
+            if (_failure is not null) throw _failure;
+            if (_writing || _free == 0 || FlushDue) return false;
+            _writing = true;
+            _free--;
+            _pending.Enqueue(new Pending(tag, null));
+            _sent++;
         }
         try
         {
-            Record(new Pending(tag, null));
             Encode(command);
             return true;
         }
         finally
         {
-            _writeGate.Release();
+            EndWriting();
         }
     }
 
@@ -141,7 +145,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FlushAsync(CancellationToken cancellation = default)
     {
-        await _writeGate.WaitAsync(cancellation);
+        await EnterGateAsync(cancellation);
         try
         {
             ThrowIfFailed();
@@ -149,7 +153,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
         finally
         {
-            _writeGate.Release();
+            ExitGate();
         }
     }
 
@@ -170,7 +174,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     public async Task DrainAsync(CancellationToken cancellation = default)
     {
         TaskCompletionSource done;
-        await _writeGate.WaitAsync(cancellation);
+        await EnterGateAsync(cancellation);
         try
         {
             ThrowIfFailed();
@@ -186,7 +190,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
         finally
         {
-            _writeGate.Release();
+            ExitGate();
         }
         await done.Task.WaitAsync(cancellation);
     }
@@ -194,18 +198,56 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AcquireSlotAsync(CancellationToken cancellation)
     {
-        ThrowIfFailed();
-        if (_window.Wait(0)) return;
-        // The window is full of requests that may still sit unflushed in our buffer: send them so replies can free slots.
-        await FlushAsync(cancellation);
-        await WaitForRoomAsync(cancellation);
-        await _window.WaitAsync(cancellation);
-        if (_failure is not null)
+        while (true)
         {
-            _window.Release();
-            throw _failure;
+            lock (_queueLock)
+            {
+                if (_failure is not null) throw _failure;
+                if (_free > 0)
+                {
+                    _free--;
+                    return;
+                }
+            }
+            // The window is full of requests that may still sit unflushed in our buffer: send them so replies can free slots.
+            await FlushAsync(cancellation);
+            await WaitForRoomAsync(cancellation);
         }
     }
+
+    private void ReturnSlot()
+    {
+        lock (_queueLock) _free++;
+        SignalRoom();
+    }
+
+    private async ValueTask EnterGateAsync(CancellationToken cancellation)
+    {
+        await _writeGate.WaitAsync(cancellation);
+        // TryEnqueue does not queue on the gate: wait for one in progress to finish (it only encodes one command).
+        var spin = new SpinWait();
+        while (true)
+        {
+            lock (_queueLock)
+            {
+                if (!_writing)
+                {
+                    _writing = true;
+                    return;
+                }
+            }
+            spin.SpinOnce();
+        }
+    }
+
+    private void ExitGate()
+    {
+        EndWriting();
+        _writeGate.Release();
+    }
+
+    // A release write: whoever next sees false under the lock also sees every byte written before it.
+    private void EndWriting() => Volatile.Write(ref _writing, false);
 
     // Waking a producer per reply would hand the window over one slot at a time, with a thread switch per request;
     // waiting until a good part of it is free lets the producer write a batch and leaves the server's queue non-empty.
@@ -214,7 +256,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         TaskCompletionSource room;
         lock (_queueLock)
         {
-            if (_failure is not null || _window.CurrentCount >= ResumeSlots) return Task.CompletedTask;
+            if (_failure is not null || _free >= ResumeSlots) return Task.CompletedTask;
             room = _room ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         return room.Task.WaitAsync(cancellation);
@@ -228,7 +270,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         lock (_queueLock)
         {
             room = _room;
-            if (room is null || (_failure is null && _window.CurrentCount < ResumeSlots)) return;
+            if (room is null || (_failure is null && _free < ResumeSlots)) return;
             _room = null;
         }
         room.TrySetResult();
@@ -240,11 +282,11 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     {
         try
         {
-            await _writeGate.WaitAsync(cancellation);
+            await EnterGateAsync(cancellation);
         }
         catch
         {
-            _window.Release();
+            ReturnSlot();
             throw;
         }
         try
@@ -256,7 +298,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
         finally
         {
-            _writeGate.Release();
+            ExitGate();
         }
     }
 
@@ -276,7 +318,7 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         {
             if (_failure is not null)
             {
-                _window.Release();
+                _free++;
                 throw _failure;
             }
             _pending.Enqueue(pending);
@@ -449,8 +491,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
             var confirmed = Interlocked.Add(ref _confirmed, replies);
             if (_drains.Count > 0) CompleteDrains(confirmed);
             // Likewise a producer about to wait for room either sees these slots or is woken here.
-            _window.Release(replies);
-            if (_room is not null && _window.CurrentCount >= ResumeSlots)
+            _free += replies;
+            if (_room is not null && _free >= ResumeSlots)
             {
                 room = _room;
                 _room = null;
@@ -495,7 +537,6 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         }
         _stop.Cancel();
         // Wake producers waiting for a slot; they see _failure and throw.
-        _window.Release(PipelineLimit);
         SignalRoom();
         foreach (var p in failed)
         {
