@@ -60,7 +60,7 @@ public sealed class SourcePump
                 var buffer = result.Buffer;
                 if (!buffer.IsEmpty)
                 {
-                    await _spool.WriteAsync(buffer, cancellation);
+                    _spool.Write(buffer);
                     BytesReceived += buffer.Length;
                     if (_watcher is not null && _watcher.Observe(buffer)) _rdbReceived?.Invoke();
                 }

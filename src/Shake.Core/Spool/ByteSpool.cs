@@ -61,10 +61,10 @@ public sealed class ByteSpool : IAsyncDisposable
     public long TotalDiskBytes => Interlocked.Read(ref _totalDiskBytes);
 
     /// <summary>
-    /// Takes <paramref name="data"/> without waiting for the consumer (only for a disk write when memory is full).
-    /// Throws <see cref="SpoolFullException"/> when the disk limit would be passed.
+    /// Takes <paramref name="data"/> without waiting for the consumer (only for a disk write, through the page cache,
+    /// when memory is full). Throws <see cref="SpoolFullException"/> when the disk limit would be passed.
     /// </summary>
-    public async ValueTask WriteAsync(ReadOnlySequence<byte> data, CancellationToken cancellation = default)
+    public void Write(in ReadOnlySequence<byte> data)
     {
         if (data.IsEmpty) return;
         bool toDisk;
@@ -87,7 +87,7 @@ public sealed class ByteSpool : IAsyncDisposable
         {
             try
             {
-                foreach (var segment in data) await _files.AppendAsync(segment, cancellation);
+                foreach (var segment in data) _files.Append(segment.Span);
             }
             finally
             {
@@ -103,8 +103,8 @@ public sealed class ByteSpool : IAsyncDisposable
         _wake.Writer.TryWrite(true);
     }
 
-    /// <summary>Takes a span (convenience for tests and small writes).</summary>
-    public ValueTask WriteAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation = default) => WriteAsync(new ReadOnlySequence<byte>(data), cancellation);
+    /// <summary>Takes one block of bytes (convenience for tests and small writes).</summary>
+    public void Write(ReadOnlyMemory<byte> data) => Write(new ReadOnlySequence<byte>(data));
 
     /// <summary>Marks the end of the data; <see cref="Reader"/> completes (with <paramref name="error"/> if given) after the last byte.</summary>
     public void Complete(Exception? error = null)
@@ -177,7 +177,7 @@ public sealed class ByteSpool : IAsyncDisposable
                 }
                 if (fromDisk)
                 {
-                    var read = await _files.ReadAsync(writer.GetMemory(ChunkSize), readable, _stop.Token);
+                    var read = _files.Read(writer.GetSpan(ChunkSize), readable);
                     if (read > 0)
                     {
                         writer.Advance(read);

@@ -5,6 +5,8 @@ namespace Shake.Core.Spool;
 /// <summary>
 /// A FIFO of bytes in a series of files: one appender, one reader, files deleted as soon as they are read.
 /// Not thread-safe by itself: <see cref="ByteSpool"/> publishes lengths between appender and reader under its lock.
+/// I/O is synchronous: spooled data is written and soon read back through the page cache, which takes less time than
+/// the thread-pool hop an asynchronous file call costs on Linux (a full sync spools thousands of chunks).
 /// </summary>
 internal sealed class SpoolFiles : IDisposable
 {
@@ -26,7 +28,7 @@ internal sealed class SpoolFiles : IDisposable
     private string PathOf(long index) => Path.Combine(_directory, $"spool-{index:D8}.bin");
 
     /// <summary>Appends bytes to the current file, starting a new file when it is full. Returns the file index written last.</summary>
-    public async ValueTask AppendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellation)
+    public void Append(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
         {
@@ -39,7 +41,7 @@ internal sealed class SpoolFiles : IDisposable
                 _writeLength = 0;
             }
             var take = (int)Math.Min(data.Length, _fileSize - _writeLength);
-            await RandomAccess.WriteAsync(_writeHandle, data[..take], _writeLength, cancellation);
+            RandomAccess.Write(_writeHandle, data[..take], _writeLength);
             _writeLength += take;
             data = data[take..];
         }
@@ -49,7 +51,7 @@ internal sealed class SpoolFiles : IDisposable
     public (long Index, long Length) WriteCursor => (_writeIndex, _writeLength);
 
     /// <summary>Reads up to <paramref name="destination"/>.Length bytes below <paramref name="readable"/> (a write cursor captured under the spool's lock).</summary>
-    public async ValueTask<int> ReadAsync(Memory<byte> destination, (long Index, long Length) readable, CancellationToken cancellation)
+    public int Read(Span<byte> destination, (long Index, long Length) readable)
     {
         while (true)
         {
@@ -71,7 +73,7 @@ internal sealed class SpoolFiles : IDisposable
                 _readHandles[_readIndex] = handle;
             }
             var want = (int)Math.Min(destination.Length, end - _readPosition);
-            var read = await RandomAccess.ReadAsync(handle, destination[..want], _readPosition, cancellation);
+            var read = RandomAccess.Read(handle, destination[..want], _readPosition);
             if (read <= 0) throw new IOException($"spool file {PathOf(_readIndex)} is shorter than written ({_readPosition} of {end} bytes)");
             _readPosition += read;
             return read;

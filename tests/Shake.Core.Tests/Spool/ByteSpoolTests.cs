@@ -47,7 +47,7 @@ public sealed class ByteSpoolTests : IDisposable
         await using var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 8 << 20));
         var data = Pattern(3_000_000, 1);
         var reading = ReadAllAsync(spool.Reader);
-        for (var i = 0; i < data.Length; i += 1000) await spool.WriteAsync(data.AsMemory(i, Math.Min(1000, data.Length - i)));
+        for (var i = 0; i < data.Length; i += 1000) spool.Write(data.AsMemory(i, Math.Min(1000, data.Length - i)));
         spool.Complete();
         Assert.Equal(data, await reading);
         Assert.Equal(0, spool.TotalDiskBytes);
@@ -60,14 +60,14 @@ public sealed class ByteSpoolTests : IDisposable
         await using var spool = new ByteSpool(options);
         var data = Pattern(5_000_000, 2);
         // Write everything before reading: the producer never waits for the consumer.
-        for (var i = 0; i < data.Length; i += 7777) await spool.WriteAsync(data.AsMemory(i, Math.Min(7777, data.Length - i)));
+        for (var i = 0; i < data.Length; i += 7777) spool.Write(data.AsMemory(i, Math.Min(7777, data.Length - i)));
         Assert.True(spool.DiskBytes > 4_000_000, $"expected most data on disk, got {spool.DiskBytes}");
         Assert.True(spool.MemoryBytes <= 100_000);
         Assert.True(Directory.GetFiles(_dir, "spool-*.bin").Length > 10);
         var reading = ReadAllAsync(spool.Reader, delayEveryBytes: 200_000);
         // Keep writing while the consumer drains: new data must queue behind the disk data.
         var more = Pattern(1_000_000, 3);
-        for (var i = 0; i < more.Length; i += 5000) await spool.WriteAsync(more.AsMemory(i, 5000));
+        for (var i = 0; i < more.Length; i += 5000) spool.Write(more.AsMemory(i, 5000));
         spool.Complete();
         var expected = data.Concat(more).ToArray();
         Assert.Equal(expected, await reading);
@@ -80,7 +80,7 @@ public sealed class ByteSpoolTests : IDisposable
     {
         await using var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 10_000, ReaderBufferBytes: 8192));
         var first = Pattern(100_000, 4);
-        await spool.WriteAsync(first);
+        spool.Write(first);
         var spilled = spool.TotalDiskBytes;
         Assert.Equal(100_000, spilled);
         var buffer = new List<byte>();
@@ -94,7 +94,7 @@ public sealed class ByteSpoolTests : IDisposable
         // Let the feeder notice it caught up.
         for (var i = 0; i < 100 && spool.DiskBytes > 0; i++) await Task.Delay(10);
         await Task.Delay(50);
-        await spool.WriteAsync(Pattern(5000, 5));
+        spool.Write(Pattern(5000, 5));
         Assert.Equal(spilled, spool.TotalDiskBytes);
     }
 
@@ -105,7 +105,7 @@ public sealed class ByteSpoolTests : IDisposable
         var chunk = Pattern(10_000, 6);
         var error = await Assert.ThrowsAsync<SpoolFullException>(async () =>
         {
-            for (var i = 0; i < 100; i++) await spool.WriteAsync(chunk);
+            for (var i = 0; i < 100; i++) spool.Write(chunk);
         });
         Assert.Contains(_dir, error.Message);
         Assert.Contains("50000", error.Message);
@@ -115,7 +115,7 @@ public sealed class ByteSpoolTests : IDisposable
     public async Task Completing_with_an_error_reaches_the_reader()
     {
         await using var spool = new ByteSpool(new SpoolOptions(_dir));
-        await spool.WriteAsync(Pattern(10, 7));
+        spool.Write(Pattern(10, 7));
         spool.Complete(new IOException("source dropped"));
         var e = await Assert.ThrowsAsync<IOException>(async () =>
         {
@@ -133,7 +133,7 @@ public sealed class ByteSpoolTests : IDisposable
     public async Task Dispose_removes_the_spool_files()
     {
         var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 0));
-        await spool.WriteAsync(Pattern(50_000, 8));
+        spool.Write(Pattern(50_000, 8));
         Assert.NotEmpty(Directory.GetFiles(_dir));
         await spool.DisposeAsync();
         Assert.False(Directory.Exists(_dir) && Directory.GetFiles(_dir).Length > 0);
