@@ -105,7 +105,7 @@ public sealed class BehaviorTests
     {
         const string charset = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
         ulong id = 0;
-        foreach (var c in name) id = (id << 6) | (ulong)charset.IndexOf(c);
-        return (id << 10) | (ulong)encodingVersion;
+        foreach (var c in name) id = (id << 6) | (uint)charset.IndexOf(c);
+        return (id << 10) | (uint)encodingVersion;
     }
 }
