@@ -29,4 +29,27 @@ public class HarnessTests
         Assert.Equal(3, roles.Count(r => r.Contains("master")));
         Assert.Equal(3, roles.Count(r => r.Contains("slave")));
     }
+
+    [Fact]
+    public async Task TheDataComparerComparesExpiryTimesNotTheTtlLeftWhenRead()
+    {
+        await using var source = await RedisServer.StartAsync();
+        await using var target = await RedisServer.StartAsync();
+        var at = DateTimeOffset.UtcNow.AddHours(1).ToUnixTimeMilliseconds();
+        foreach (var (server, near, far) in new[] { (source, at, at), (target, at + 400, at + 5000) })
+        {
+            await server.CliAsync("SET", "near", "v", "PXAT", near.ToString());
+            await server.CliAsync("SET", "far", "v", "PXAT", far.ToString());
+            await server.CliAsync("SET", "persistent", "v");
+        }
+        await target.CliAsync("PEXPIREAT", "persistent", at.ToString());
+
+        // Reading late must not matter: the comparison is of absolute times.
+        await Task.Delay(1500);
+        var result = await RedisDataComparer.CompareAsync(RedisDataSide.Standalone(source.Address), RedisDataSide.Standalone(target.Address), TimeSpan.FromSeconds(1));
+        Assert.Equal(3, result.KeysCompared);
+        Assert.Equal(["far", "persistent"], result.Differences.Select(d => d.Key).Order());
+        Assert.All(result.Differences, d => Assert.Equal("ttl", d.What));
+        Assert.Contains(result.Differences, d => d.ToString().Contains("no ttl") && d.ToString().Contains("expires at"));
+    }
 }

@@ -5,20 +5,31 @@ using Shake.Resp.Protocol;
 
 namespace Shake.Testing;
 
-/// <summary>The comparable state of one key: type, value rendered canonically, and PTTL.</summary>
-internal sealed record KeySnapshot(string Type, string Value, long Pttl)
+/// <summary>
+/// The comparable state of one key: type, value rendered canonically, and when it expires (Unix ms; -1 without expiry).
+/// The expiry is read as an absolute time (PEXPIRETIME), so keys read on two servers at different moments compare
+/// exactly; a server without PEXPIRETIME (before 7.0) gives PTTL, turned absolute with this machine's clock.
+/// </summary>
+internal sealed record KeySnapshot(string Type, string Value, long ExpireAtMs)
 {
     public static readonly KeySnapshot Missing = new("none", "", -2);
 
-    public bool Exists => Type != "none" && Pttl != -2;
+    public bool Exists => Type != "none" && ExpireAtMs != -2;
 
     public static async Task<KeySnapshot> ReadAsync(PipelinedClient<int> client, byte[] key, CancellationToken cancellation)
     {
         var typeTask = Send(client, cancellation, "TYPE"u8.ToArray(), key);
-        var ttlTask = Send(client, cancellation, "PTTL"u8.ToArray(), key);
+        var expiryTask = Send(client, cancellation, "PEXPIRETIME"u8.ToArray(), key);
         var type = (await typeTask).AsString()!;
-        var pttl = (await ttlTask).AsInt64();
-        if (type == "none" || pttl == -2) return Missing;
+        var expiry = await expiryTask;
+        long expireAt;
+        if (!expiry.IsError) expireAt = expiry.AsInt64();
+        else
+        {
+            var pttl = (await Send(client, cancellation, "PTTL"u8.ToArray(), key)).AsInt64();
+            expireAt = pttl < 0 ? pttl : DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() + pttl;
+        }
+        if (type == "none" || expireAt == -2) return Missing;
         var value = type switch
         {
             "string" => Render((await Send(client, cancellation, "GET"u8.ToArray(), key)).Bytes),
@@ -29,7 +40,7 @@ internal sealed record KeySnapshot(string Type, string Value, long Pttl)
             "stream" => await RenderStreamAsync(client, key, cancellation),
             _ => $"(unsupported type {type})",
         };
-        return new KeySnapshot(type, value, pttl);
+        return new KeySnapshot(type, value, expireAt);
     }
 
     private static async Task<string> RenderStreamAsync(PipelinedClient<int> client, byte[] key, CancellationToken cancellation)

@@ -82,12 +82,13 @@ public static class RedisDataComparer
             while (at < s.Value.Length && at < t.Value.Length && s.Value[at] == t.Value[at]) at++;
             return new KeyDifference(db, key, $"{s.Type} value (first difference at char {at})", Around(s.Value, at), Around(t.Value, at));
         }
-        var ttlDiffers = (s.Pttl < 0 || t.Pttl < 0) ? s.Pttl != t.Pttl : Math.Abs(s.Pttl - t.Pttl) > tolerance.TotalMilliseconds;
-        if (ttlDiffers) return new KeyDifference(db, key, "ttl", FormatTtl(s.Pttl), FormatTtl(t.Pttl));
+        var ttlDiffers = (s.ExpireAtMs < 0 || t.ExpireAtMs < 0) ? s.ExpireAtMs != t.ExpireAtMs : Math.Abs(s.ExpireAtMs - t.ExpireAtMs) > tolerance.TotalMilliseconds;
+        if (ttlDiffers) return new KeyDifference(db, key, "ttl", FormatExpiry(s.ExpireAtMs), FormatExpiry(t.ExpireAtMs));
         return null;
     }
 
-    private static string FormatTtl(long pttl) => pttl == -1 ? "no ttl" : $"{pttl} ms";
+    private static string FormatExpiry(long expireAtMs) =>
+        expireAtMs == -1 ? "no ttl" : $"expires at {DateTimeOffset.FromUnixTimeMilliseconds(expireAtMs):yyyy-MM-dd HH:mm:ss.fff} UTC";
 
     private static string Around(string value, int at)
     {
