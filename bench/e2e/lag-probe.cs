@@ -3,6 +3,8 @@
 // Writes SETs to the source at a steady rate (paced every millisecond, pipelined) and, every probe interval, writes a
 // sequence number to the source and times until each target's keyspace notification for it arrives. Loopback addresses only.
 // Arguments: --source PORT --target NAME=PORT [--target NAME=PORT ...] [--rate 50000] [--seconds 30] [--probe-ms 50]
+//   [--warmup 5]: seconds of load before probing starts (the load generator, the servers and the engine settle; the first
+//   seconds of load otherwise hold the worst samples of every side and decide the p99 of a 30 s run).
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -10,12 +12,14 @@ using System.Net.Sockets;
 using System.Text;
 
 var options = ProbeOptions.Parse(args);
-using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(options.Seconds));
+var loadSeconds = options.Warmup + options.Seconds;
+using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(loadSeconds));
 var load = Task.Run(() => LoadGenerator.RunAsync(options.SourcePort, options.Rate, stop.Token));
+await Task.Delay(TimeSpan.FromSeconds(options.Warmup));
 var probes = await Prober.RunAsync(options, stop.Token);
 var sent = await load;
 
-Console.WriteLine($"writes sent: {sent} in {options.Seconds} s = {sent / options.Seconds:F0}/s (target rate {options.Rate}/s)");
+Console.WriteLine($"writes sent: {sent} in {loadSeconds} s = {sent / loadSeconds:F0}/s (target rate {options.Rate}/s); probed for the last {options.Seconds} s after {options.Warmup} s of warm-up");
 Console.WriteLine($"{"target",-24} {"samples",8} {"p50 (ms)",10} {"p99 (ms)",10} {"max (ms)",10} {"timeouts",9}");
 foreach (var (name, lags, timeouts) in probes)
 {
@@ -24,11 +28,11 @@ foreach (var (name, lags, timeouts) in probes)
     Console.WriteLine($"{name,-24} {lags.Count,8} {P(0.50),10:F2} {P(0.99),10:F2} {(lags.Count == 0 ? double.NaN : lags[^1]),10:F2} {timeouts,9}");
 }
 
-sealed record ProbeOptions(int SourcePort, List<(string Name, int Port)> Targets, int Rate, int Seconds, int ProbeMs)
+sealed record ProbeOptions(int SourcePort, List<(string Name, int Port)> Targets, int Rate, int Seconds, int ProbeMs, int Warmup)
 {
     public static ProbeOptions Parse(string[] args)
     {
-        int source = 0, rate = 50000, seconds = 30, probeMs = 50;
+        int source = 0, rate = 50000, seconds = 30, probeMs = 50, warmup = 5;
         var targets = new List<(string, int)>();
         for (var i = 0; i + 1 < args.Length; i += 2)
         {
@@ -39,6 +43,7 @@ sealed record ProbeOptions(int SourcePort, List<(string Name, int Port)> Targets
                 case "--rate": rate = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--seconds": seconds = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--probe-ms": probeMs = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--warmup": warmup = int.Parse(value, CultureInfo.InvariantCulture); break;
                 case "--target":
                     var eq = value.IndexOf('=');
                     targets.Add((value[..eq], int.Parse(value[(eq + 1)..], CultureInfo.InvariantCulture)));
@@ -46,8 +51,8 @@ sealed record ProbeOptions(int SourcePort, List<(string Name, int Port)> Targets
                 default: throw new ArgumentException($"unknown argument {args[i]}");
             }
         }
-        if (source == 0 || targets.Count == 0) throw new ArgumentException("usage: --source PORT --target NAME=PORT ... [--rate N] [--seconds N] [--probe-ms N]");
-        return new ProbeOptions(source, targets, rate, seconds, probeMs);
+        if (source == 0 || targets.Count == 0) throw new ArgumentException("usage: --source PORT --target NAME=PORT ... [--rate N] [--seconds N] [--probe-ms N] [--warmup N]");
+        return new ProbeOptions(source, targets, rate, seconds, probeMs, warmup);
     }
 }
 

@@ -2,13 +2,15 @@
 # Replication lag under steady load: a source takes RATE writes/s (default 50000) while shake (sync_aof = true)
 # copies it to a target and a real replica follows it too; a probe writes a sequence number into the source every
 # PROBE_MS and times until each side has applied it (keyspace notification). Prints p50/p99/max lag for shake's target and for the replica.
-# Environment: RATE, DURATION (seconds, default 30), PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
+# Environment: RATE, DURATION (seconds probed, default 30), WARMUP (seconds of load before probing, default 5),
+#   PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
 #   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 RATE=${RATE:-50000}
 DURATION=${DURATION:-30}
+WARMUP=${WARMUP:-5}
 PROBE_MS=${PROBE_MS:-50}
 PRELOAD=${PRELOAD:-100000}
 SHAKE_BIN=$(find_shake)
@@ -46,10 +48,10 @@ until [ "$(cli "$TARGET" EXISTS lag:ready)" = 1 ] && [ "$(cli "$REPLICA" EXISTS 
   [ $SECONDS -lt $deadline ] || { log "the ready marker did not arrive in time"; exit 1; }
   sleep 0.1
 done
-log "initial sync done; ${DURATION}s of load at $RATE writes/s"
+log "initial sync done; $((WARMUP + DURATION))s of load at $RATE writes/s, probed after ${WARMUP}s"
 
 dotnet "$PROBE_DIR/bin/lag-probe.dll" --source "$SRC" --target "shake -> target=$TARGET" --target "redis replica=$REPLICA" \
-  --rate "$RATE" --seconds "$DURATION" --probe-ms "$PROBE_MS" > "$WORK/probe.out"
+  --rate "$RATE" --seconds "$DURATION" --warmup "$WARMUP" --probe-ms "$PROBE_MS" > "$WORK/probe.out"
 SHAKE_RSS=$(peak_rss_mb "$SHAKE_PID")
 kill -INT "$SHAKE_PID" 2>/dev/null || true
 for i in $(seq 1 100); do kill -0 "$SHAKE_PID" 2>/dev/null || break; sleep 0.1; done
