@@ -84,20 +84,16 @@ public sealed class StreamForwarder
             var start = reader.Position;
             long length;
             StreamCommandKind kind;
+            // Empty unless the command was read on the span (then it holds the whole encoded command).
             ReadOnlySpan<byte> encoded = default;
-            var selected = 0;
+            RespCommandFrame frame = default;
             // The common case: the whole command lies in the current segment and no filter needs its arguments. It is
             // decided on the span and copied from it, without slicing the sequence per argument.
-            if (_filters is null && RespCommandFrame.TryScan(reader.UnreadSpan, out var frame))
+            if (_filters is null && RespCommandFrame.TryScan(reader.UnreadSpan, out frame))
             {
                 encoded = reader.UnreadSpan[..frame.Length];
                 length = frame.Length;
                 kind = StreamCommandClassifier.Classify(frame.Name(encoded), frame.FirstArgument(encoded));
-                if (kind == StreamCommandKind.Select)
-                {
-                    if (frame.ArgumentCount < 2) throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {Offset}");
-                    selected = StreamCommandClassifier.ParseDb(frame.FirstArgument(encoded));
-                }
                 reader.Advance(length);
             }
             else
@@ -106,12 +102,8 @@ public sealed class StreamForwarder
                 if (!RespReader.TryReadCommand(ref reader, _arguments)) return reader.Position;
                 length = reader.Consumed - startConsumed;
                 kind = StreamCommandClassifier.Classify(_arguments[0], _arguments.Count > 1 ? _arguments[1] : default);
-                if (kind == StreamCommandKind.Select)
-                {
-                    if (_arguments.Count < 2) throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {Offset}");
-                    selected = StreamCommandClassifier.ParseDb(_arguments[1]);
-                }
             }
+            var selected = kind == StreamCommandKind.Select ? SelectedDb(frame, encoded) : 0;
             var commandStart = Offset;
             Offset += length;
             switch (kind)
@@ -155,6 +147,15 @@ public sealed class StreamForwarder
                 return reader.Position;
             }
         }
+    }
+
+    // The database a SELECT names, read from the span or from the argument slices, whichever the command was read into.
+    private int SelectedDb(in RespCommandFrame frame, ReadOnlySpan<byte> encoded)
+    {
+        var onSpan = !encoded.IsEmpty;
+        if ((onSpan ? frame.ArgumentCount : _arguments.Count) < 2)
+            throw new InvalidDataException($"the replication stream sent SELECT without a database at offset {Offset}");
+        return onSpan ? StreamCommandClassifier.ParseDb(frame.FirstArgument(encoded)) : StreamCommandClassifier.ParseDb(_arguments[1]);
     }
 
     // From the span when the writer can take it at once, else as a slice of the buffer (which stays valid until the

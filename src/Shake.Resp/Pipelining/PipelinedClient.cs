@@ -402,8 +402,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     {
         var reader = new SequenceReader<byte>(buffer);
         // Handled replies give their window slots back and count as confirmed in batches (and at the end of the buffer):
-        // one lock and one semaphore release per batch instead of per reply, which is where the reply thread and the
-        // producer used to meet on every request.
+        // one lock per batch instead of per reply, which is where the reply thread and the producer used to meet on
+        // every request.
         var handled = 0;
         try
         {
@@ -417,25 +417,23 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
                     HandleOks(oks, reader.Consumed);
                     reader.Advance(oks * Ok.Length);
                     handled += oks;
-                    if (handled == ReleaseBatch)
-                    {
-                        Confirm(handled);
-                        handled = 0;
-                    }
-                    continue;
                 }
-                if (!RespReader.TryReadReply(ref reader, out var reply)) break;
-                // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
-                if (reply.Kind == RespKind.Push) continue;
-                Pending pending;
-                lock (_queueLock)
+                else
                 {
-                    if (!_pending.TryDequeue(out pending))
-                        throw new RespProtocolException($"{Endpoint} sent a reply ({reply.Head}) with no request outstanding", reader.Consumed);
+                    if (!RespReader.TryReadReply(ref reader, out var reply)) break;
+                    // RESP3 push messages (invalidations, pub/sub) are not replies to our requests.
+                    if (reply.Kind == RespKind.Push) continue;
+                    Pending pending;
+                    lock (_queueLock)
+                    {
+                        if (!_pending.TryDequeue(out pending))
+                            throw new RespProtocolException($"{Endpoint} sent a reply ({reply.Head}) with no request outstanding", reader.Consumed);
+                    }
+                    if (pending.Completion is { } completion) completion.TrySetResult(reply.ToValue());
+                    else _handler!.OnReply(pending.Tag, reply);
+                    handled++;
                 }
-                if (pending.Completion is { } completion) completion.TrySetResult(reply.ToValue());
-                else _handler!.OnReply(pending.Tag, reply);
-                if (++handled == ReleaseBatch)
+                if (handled == ReleaseBatch)
                 {
                     Confirm(handled);
                     handled = 0;
@@ -450,8 +448,6 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     }
 
     private static ReadOnlySpan<byte> Ok => "+OK\r\n"u8;
-
-    private static readonly RespReply OkReply = RespReply.SimpleOk;
 
     // Consecutive "+OK\r\n" at the start of the span, at most limit.
     private static int CountOks(ReadOnlySpan<byte> span, int limit)
@@ -473,8 +469,8 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         for (var i = 0; i < taken; i++)
         {
             ref var pending = ref batch[i];
-            if (pending.Completion is { } completion) completion.TrySetResult(OkReply.ToValue());
-            else _handler!.OnReply(pending.Tag, OkReply);
+            if (pending.Completion is { } completion) completion.TrySetResult(RespReply.SimpleOk.ToValue());
+            else _handler!.OnReply(pending.Tag, RespReply.SimpleOk);
             pending = default;
         }
         if (taken < count)
@@ -503,13 +499,11 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
 
     private void CompleteDrains(long confirmed)
     {
+        for (var i = _drains.Count - 1; i >= 0; i--)
         {
-            for (var i = _drains.Count - 1; i >= 0; i--)
-            {
-                if (_drains[i].Target > confirmed) continue;
-                _drains[i].Done.TrySetResult();
-                _drains.RemoveAt(i);
-            }
+            if (_drains[i].Target > confirmed) continue;
+            _drains[i].Done.TrySetResult();
+            _drains.RemoveAt(i);
         }
     }
 

@@ -17,7 +17,7 @@ public readonly struct RespReply
     private static readonly byte[] OkBytes = "+OK\r\n"u8.ToArray();
 
     /// <summary><c>+OK</c>, for readers that recognise it without parsing (its bytes are not in any input buffer).</summary>
-    internal static RespReply SimpleOk { get; } = new(
+    internal static readonly RespReply SimpleOk = new(
         new RespToken(RespKind.SimpleString, 2, 0, new ReadOnlySequence<byte>(OkBytes, 1, 2)),
         new ReadOnlySequence<byte>(OkBytes));
 
