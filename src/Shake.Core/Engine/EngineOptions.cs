@@ -82,6 +82,13 @@ public sealed record EngineOptions
     /// </summary>
     public bool ResumeAfterCleanStop { get; init; } = true;
 
+    /// <summary>
+    /// Opens this engine's writer; null writes to <see cref="Target"/> as a standalone server. A cluster target
+    /// (<see cref="Cluster.ClusterTarget"/>) is shared by every engine of a process, so connections follow the target's
+    /// masters, not the number of engines.
+    /// </summary>
+    public Writers.ITargetWriterFactory? TargetFactory { get; init; }
+
     /// <summary>How long a clean stop may take to flush the target before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

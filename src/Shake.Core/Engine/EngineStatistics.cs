@@ -24,6 +24,10 @@ public sealed class EngineStatistics
     private long _spoolDiskBytes;
     private long _functionsLoaded;
     private long _scriptsLoaded;
+    private long _commandsRefused;
+    private long _commandsSplit;
+    private long _redirections;
+    private long _resends;
     private Replication.ConfirmedOffset? _offsets;
     private Spool.ByteSpool? _spool;
 
@@ -46,6 +50,10 @@ public sealed class EngineStatistics
     internal void CommandFailed() => Interlocked.Increment(ref _commandsFailed);
     internal void FunctionLoaded() => Interlocked.Increment(ref _functionsLoaded);
     internal void ScriptLoaded() => Interlocked.Increment(ref _scriptsLoaded);
+    internal void CommandRefused(int count) => Interlocked.Add(ref _commandsRefused, count);
+    internal void CommandSplit() => Interlocked.Increment(ref _commandsSplit);
+    internal void Redirected() => Interlocked.Increment(ref _redirections);
+    internal void Resent(int count) => Interlocked.Add(ref _resends, count);
     internal void SetSourceOffset(long offset) => Interlocked.Exchange(ref _sourceOffset, offset);
     internal void SetReceivedOffset(long offset) => Interlocked.Exchange(ref _receivedOffset, offset);
     internal void SetConfirmedOffset(long offset) => Interlocked.Exchange(ref _confirmedOffset, offset);
@@ -77,7 +85,13 @@ public sealed class EngineStatistics
         Volatile.Read(ref _offsets)?.Value ?? Interlocked.Read(ref _confirmedOffset),
         Volatile.Read(ref _spool)?.MemoryBytes ?? Interlocked.Read(ref _spoolMemoryBytes),
         Volatile.Read(ref _spool)?.DiskBytes ?? Interlocked.Read(ref _spoolDiskBytes),
-        DateTimeOffset.UtcNow);
+        DateTimeOffset.UtcNow)
+    {
+        CommandsRefused = Interlocked.Read(ref _commandsRefused),
+        CommandsSplit = Interlocked.Read(ref _commandsSplit),
+        Redirections = Interlocked.Read(ref _redirections),
+        Resends = Interlocked.Read(ref _resends),
+    };
 }
 
 /// <summary>One reading of <see cref="EngineStatistics"/>.</summary>
@@ -121,6 +135,18 @@ public sealed record EngineSnapshot(
     long SpoolDiskBytes,
     DateTimeOffset TakenAt)
 {
+    /// <summary>Stream commands refused before reaching a cluster target: keys in several slots that cannot be split, a db other than 0.</summary>
+    public long CommandsRefused { get; init; }
+
+    /// <summary>Stream commands split into one command per slot for a cluster target (MSET, DEL, UNLINK, TOUCH).</summary>
+    public long CommandsSplit { get; init; }
+
+    /// <summary>Replies of a cluster target that sent a request elsewhere or asked to retry (MOVED, ASK, TRYAGAIN, CLUSTERDOWN, LOADING).</summary>
+    public long Redirections { get; init; }
+
+    /// <summary>Requests sent again to a cluster target after a redirection or a lost connection.</summary>
+    public long Resends { get; init; }
+
     /// <summary>Bytes received from the source but not yet confirmed by the target.</summary>
     public long Lag => Math.Max(0, ReceivedOffset - ConfirmedOffset);
 }

@@ -11,14 +11,14 @@ using Shake.Rdb.Parsing;
 namespace Shake.Core.Engine;
 
 /// <summary>
-/// Parses an RDB as it arrives and hands each entry to the <see cref="TargetWriter"/> while later bytes are still
+/// Parses an RDB as it arrives and hands each entry to the <see cref="ITargetWriter"/> while later bytes are still
 /// coming: expired keys are skipped and counted, databases mapped, functions and old Lua scripts loaded. The parser
 /// is paused (the handler stops it) whenever the writer's window is full, and resumed once the queued writes are in
 /// the pipeline, so pipe buffers are released only after the RESTOREs pointing into them were written.
 /// </summary>
 public sealed class RdbApplier
 {
-    private readonly TargetWriter _writer;
+    private readonly ITargetWriter _writer;
     private readonly EngineStatistics _statistics;
     private readonly ILogger _logger;
     private readonly IReadOnlyDictionary<int, int>? _databaseMap;
@@ -31,7 +31,7 @@ public sealed class RdbApplier
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
     /// <paramref name="filters"/> decide per entry whether it is written and to which database (before the database map).
     /// </summary>
-    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null)
+    public RdbApplier(ITargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null)
     {
         _filters = filters;
         _writer = writer;

@@ -89,10 +89,11 @@ public sealed class SyncEngine
         return new StopOnDispose(stop);
     }
 
-    private async Task<TargetWriter> ConnectTargetAsync(CancellationToken cancellation)
+    private async Task<ITargetWriter> ConnectTargetAsync(CancellationToken cancellation)
     {
         Statistics.Phase = EnginePhase.Starting;
-        var writer = await TargetWriter.ConnectAsync(_options.Target, new TargetWriterOptions
+        var factory = _options.TargetFactory ?? new StandaloneTargetFactory(_options.Target);
+        var writer = await factory.CreateAsync(new TargetWriterOptions
         {
             Behavior = _options.RestoreBehavior,
             PipelineLimit = _options.PipelineCountLimit,
@@ -100,16 +101,11 @@ public sealed class SyncEngine
             ProtoMaxBulkLength = _options.TargetProtoMaxBulkLength,
             Converter = _options.Converter,
         }, Statistics, _logger, cancellation);
-        if (writer.Info.ClusterEnabled)
-        {
-            await writer.DisposeAsync();
-            throw new NotSupportedException($"the target {_options.Target.Address} runs in cluster mode; this engine writes to a standalone target only (cluster routing is not implemented yet)");
-        }
         _logger.LogInformation("target {Target}: {Name} {Version} (RDB {Rdb}), {Databases} databases", writer.Endpoint, writer.Info.ServerName, writer.Info.Version, writer.RdbVersion, writer.Info.Databases);
         return writer;
     }
 
-    private async Task EmptyTargetAsync(TargetWriter writer, CancellationToken cancellation)
+    private async Task EmptyTargetAsync(ITargetWriter writer, CancellationToken cancellation)
     {
         if (!_options.EmptyDbBeforeSync) return;
         _logger.LogInformation("empty_db_before_sync: FLUSHALL on {Target}", writer.Endpoint);
@@ -141,7 +137,7 @@ public sealed class SyncEngine
         }
     }
 
-    private async Task CheckSourceDatabasesAsync(RedisConnection source, TargetWriter writer, CancellationToken cancellation)
+    private async Task CheckSourceDatabasesAsync(RedisConnection source, ITargetWriter writer, CancellationToken cancellation)
     {
         var keyspace = (await source.ExecuteAsync(["INFO", "keyspace"], cancellation)).AsString() ?? "";
         foreach (var field in InfoFields.Parse(keyspace).Keys)
@@ -149,6 +145,8 @@ public sealed class SyncEngine
             if (!field.StartsWith("db", StringComparison.Ordinal) || !int.TryParse(field.AsSpan(2), NumberStyles.None, CultureInfo.InvariantCulture, out var db)) continue;
             if (Filters is not null && !Filters.MayPassDb(db)) continue;
             var target = _options.DatabaseMap is not null && _options.DatabaseMap.TryGetValue(db, out var mapped) ? mapped : db;
+            if (target >= writer.Info.Databases && writer.Info.ClusterEnabled)
+                throw new InvalidOperationException($"the source has keys in db {db} but the target {writer.Endpoint} is a cluster, which has db 0 only; drop that db with a filter ([filter] allow_db/block_db in v4) or map it to 0 (a v3 filter script returning db 0), then start again");
             if (target >= writer.Info.Databases)
                 throw new InvalidOperationException($"the source has keys in db {db} but the target {writer.Endpoint} has only {writer.Info.Databases} databases; map the database with a filter or raise 'databases' on the target");
         }
@@ -255,7 +253,7 @@ public sealed class SyncEngine
         _logger.LogInformation("saved the resume point: {ReplId} offset {Offset}; the next run continues from there if the source still has it", state.Psync.ReplicationId, offsets.Value);
     }
 
-    private async Task ConsumeAsync(PipeReader input, TargetWriter writer, StreamState state, AckLoop acks, string origin, CancellationToken cancellation)
+    private async Task ConsumeAsync(PipeReader input, ITargetWriter writer, StreamState state, AckLoop acks, string origin, CancellationToken cancellation)
     {
         var psync = state.Psync;
         if (psync.FullResync)

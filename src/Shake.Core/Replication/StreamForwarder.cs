@@ -16,7 +16,7 @@ namespace Shake.Core.Replication;
 /// </summary>
 public sealed class StreamForwarder
 {
-    private readonly TargetWriter _writer;
+    private readonly ITargetWriter _writer;
     private readonly ConfirmedOffset _confirmed;
     private readonly EngineStatistics _statistics;
     private readonly IReadOnlyDictionary<int, int>? _databaseMap;
@@ -31,7 +31,7 @@ public sealed class StreamForwarder
     /// Starts at replication offset <paramref name="offset"/> in source database <paramref name="database"/>;
     /// <paramref name="filters"/> decide per data command whether it is forwarded and to which database.
     /// </summary>
-    public StreamForwarder(TargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested, int database = 0, FilterPipeline? filters = null)
+    public StreamForwarder(ITargetWriter writer, ConfirmedOffset confirmed, EngineStatistics statistics, IReadOnlyDictionary<int, int>? databaseMap, long offset, Action ackRequested, int database = 0, FilterPipeline? filters = null)
     {
         _filters = filters;
         _db = database;

@@ -19,7 +19,7 @@ namespace Shake.Core.Writers;
 /// before it releases the buffers the queued writes point into. Replies are counted into <see cref="EngineStatistics"/>;
 /// a fatal reply (BUSYKEY under <c>panic</c>, a failed SELECT, a dropped connection) faults <see cref="Failure"/>.
 /// </summary>
-public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IEntryCommandSink
+public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntryCommandSink
 {
     private readonly PipelinedClient<WriteTag> _client;
     private readonly TargetWriterOptions _options;
@@ -27,6 +27,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     private readonly ILogger _logger;
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abort = new();
+    private readonly ReplyAccounting _accounting;
     private Task? _backlog;
     private int _currentDb;
     private ConfirmedOffset? _offsets;
@@ -44,6 +45,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
         Info = info;
         _currentDb = connection.Options.Database;
         _client = client ?? new PipelinedClient<WriteTag>(connection, options.PipelineLimit, this);
+        _accounting = new ReplyAccounting(options, statistics, logger, Fail);
         RdbVersion = options.TargetRdbVersion ?? info.RdbVersion;
         ProtoMaxBulkLength = options.ProtoMaxBulkLength ?? info.ProtoMaxBulkLength;
     }
@@ -252,81 +254,8 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
     /// <inheritdoc />
     public void OnReply(in WriteTag tag, in RespReply reply)
     {
-        switch (tag.Kind)
-        {
-            case WriteKind.Restore:
-                if (!reply.IsError)
-                {
-                    _statistics.KeyApplied();
-                    if (_options.Behavior == RestoreBehavior.Rewrite) _statistics.KeyReplaced();
-                }
-                else if (reply.ErrorKind == RespErrorKind.BusyKey && _options.Behavior != RestoreBehavior.Panic)
-                {
-                    _statistics.KeySkippedExisting();
-                }
-                else if (reply.ErrorKind == RespErrorKind.BusyKey)
-                {
-                    _statistics.KeyFailed();
-                    Fail(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
-                }
-                else
-                {
-                    _statistics.KeyFailed();
-                    _logger.LogError("{Endpoint} refused RESTORE of key {Key} (db {Db}): {Error}", Endpoint, KeyText.Format(tag.KeySpan), tag.Db, reply.GetError().Message);
-                }
-                break;
-            case WriteKind.ConvertedPart:
-                if (reply.IsError)
-                    _logger.LogError("{Endpoint} refused a command of a converted key (db {Db}): {Error}", Endpoint, tag.Db, reply.GetError().Message);
-                break;
-            case WriteKind.ConvertedEntry:
-                if (reply.ErrorKind == RespErrorKind.BusyKey || (reply.Kind == RespKind.Integer && reply.Head.Integer == 0))
-                {
-                    if (_options.Behavior == RestoreBehavior.Panic)
-                    {
-                        _statistics.KeyFailed();
-                        _failure.TrySetException(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
-                    }
-                    else
-                    {
-                        _statistics.KeySkippedExisting();
-                    }
-                }
-                else if (reply.IsError)
-                {
-                    _statistics.KeyFailed();
-                    _logger.LogError("{Endpoint} refused the last command of converted key {Key} (db {Db}): {Error}", Endpoint, KeyText.Format(tag.KeySpan), tag.Db, reply.GetError().Message);
-                }
-                else
-                {
-                    _statistics.KeyConverted();
-                }
-                break;
-            case WriteKind.StreamCommand:
-                if (reply.IsError)
-                {
-                    _statistics.CommandFailed();
-                    _logger.LogError("{Endpoint} refused a forwarded command at offset {Offset}: {Error}", Endpoint, tag.EndOffset, reply.GetError().Message);
-                }
-                else
-                {
-                    _statistics.CommandForwarded();
-                }
-                _offsets?.Confirmed(tag.EndOffset);
-                break;
-            case WriteKind.Control:
-                if (reply.IsError)
-                    Fail(new IOException($"{Endpoint} refused SELECT {tag.Db}: {reply.GetError().Message}"));
-                break;
-            case WriteKind.FunctionLoad:
-                if (reply.IsError) _logger.LogError("{Endpoint} refused FUNCTION LOAD of a library from the RDB: {Error}", Endpoint, reply.GetError().Message);
-                else _statistics.FunctionLoaded();
-                break;
-            case WriteKind.ScriptLoad:
-                if (reply.IsError) _logger.LogError("{Endpoint} refused SCRIPT LOAD of a script from the RDB: {Error}", Endpoint, reply.GetError().Message);
-                else _statistics.ScriptLoaded();
-                break;
-        }
+        _accounting.Account(tag.Kind, tag.Db, tag.EndOffset, tag.KeySpan, reply, Endpoint);
+        if (tag.Kind == WriteKind.StreamCommand) _offsets?.Confirmed(tag.EndOffset);
         ReleaseKey(tag);
     }
 

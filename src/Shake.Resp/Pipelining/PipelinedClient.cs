@@ -112,6 +112,47 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
     }
 
     /// <summary>
+    /// Writes tagged requests back to back, with no request of another caller between them: what a connection shared by
+    /// several producers needs for <c>ASKING</c> + command, or a whole <c>MULTI</c> … <c>EXEC</c> block. Waits for window
+    /// slots one at a time while holding the connection, so a sequence may be longer than the window.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    public async ValueTask EnqueueSequenceAsync<TCommand>(IReadOnlyList<(TTag Tag, TCommand Command)> requests, CancellationToken cancellation = default)
+        where TCommand : IRespCommand
+    {
+        RequireHandler();
+        await EnterGateAsync(cancellation);
+        try
+        {
+            foreach (var (tag, command) in requests)
+            {
+                while (true)
+                {
+                    lock (_queueLock)
+                    {
+                        if (_failure is not null) throw _failure;
+                        if (_free > 0)
+                        {
+                            _free--;
+                            break;
+                        }
+                    }
+                    // The window is full: what we hold must go out so that replies can free slots.
+                    await FlushUnderGateAsync(cancellation);
+                    await WaitForRoomAsync(cancellation);
+                }
+                Record(new Pending(tag, null));
+                Encode(command);
+            }
+            if (FlushDue) await FlushUnderGateAsync(cancellation);
+        }
+        finally
+        {
+            ExitGate();
+        }
+    }
+
+    /// <summary>
     /// Writes a tagged request at once when that needs no waiting: a slot of the window is free, no other caller is
     /// writing, and the unflushed buffer is below the size that forces a flush. Returns false, with nothing written,
     /// otherwise; the caller then uses <see cref="EnqueueAsync{TCommand}"/>, which waits and flushes as needed. The

@@ -1,0 +1,95 @@
+using Microsoft.Extensions.Logging;
+using Shake.Core.Configuration;
+using Shake.Core.Engine;
+using Shake.Resp.Protocol;
+
+namespace Shake.Core.Writers;
+
+/// <summary>
+/// What a target's reply to one write means for the engine: counters, error logs naming the key, and the fatal cases
+/// (BUSYKEY under <c>panic</c>, a refused SELECT). Shared by the standalone and the cluster writer, so both count alike.
+/// </summary>
+internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatistics statistics, ILogger logger, Action<Exception> fail)
+{
+    /// <summary>
+    /// Accounts for the reply to a request of <paramref name="kind"/>; <paramref name="key"/> is only read when the reply
+    /// is an error (callers may pass it empty otherwise).
+    /// </summary>
+    public void Account(WriteKind kind, int db, long endOffset, ReadOnlySpan<byte> key, in RespReply reply, string endpoint)
+    {
+        switch (kind)
+        {
+            case WriteKind.Restore:
+                if (!reply.IsError)
+                {
+                    statistics.KeyApplied();
+                    if (options.Behavior == RestoreBehavior.Rewrite) statistics.KeyReplaced();
+                }
+                else if (reply.ErrorKind == RespErrorKind.BusyKey && options.Behavior != RestoreBehavior.Panic)
+                {
+                    statistics.KeySkippedExisting();
+                }
+                else if (reply.ErrorKind == RespErrorKind.BusyKey)
+                {
+                    statistics.KeyFailed();
+                    fail(new TargetKeyExistsException(KeyText.Format(key), db));
+                }
+                else
+                {
+                    statistics.KeyFailed();
+                    logger.LogError("{Endpoint} refused RESTORE of key {Key} (db {Db}): {Error}", endpoint, KeyText.Format(key), db, reply.GetError().Message);
+                }
+                break;
+            case WriteKind.ConvertedPart:
+                if (reply.IsError)
+                    logger.LogError("{Endpoint} refused a command of a converted key (db {Db}): {Error}", endpoint, db, reply.GetError().Message);
+                break;
+            case WriteKind.ConvertedEntry:
+                if (reply.ErrorKind == RespErrorKind.BusyKey || (reply.Kind == RespKind.Integer && reply.Head.Integer == 0))
+                {
+                    if (options.Behavior == RestoreBehavior.Panic)
+                    {
+                        statistics.KeyFailed();
+                        fail(new TargetKeyExistsException(KeyText.Format(key), db));
+                    }
+                    else
+                    {
+                        statistics.KeySkippedExisting();
+                    }
+                }
+                else if (reply.IsError)
+                {
+                    statistics.KeyFailed();
+                    logger.LogError("{Endpoint} refused the last command of converted key {Key} (db {Db}): {Error}", endpoint, KeyText.Format(key), db, reply.GetError().Message);
+                }
+                else
+                {
+                    statistics.KeyConverted();
+                }
+                break;
+            case WriteKind.StreamCommand:
+                if (reply.IsError)
+                {
+                    statistics.CommandFailed();
+                    logger.LogError("{Endpoint} refused a forwarded command at offset {Offset}: {Error}", endpoint, endOffset, reply.GetError().Message);
+                }
+                else
+                {
+                    statistics.CommandForwarded();
+                }
+                break;
+            case WriteKind.Control:
+                if (reply.IsError)
+                    fail(new IOException($"{endpoint} refused SELECT {db}: {reply.GetError().Message}"));
+                break;
+            case WriteKind.FunctionLoad:
+                if (reply.IsError) logger.LogError("{Endpoint} refused FUNCTION LOAD of a library from the RDB: {Error}", endpoint, reply.GetError().Message);
+                else statistics.FunctionLoaded();
+                break;
+            case WriteKind.ScriptLoad:
+                if (reply.IsError) logger.LogError("{Endpoint} refused SCRIPT LOAD of a script from the RDB: {Error}", endpoint, reply.GetError().Message);
+                else statistics.ScriptLoaded();
+                break;
+        }
+    }
+}
