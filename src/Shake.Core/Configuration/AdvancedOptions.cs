@@ -31,6 +31,12 @@ public sealed record AdvancedOptions
     /// <summary>redis-shake's GOMAXPROCS: how many CPUs the process may run on (it is pinned to that many); 0 means all.</summary>
     public int Ncpu { get; init; }
 
+    /// <summary>
+    /// Which shards of a cluster source this process serves: empty for all, or <c>"i/n"</c> (Shake's own key) for every
+    /// shard whose index in the shard list sorted by lowest slot is i modulo n, so n processes cover each shard once.
+    /// </summary>
+    public string Shards { get; init; } = "";
+
     /// <summary>redis-shake's Go profiler port; accepted, without effect in Shake.</summary>
     public int PprofPort { get; init; }
 

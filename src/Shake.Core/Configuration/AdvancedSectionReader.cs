@@ -35,6 +35,7 @@ internal static class AdvancedSectionReader
         {
             Dir = section.String("dir", defaults.Dir),
             Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024),
+            Shards = ShardSelection(section),
             PprofPort = section.Int("pprof_port", defaults.PprofPort, 0, 65535, OptionSupport.NoEffect("it serves Go's profiler, which Shake does not have")),
             StatusPort = section.Int(statusPortKey, defaults.StatusPort, 0, 65535, OptionSupport.NotYetImplemented),
             LogFile = section.String("log_file", defaults.LogFile),
@@ -49,5 +50,14 @@ internal static class AdvancedSectionReader
             SpoolMemoryLimitMb = section.Int("spool_memory_limit_mb", defaults.SpoolMemoryLimitMb, 1, 1 << 20),
             SpoolDiskLimitMb = section.Long("spool_disk_limit_mb", defaults.SpoolDiskLimitMb, 0, 1L << 30),
         };
+    }
+
+    // "i/n": this process serves the source shards whose index in the list sorted by lowest slot is i modulo n.
+    private static string ShardSelection(ConfigSection section)
+    {
+        var text = section.String("shards", "");
+        if (text.Length == 0 || Configuration.ShardSelection.TryParse(text, out _)) return text;
+        section.Error("shards", section.LineOf("shards"), $"value {Toml.TomlValue.Quote(text)} is not allowed; allowed values: \"\" (every shard) or \"i/n\" with 0 <= i < n (this process serves every n-th shard of the source cluster, starting at i)");
+        return "";
     }
 }

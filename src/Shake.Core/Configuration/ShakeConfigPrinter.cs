@@ -69,6 +69,7 @@ public static class ShakeConfigPrinter
         w.Section("advanced");
         w.String("dir", a.Dir);
         w.Integer("ncpu", a.Ncpu);
+        w.String("shards", a.Shards);
         w.Integer("pprof_port", a.PprofPort);
         w.Integer("status_port", a.StatusPort);
         w.String("log_file", a.LogFile);

@@ -34,7 +34,8 @@ internal static class V3ConfigReader
             "restore" => new RdbReaderOptions(UnderDir(advanced.Dir,
                 source.RequiredString("rdb_file_path", "a path to an RDB file (relative paths are relative to advanced.dir)"))),
             "scan" => new ScanReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion), []),
-            _ => new SyncReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion)),
+            // [source] type = "cluster" is Shake's extension of the v3 format: one process follows every shard.
+            _ => new SyncReaderOptions(ReadEndpoint(source, source.Choice("type", false, TargetTypes), sourceVersion)),
         };
 
         var cluster = target.Choice("type", false, TargetTypes);

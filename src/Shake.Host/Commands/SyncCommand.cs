@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Cluster;
 using Shake.Core.Configuration;
 using Shake.Core.Conversion;
 using Shake.Core.Engine;
@@ -43,12 +44,13 @@ public static class SyncCommand
                 error.WriteLine($"shake: {file.Name} is valid ({run.DescribeOrigin()}), but {unsupported}; nothing was copied");
                 return ExitCodes.NotImplemented;
             }
-            return await RunEngineAsync(options, run.Advanced, parse.InvocationConfiguration.Output, error, cancellation);
+            return await RunEngineAsync(options, run, parse.InvocationConfiguration.Output, error, cancellation);
         });
     }
 
-    private static async Task<int> RunEngineAsync(EngineOptions options, AdvancedOptions advanced, TextWriter output, TextWriter error, CancellationToken cancellation)
+    private static async Task<int> RunEngineAsync(EngineOptions options, ShakeConfig config, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
+        var advanced = config.Advanced;
         var level = advanced.LogLevel switch
         {
             ShakeLogLevel.Debug => LogLevel.Debug,
@@ -67,7 +69,20 @@ public static class SyncCommand
         {
             // Entries RESTORE cannot serve (newer RDB version than the target's, payload over the bulk limit) become plain commands.
             using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
-            var summary = await new SyncEngine(options with { Converter = options.Converter ?? converter }, logger).RunAsync(stop.Token);
+            options = options with { Converter = options.Converter ?? converter };
+            // A cluster target is shared by every engine of the process: one connection per target master.
+            await using var cluster = config.Writer.Target.Cluster
+                ? await ClusterTarget.ConnectAsync(options.Target, new ClusterTargetOptions { PipelineLimit = options.PipelineCountLimit }, logger, stop.Token)
+                : null;
+            if (cluster is not null) options = options with { TargetFactory = cluster };
+            if (options.Mode == EngineMode.Sync && config.Source is { Cluster: true })
+            {
+                ShardSelection.TryParse(advanced.Shards, out var selection);
+                var summaries = await new ClusterSourceSync(options, selection, logger).RunAsync(stop.Token);
+                logger.LogInformation("all shards finished: {Count} engines", summaries.Count);
+                return ExitCodes.Success;
+            }
+            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             return ExitCodes.Success;
         }

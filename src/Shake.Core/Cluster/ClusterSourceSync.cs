@@ -1,0 +1,247 @@
+using Microsoft.Extensions.Logging;
+using Shake.Core.Configuration;
+using Shake.Core.Engine;
+using Shake.Core.Filters;
+using Shake.Core.Writers;
+
+namespace Shake.Core.Cluster;
+
+/// <summary>
+/// Follows a whole cluster source in one process: one <see cref="SyncEngine"/> per source shard (its master, or with
+/// <c>prefer_replica</c> one of its replicas), each with its own source connection, offsets, spool and status line,
+/// all writing through one shared target. A shard is known by its lowest slot, so an engine that fails is restarted,
+/// with backoff, against whichever node masters that shard then, without disturbing the others. Shards that appear or
+/// disappear on the source are picked up while running. With <c>sync_aof = false</c> the run ends once every shard's
+/// snapshot is applied.
+/// </summary>
+public sealed class ClusterSourceSync
+{
+    private EngineOptions _template;
+    private readonly ShardSelection _selection;
+    private readonly ILogger _logger;
+    private readonly Dictionary<int, ShardRun> _runs = [];
+    private readonly Lock _gate = new();
+
+    /// <summary>
+    /// <paramref name="template"/> holds everything but the source address (its <see cref="EngineOptions.Source"/> is any
+    /// node of the source cluster); <paramref name="selection"/> picks this process's shards.
+    /// </summary>
+    public ClusterSourceSync(EngineOptions template, ShardSelection selection, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(template.Source);
+        _template = template;
+        _selection = selection;
+        _logger = logger;
+    }
+
+    /// <summary>How often the source's shard list is read again.</summary>
+    public TimeSpan TopologyInterval { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>First delay before an engine that failed is started again; it doubles up to <see cref="MaxRestartDelay"/>.</summary>
+    public TimeSpan RestartDelay { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest delay between restarts of a failing engine.</summary>
+    public TimeSpan MaxRestartDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The engines running now, by shard (lowest slot) — for status output and tests.</summary>
+    public IReadOnlyList<(int Shard, string Source, SyncEngine Engine)> Engines
+    {
+        get
+        {
+            lock (_gate) return [.. _runs.Values.Where(r => r.Engine is not null).Select(r => (r.Shard, r.Source, r.Engine!))];
+        }
+    }
+
+    /// <summary>
+    /// The shards a configuration serves, as (lowest slot, master address), read from the source cluster: what
+    /// <c>shake validate</c> prints.
+    /// </summary>
+    public static async Task<IReadOnlyList<(int Shard, string Master, bool Selected)>> ListShardsAsync(Resp.Connections.RedisConnectionOptions source, ShardSelection selection, CancellationToken cancellation)
+    {
+        var topology = await ClusterTopology.DiscoverAsync(source, null, cancellation);
+        return [.. topology.Masters.Select((m, i) => (m.LowestSlot, m.Address, selection.Includes(i)))];
+    }
+
+    /// <summary>
+    /// Runs until cancelled (a clean stop of every engine), until every engine is done (<c>sync_aof = false</c>), or
+    /// until an engine fails in a way a restart cannot mend (thrown, naming the shard).
+    /// </summary>
+    public async Task<IReadOnlyList<EngineSummary>> RunAsync(CancellationToken cancellation)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        await EmptyTargetOnceAsync(cancellation);
+        var topology = await ClusterTopology.DiscoverAsync(_template.Source!, null, cancellation);
+        var fatal = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
+        StartShards(topology, stop.Token, fatal);
+        lock (_gate)
+        {
+            if (_runs.Count == 0)
+                throw new InvalidOperationException($"shards = \"{_selection}\" selects none of the {topology.Masters.Count} shards of the source cluster");
+        }
+        var watching = WatchAsync(stop.Token, fatal);
+        while (true)
+        {
+            Task[] tasks;
+            lock (_gate) tasks = [.. _runs.Values.Select(r => r.Task)];
+            var all = Task.WhenAll(tasks);
+            var first = await Task.WhenAny(all, fatal.Task);
+            if (first == fatal.Task)
+            {
+                stop.Cancel();
+                await Quietly(all, watching);
+                throw await fatal.Task;
+            }
+            // New shards may have started meanwhile: finished only when every run known now is done.
+            lock (_gate)
+                if (_runs.Values.All(r => r.Task.IsCompleted)) break;
+        }
+        stop.Cancel();
+        await Quietly(watching);
+        lock (_gate) return [.. _runs.Values.Where(r => r.Summary is not null).Select(r => r.Summary!)];
+    }
+
+    // The engines share one target: emptying it is done once here, not by each engine when its snapshot arrives.
+    private async Task EmptyTargetOnceAsync(CancellationToken cancellation)
+    {
+        if (!_template.EmptyDbBeforeSync) return;
+        var factory = _template.TargetFactory ?? new StandaloneTargetFactory(_template.Target);
+        await using var writer = await factory.CreateAsync(new TargetWriterOptions(), new EngineStatistics(), _logger, cancellation);
+        _logger.LogInformation("empty_db_before_sync: FLUSHALL on {Target}", writer.Endpoint);
+        var reply = await writer.ExecuteAsync(["FLUSHALL"], cancellation);
+        if (reply.IsError) throw new IOException($"{writer.Endpoint} refused FLUSHALL: {reply.AsString()}");
+        _template = _template with { EmptyDbBeforeSync = false };
+    }
+
+    private void StartShards(ClusterTopology topology, CancellationToken cancellation, TaskCompletionSource<Exception> fatal)
+    {
+        lock (_gate)
+        {
+            for (var i = 0; i < topology.Masters.Count; i++)
+            {
+                var master = topology.Masters[i];
+                if (!_selection.Includes(i) || _runs.ContainsKey(master.LowestSlot)) continue;
+                var run = new ShardRun(master.LowestSlot, master.Address);
+                _runs[run.Shard] = run;
+                _logger.LogInformation("source shard {Shard} (slots {Slots}): following {Master}", run.Shard, string.Join(",", master.Slots), master.Address);
+                run.Task = SuperviseAsync(run, cancellation, fatal);
+            }
+        }
+    }
+
+    private async Task WatchAsync(CancellationToken cancellation, TaskCompletionSource<Exception> fatal)
+    {
+        using var timer = new PeriodicTimer(TopologyInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellation))
+            {
+                ClusterTopology topology;
+                try
+                {
+                    topology = await ClusterTopology.DiscoverAsync(_template.Source!, KnownAddresses(), cancellation);
+                }
+                catch (ClusterTopologyException e)
+                {
+                    _logger.LogWarning("could not read the source cluster's shards: {Error}", e.Message);
+                    continue;
+                }
+                lock (_gate)
+                {
+                    foreach (var master in topology.Masters)
+                        if (_runs.TryGetValue(master.LowestSlot, out var run)) run.Source = master.Address;
+                    var current = topology.Masters.Select(m => m.LowestSlot).ToHashSet();
+                    foreach (var gone in _runs.Values.Where(r => !current.Contains(r.Shard) && !r.Task.IsCompleted && !r.Stop.IsCancellationRequested))
+                    {
+                        _logger.LogWarning("source shard {Shard} ({Source}) is no longer in the source cluster; stopping its engine", gone.Shard, gone.Source);
+                        gone.Stop.Cancel();
+                    }
+                }
+                if (_template.SyncAof) StartShards(topology, cancellation, fatal);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private IEnumerable<string> KnownAddresses()
+    {
+        lock (_gate) return [.. _runs.Values.Select(r => r.Source)];
+    }
+
+    private async Task SuperviseAsync(ShardRun run, CancellationToken cancellation, TaskCompletionSource<Exception> fatal)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, run.Stop.Token);
+        var delay = RestartDelay;
+        var logger = new PrefixedLogger(_logger, $"[shard {run.Shard}] ");
+        while (!linked.IsCancellationRequested)
+        {
+            var options = _template with
+            {
+                Source = _template.Source! with { Address = run.Source },
+                // Each shard keeps its own resume point and spool.
+                Directory = Path.Combine(_template.Directory, "shards", run.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            };
+            var engine = new SyncEngine(options, logger);
+            lock (_gate) run.Engine = engine;
+            var started = DateTime.UtcNow;
+            try
+            {
+                run.Summary = await engine.RunAsync(linked.Token);
+                return;
+            }
+            catch (OperationCanceledException) when (linked.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (IsFatal(e))
+            {
+                fatal.TrySetResult(new InvalidOperationException($"source shard {run.Shard} ({run.Source}): {e.Message}", e));
+                return;
+            }
+            catch (Exception e)
+            {
+                if (DateTime.UtcNow - started > MaxRestartDelay) delay = RestartDelay;
+                logger.LogError("the engine stopped: {Error}; restarting in {Delay}s", e.Message, delay.TotalSeconds);
+            }
+            try
+            {
+                await Task.Delay(delay, linked.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRestartDelay.Ticks));
+        }
+    }
+
+    // Errors a restart repeats exactly: configuration, a key that exists under panic, a filter that asked to stop.
+    private static bool IsFatal(Exception e) =>
+        e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
+        || (e is InvalidOperationException && e.Message.Contains("db", StringComparison.Ordinal));
+
+    private static async Task Quietly(params Task[] tasks)
+    {
+        foreach (var task in tasks)
+        {
+            try { await task; }
+            catch (Exception) { /* the first error was already taken */ }
+        }
+    }
+
+    private sealed class ShardRun(int shard, string source)
+    {
+        public int Shard { get; } = shard;
+
+        public string Source { get; set; } = source;
+
+        public CancellationTokenSource Stop { get; } = new();
+
+        public SyncEngine? Engine { get; set; }
+
+        public EngineSummary? Summary { get; set; }
+
+        public Task Task { get; set; } = Task.CompletedTask;
+    }
+}
