@@ -22,6 +22,7 @@ public sealed class ClusterTarget : ITargetWriterFactory, IAsyncDisposable
     private readonly Lock _gate = new();
     private readonly Dictionary<string, ClusterNodeLink> _links = new(StringComparer.Ordinal);
     private readonly List<ClusterNodeLink> _retired = [];
+    private readonly Dictionary<string, long> _lastConnectWarning = new(StringComparer.Ordinal);
     // Slot -> link of its master; swapped whole on refresh so writers read it without a lock.
     private volatile ClusterNodeLink?[] _slots = new ClusterNodeLink?[ClusterSlot.Count];
     private Task? _refreshing;
@@ -120,7 +121,15 @@ public sealed class ClusterTarget : ITargetWriterFactory, IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or RedisConnectionException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            _logger.LogWarning("cannot connect to target node {Address}: {Error}", address, e.Message);
+            // While a dead master waits for its failover every writer asks again and again: say it once in a while.
+            var now = Environment.TickCount64;
+            bool report;
+            lock (_gate)
+            {
+                report = !_lastConnectWarning.TryGetValue(address, out var last) || now - last > 5000;
+                if (report) _lastConnectWarning[address] = now;
+            }
+            if (report) _logger.LogWarning("cannot connect to target node {Address}: {Error} (retrying)", address, e.Message);
             return null;
         }
     }

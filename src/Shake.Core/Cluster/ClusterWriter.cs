@@ -701,7 +701,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
                     Fail(new IOException($"the target cluster did not take a write for {elapsed.TotalSeconds:0.#}s ({plan.MaxAttempts} attempts): node {plan.Node ?? "(none)"}, slot {plan.Slot}, key {plan.Key}: {plan.Error}"));
                     return;
                 }
-                if (round == 1 || round % 10 == 0)
+                if (plan.Count > 0 && (round == 1 || round % 10 == 0))
                     _logger.LogWarning("target cluster: {Count} writes to send again ({Reason} at node {Node}, slot {Slot}: {Error}); round {Round}", plan.Count, plan.Reason, plan.Node ?? "(none)", plan.Slot, plan.Error, round);
 
                 // 3. Wait for the cluster where waiting helps, read the topology where it changed, then send in order.

@@ -1,3 +1,4 @@
+using Shake.Core.Cluster;
 using System.CommandLine;
 using Shake.Core.Configuration;
 using Shake.Host.Connectivity;
@@ -45,6 +46,9 @@ public static class ValidateCommand
         if (config.Source is { } source) ok &= await CheckAsync("source", source, timeout, output, cancellation);
         else ok &= CheckFile(config.Reader, output);
         ok &= await CheckAsync("target", config.Writer.Target, timeout, output, cancellation);
+        if (ok && config.Source is { Cluster: true } clusterSource) ok &= await ShowShardsAsync(clusterSource, config.Advanced.Shards, timeout, output, cancellation);
+        else if (ok && config.Source is { } single)
+            output.WriteLine($"# source shards: this process follows {single.Address} only (what its PSYNC gives: one shard when it is a cluster leader)");
         output.WriteLine(ok ? "# all checks passed" : "# some checks failed");
         return ok ? ExitCodes.Success : ExitCodes.CheckFailed;
     }
@@ -71,6 +75,27 @@ public static class ValidateCommand
         if (!endpoint.Cluster && role == "target" && result.RedisMode == "cluster")
             output.WriteLine($"# {role} {endpoint.Address}: note: the server is a cluster node, but the target is not configured as a cluster; keys of other nodes' slots will be refused (MOVED)");
         return true;
+    }
+
+    // Which shards of the source cluster this configuration would follow, and where the others are served from.
+    private static async Task<bool> ShowShardsAsync(RedisInstanceOptions source, string shards, TimeSpan timeout, TextWriter output, CancellationToken cancellation)
+    {
+        ShardSelection.TryParse(shards, out var selection);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        limit.CancelAfter(timeout * 2);
+        try
+        {
+            var list = await ClusterSourceSync.ListShardsAsync(source.ToConnectionOptions(), selection, limit.Token);
+            output.WriteLine($"# source shards (shards = \"{(shards.Length == 0 ? "" : shards)}\"): this process serves {list.Count(s => s.Selected)} of {list.Count}");
+            foreach (var (shard, master, selected) in list)
+                output.WriteLine($"#   shard {shard} at {master}: {(selected ? "served here" : "served by another process")}");
+            return true;
+        }
+        catch (Exception e) when (e is ClusterTopologyException or OperationCanceledException or IOException)
+        {
+            output.WriteLine($"# source shards: FAILED to read the source cluster's shards: {e.Message}");
+            return false;
+        }
     }
 
     private static bool CheckFile(ReaderOptions reader, TextWriter output)

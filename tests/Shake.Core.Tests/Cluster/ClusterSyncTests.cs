@@ -1,0 +1,270 @@
+using System.Globalization;
+using Shake.Core.Cluster;
+using Shake.Core.Configuration;
+using Shake.Core.Engine;
+using Shake.Core.Tests.Engine;
+using Shake.Core.Writers;
+using Shake.Resp.Connections;
+using Shake.Testing;
+using Xunit;
+using Xunit.Abstractions;
+
+namespace Shake.Core.Tests.Cluster;
+
+/// <summary>Cluster sources and targets synced by the engine, against two real 3-master/3-replica clusters.</summary>
+[Collection(ClusterPairCollection.Name)]
+public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHelper output) : IAsyncLifetime
+{
+    private readonly TestLogger _logger = new(output);
+    private readonly string _dir = Directory.CreateTempSubdirectory("shake-cluster-sync-").FullName;
+
+    public Task InitializeAsync() => clusters.ResetAsync();
+
+    public Task DisposeAsync()
+    {
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
+        return Task.CompletedTask;
+    }
+
+    private EngineOptions Options(string source, ITargetWriterFactory target, bool syncAof = true) => new()
+    {
+        Source = new RedisConnectionOptions { Address = source },
+        Target = new RedisConnectionOptions { Address = "unused:1" },
+        TargetFactory = target,
+        Directory = _dir,
+        RestoreBehavior = RestoreBehavior.Rewrite,
+        SyncAof = syncAof,
+        LogInterval = TimeSpan.FromSeconds(1),
+        AckInterval = TimeSpan.FromMilliseconds(100),
+    };
+
+    private Task<ClusterTarget> TargetAsync(RedisCluster cluster) =>
+        ClusterTarget.ConnectAsync(new RedisConnectionOptions { Address = cluster.SeedAddress }, new ClusterTargetOptions { RetryDeadline = TimeSpan.FromSeconds(60) }, _logger, CancellationToken.None);
+
+    private static async Task<string> Execute(string address, int db, params string[] command)
+    {
+        await using var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address, Database = db });
+        var reply = await connection.ExecuteAsync(command);
+        return reply.AsString() ?? "";
+    }
+
+    private static async Task SetManyAsync(ClusterTestClient writer, string prefix, int count)
+    {
+        for (var start = 0; start < count; start += 500)
+            await Task.WhenAll(Enumerable.Range(start, Math.Min(500, count - start)).Select(i => writer.ExecuteAsync("SET", prefix + i.ToString(CultureInfo.InvariantCulture), new string('v', 20 + i % 80))));
+    }
+
+    private static async Task<RedisDataSide> MastersOf(RedisCluster cluster) =>
+        RedisDataSide.Cluster((await cluster.MastersAsync()).Select(m => m.Address));
+
+    /// <summary>Waits until every engine of <paramref name="sync"/> streams and confirmed its source master's current offset.</summary>
+    private static async Task WaitCaughtUpAsync(ClusterSourceSync sync, Task run, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (run.IsFaulted) await run;
+            var engines = sync.Engines;
+            var done = engines.Count > 0;
+            foreach (var (_, source, engine) in engines)
+            {
+                var snapshot = engine.Statistics.Snapshot();
+                if (snapshot.Phase != EnginePhase.Incremental) { done = false; break; }
+                var info = await Execute(source, 0, "INFO", "replication");
+                var offset = long.Parse(info.Split('\n').First(l => l.StartsWith("master_repl_offset:", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+                if (snapshot.ConfirmedOffset < offset) { done = false; break; }
+            }
+            if (done) return;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException("the engines did not catch up: " + string.Join("; ", engines.Select(e => $"{e.Source}: {e.Engine.Statistics.Snapshot()}")));
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task AWholeClusterIsSyncedByOneProcessKeyByKeyWhileWritesGoOn()
+    {
+        var a = clusters.A;
+        var b = clusters.B;
+        await using var writer = await ClusterTestClient.ConnectAsync(a);
+        var keys = await writer.WriteDatasetAsync(400);
+        await SetManyAsync(writer, "bulk:", 20_000);
+        await using var target = await TargetAsync(b);
+        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => sync.RunAsync(stop.Token));
+        // Writes while the snapshots are applied and afterwards: strings, counters, lists.
+        for (var i = 0; i < 3000; i++)
+        {
+            await writer.ExecuteAsync("SET", $"live:{i}", i.ToString(CultureInfo.InvariantCulture));
+            await writer.ExecuteAsync("INCR", $"counter:{i % 50}");
+            if (i % 3 == 0) await writer.ExecuteAsync("RPUSH", $"list:{i % 20}", i.ToString(CultureInfo.InvariantCulture));
+        }
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        Assert.Equal(3, sync.Engines.Count);
+        await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
+        stop.Cancel();
+        await run;
+        output.WriteLine($"{keys} dataset keys; {target.Refreshes} topology refreshes");
+    }
+
+    [Fact]
+    public async Task EachSlotKeepsItsOrderThroughATargetReshardingAndFailover()
+    {
+        var a = clusters.A;
+        var b = clusters.B;
+        await using var writer = await ClusterTestClient.ConnectAsync(a);
+        await using var target = await TargetAsync(b);
+        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => sync.RunAsync(stop.Token));
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+
+        // 24 lists spread over the slots; round n appends n to each of them.
+        var lists = Enumerable.Range(0, 24).Select(i => $"seq:{{{i}}}").ToArray();
+        using var writing = new CancellationTokenSource();
+        var rounds = 0;
+        var appending = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                await Task.WhenAll(lists.Select(l => writer.ExecuteAsync("RPUSH", l, rounds.ToString(CultureInfo.InvariantCulture))));
+                rounds++;
+            }
+        });
+        await Task.Delay(500);
+        var masters = await b.MastersAsync();
+        await b.ReshardAsync(masters[0], masters[1], 600);
+        await Task.Delay(300);
+        var replica = await b.ReplicaOfAsync(masters[2]);
+        await b.FailoverAsync(replica, takeover: false);
+        await Task.Delay(500);
+        writing.Cancel();
+        await appending;
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(90));
+        await using var reader = await ClusterTestClient.ConnectAsync(b);
+        var expected = Enumerable.Range(0, rounds).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray();
+        foreach (var list in lists)
+        {
+            var items = (await reader.ExecuteAsync("LRANGE", list, "0", "-1")).Items.Select(i => i.AsString()).ToArray();
+            Assert.Equal(expected, items);
+        }
+        var resends = sync.Engines.Sum(e => e.Engine.Statistics.Snapshot().Resends);
+        output.WriteLine($"{rounds} rounds, {resends} resends, {target.Refreshes} topology refreshes");
+        stop.Cancel();
+        await run;
+    }
+
+    [Fact]
+    public async Task AStandaloneSourceIntoAClusterSplitsWhatKeepsItsMeaningAndRefusesTheRest()
+    {
+        var b = clusters.B;
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var target = await TargetAsync(b);
+        await using var engine = new EngineRun(Options(source.Address, target), _logger);
+        await engine.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(30), "the stream");
+        await source.CliAsync("MSET", "a", "1", "b", "2", "c", "3", "d", "4");
+        await source.CliAsync("DEL", "a", "b");
+        await source.CliAsync("MSETNX", "n1", "1", "n2", "2");
+        await source.CliAsync("SET", "{t}x", "1");
+        await source.CliAsync("RENAME", "{t}x", "elsewhere");
+        await source.CliAsync("SET", "after", "1");
+        await engine.WaitForZeroLagAsync(TimeSpan.FromSeconds(30));
+        await using var reader = await ClusterTestClient.ConnectAsync(b);
+        async Task<string?> Get(string key) => (await reader.ExecuteAsync("GET", key)).AsString();
+        Assert.Null(await Get("a"));
+        Assert.Null(await Get("b"));
+        Assert.Equal("3", await Get("c"));
+        Assert.Equal("4", await Get("d"));
+        Assert.Null(await Get("n1"));
+        Assert.Equal("1", await Get("{t}x"));
+        Assert.Null(await Get("elsewhere"));
+        Assert.Equal("1", await Get("after"));
+        var snapshot = engine.Snapshot;
+        Assert.Equal(2, snapshot.CommandsSplit);
+        Assert.Equal(2, snapshot.CommandsRefused);
+        Assert.Contains(_logger.Lines, l => l.Message.Contains("msetnx", StringComparison.OrdinalIgnoreCase) && l.Message.Contains("refused", StringComparison.Ordinal));
+        Assert.Contains(_logger.Lines, l => l.Message.Contains("rename", StringComparison.OrdinalIgnoreCase) && l.Message.Contains("refused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AMultiExecBlockGoesWholeToOneMasterOrIsRefusedAcrossSlots()
+    {
+        var b = clusters.B;
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var target = await TargetAsync(b);
+        await using var engine = new EngineRun(Options(source.Address, target), _logger);
+        await engine.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(30), "the stream");
+        await using (var client = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = source.Address }))
+        {
+            foreach (var command in new[] { "MULTI", "SET {u}1 1", "INCR {u}2", "EXEC", "MULTI", "SET m1 1", "SET m2 2", "EXEC", "SET last 1" })
+                await client.ExecuteAsync(command.Split(' '));
+        }
+        await engine.WaitForZeroLagAsync(TimeSpan.FromSeconds(30));
+        await using var reader = await ClusterTestClient.ConnectAsync(b);
+        Assert.Equal("1", (await reader.ExecuteAsync("GET", "{u}1")).AsString());
+        Assert.Equal("1", (await reader.ExecuteAsync("GET", "{u}2")).AsString());
+        Assert.Null((await reader.ExecuteAsync("GET", "m1")).AsString());
+        Assert.Null((await reader.ExecuteAsync("GET", "m2")).AsString());
+        Assert.Equal("1", (await reader.ExecuteAsync("GET", "last")).AsString());
+        Assert.Equal(4, engine.Snapshot.CommandsRefused);
+        Assert.Contains(_logger.Lines, l => l.Message.Contains("refused a MULTI/EXEC block", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ADatabaseOtherThanZeroIsRefusedAtStartUpNamingTheDb()
+    {
+        var b = clusters.B;
+        await using var source = await RedisServer.StartAsync();
+        await Execute(source.Address, 3, "SET", "k", "v");
+        await using var target = await TargetAsync(b);
+        var engine = new SyncEngine(Options(source.Address, target), _logger);
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => engine.RunAsync(CancellationToken.None));
+        Assert.Contains("db 3", error.Message, StringComparison.Ordinal);
+        Assert.Contains("filter", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ShardSelectionSplitsTheSourceShardsBetweenProcesses()
+    {
+        var a = clusters.A;
+        var seed = new RedisConnectionOptions { Address = a.SeedAddress };
+        var all = await ClusterSourceSync.ListShardsAsync(seed, ShardSelection.All, CancellationToken.None);
+        Assert.Equal(3, all.Count);
+        Assert.All(all, s => Assert.True(s.Selected));
+        Assert.True(ShardSelection.TryParse("1/2", out var second));
+        var first = await ClusterSourceSync.ListShardsAsync(seed, new ShardSelection(0, 2), CancellationToken.None);
+        var other = await ClusterSourceSync.ListShardsAsync(seed, second, CancellationToken.None);
+        // Every shard exactly once over both processes.
+        Assert.All(all.Select((s, i) => (first[i].Selected ? 1 : 0) + (other[i].Selected ? 1 : 0)), n => Assert.Equal(1, n));
+        Assert.False(ShardSelection.TryParse("2/2", out _));
+        Assert.False(ShardSelection.TryParse("x", out _));
+    }
+
+    [Fact]
+    public async Task EightSourceShardsShareOneConnectionPerTargetMaster()
+    {
+        var b = clusters.B;
+        await using var source = await RedisCluster.StartAsync(masters: 8, replicasPerMaster: 0);
+        await using (var writer = await ClusterTestClient.ConnectAsync(source)) await SetManyAsync(writer, "k:", 4000);
+        var targetMasters = await b.MastersAsync();
+        async Task<long> Clients(RedisServer server) => long.Parse((await server.CliAsync("INFO", "clients")).Split('\n').First(l => l.StartsWith("connected_clients:", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+        var before = new long[targetMasters.Count];
+        for (var i = 0; i < before.Length; i++) before[i] = await Clients(targetMasters[i]);
+        await using var target = await TargetAsync(b);
+        var sync = new ClusterSourceSync(Options(source.SeedAddress, target), ShardSelection.All, _logger);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => sync.RunAsync(stop.Token));
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        Assert.Equal(8, sync.Engines.Count);
+        for (var i = 0; i < before.Length; i++)
+        {
+            var added = await Clients(targetMasters[i]) - before[i];
+            output.WriteLine($"{targetMasters[i].Address}: {added} connections from 8 engines");
+            Assert.InRange(added, 1, 1);
+        }
+        await ClusterDataComparer.AssertEqualAsync(await MastersOf(source), await MastersOf(b), TimeSpan.FromSeconds(2));
+        stop.Cancel();
+        await run;
+    }
+}
