@@ -7,19 +7,14 @@ using Shake.Testing;
 
 namespace Shake.Core.Tests.Cluster;
 
-/// <summary>Starts one 3-master/3-replica cluster for the topology tests.</summary>
-public sealed class SingleClusterFixture : IAsyncLifetime
+[Collection("cluster pair")]
+public class ClusterTopologyTests(ClusterPairFixture fixture) : IAsyncLifetime
 {
-    public RedisCluster Cluster { get; private set; } = null!;
+    private RedisCluster Cluster => fixture.A;
 
-    public async Task InitializeAsync() => Cluster = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 1);
+    public Task InitializeAsync() => fixture.ResetAsync();
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
-public class ClusterTopologyTests(SingleClusterFixture fixture) : IClassFixture<SingleClusterFixture>
-{
-    private RedisCluster Cluster => fixture.Cluster;
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private static Task<RedisConnection> ConnectAsync(string address, int protocol = 2) =>
         RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address, Protocol = protocol });
