@@ -12,7 +12,7 @@ using Xunit.Abstractions;
 namespace Shake.Core.Tests.Cluster;
 
 /// <summary>Cluster sources and targets synced by the engine, against two real 3-master/3-replica clusters.</summary>
-[Collection(ClusterPairCollection.Name)]
+[Collection("cluster pair")]
 public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TestLogger _logger = new(output);
@@ -48,6 +48,12 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         return reply.AsString() ?? "";
     }
 
+    private static async Task<long> SourceOffset(string address)
+    {
+        var info = await Execute(address, 0, "INFO", "replication");
+        return long.Parse(info.Split('\n').First(l => l.StartsWith("master_repl_offset:", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+    }
+
     private static async Task SetManyAsync(ClusterTestClient writer, string prefix, int count)
     {
         for (var start = 0; start < count; start += 500)
@@ -70,8 +76,7 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
             {
                 var snapshot = engine.Statistics.Snapshot();
                 if (snapshot.Phase != EnginePhase.Incremental) { done = false; break; }
-                var info = await Execute(source, 0, "INFO", "replication");
-                var offset = long.Parse(info.Split('\n').First(l => l.StartsWith("master_repl_offset:", StringComparison.Ordinal)).Split(':')[1].Trim(), CultureInfo.InvariantCulture);
+                var offset = await SourceOffset(source);
                 if (snapshot.ConfirmedOffset < offset) { done = false; break; }
             }
             if (done) return;
@@ -169,7 +174,7 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         await source.CliAsync("SET", "{t}x", "1");
         await source.CliAsync("RENAME", "{t}x", "elsewhere");
         await source.CliAsync("SET", "after", "1");
-        await engine.WaitForZeroLagAsync(TimeSpan.FromSeconds(30));
+        await engine.WaitForZeroLagAsync(TimeSpan.FromSeconds(30), await SourceOffset(source.Address));
         await using var reader = await ClusterTestClient.ConnectAsync(b);
         async Task<string?> Get(string key) => (await reader.ExecuteAsync("GET", key)).AsString();
         Assert.Null(await Get("a"));
@@ -200,7 +205,7 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
             foreach (var command in new[] { "MULTI", "SET {u}1 1", "INCR {u}2", "EXEC", "MULTI", "SET m1 1", "SET m2 2", "EXEC", "SET last 1" })
                 await client.ExecuteAsync(command.Split(' '));
         }
-        await engine.WaitForZeroLagAsync(TimeSpan.FromSeconds(30));
+        await engine.WaitForZeroLagAsync(TimeSpan.FromSeconds(30), await SourceOffset(source.Address));
         await using var reader = await ClusterTestClient.ConnectAsync(b);
         Assert.Equal("1", (await reader.ExecuteAsync("GET", "{u}1")).AsString());
         Assert.Equal("1", (await reader.ExecuteAsync("GET", "{u}2")).AsString());
