@@ -19,8 +19,9 @@ public sealed class ClusterSourceSync
     private EngineOptions _template;
     private readonly ShardSelection _selection;
     private readonly ILogger _logger;
-    private readonly Dictionary<int, ShardRun> _runs = [];
+    private readonly Dictionary<string, ShardRun> _runs = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
+    private readonly MigrationGuard _migrations = new();
 
     /// <summary>
     /// <paramref name="template"/> holds everything but the source address (its <see cref="EngineOptions.Source"/> is any
@@ -33,6 +34,9 @@ public sealed class ClusterSourceSync
         _selection = selection;
         _logger = logger;
     }
+
+    /// <summary>The slot-migration guard shared by this process's engines.</summary>
+    public MigrationGuard Migrations => _migrations;
 
     /// <summary>How often the source's shard list is read again.</summary>
     public TimeSpan TopologyInterval { get; init; } = TimeSpan.FromSeconds(5);
@@ -119,9 +123,9 @@ public sealed class ClusterSourceSync
             for (var i = 0; i < topology.Masters.Count; i++)
             {
                 var master = topology.Masters[i];
-                if (!_selection.Includes(i) || _runs.ContainsKey(master.LowestSlot)) continue;
-                var run = new ShardRun(master.LowestSlot, master.Address);
-                _runs[run.Shard] = run;
+                if (!_selection.Includes(i) || _runs.ContainsKey(master.Id)) continue;
+                var run = new ShardRun(master.LowestSlot, master.Id, master.Address);
+                _runs[master.Id] = run;
                 _logger.LogInformation("source shard {Shard} (slots {Slots}): following {Master}", run.Shard, string.Join(",", master.Slots), master.Address);
                 run.Task = SuperviseAsync(run, cancellation, fatal);
             }
@@ -145,22 +149,45 @@ public sealed class ClusterSourceSync
                     _logger.LogWarning("could not read the source cluster's shards: {Error}", e.Message);
                     continue;
                 }
-                lock (_gate)
-                {
-                    foreach (var master in topology.Masters)
-                        if (_runs.TryGetValue(master.LowestSlot, out var run)) run.Source = master.Address;
-                    var current = topology.Masters.Select(m => m.LowestSlot).ToHashSet();
-                    foreach (var gone in _runs.Values.Where(r => !current.Contains(r.Shard) && !r.Task.IsCompleted && !r.Stop.IsCancellationRequested))
-                    {
-                        _logger.LogWarning("source shard {Shard} ({Source}) is no longer in the source cluster; stopping its engine", gone.Shard, gone.Source);
-                        gone.Stop.Cancel();
-                    }
-                }
+                Follow(topology);
                 if (_template.SyncAof) StartShards(topology, cancellation, fatal);
             }
         }
         catch (OperationCanceledException)
         {
+        }
+    }
+
+    // A shard is its master node; when that node stops being a master, the master that took its place (its former
+    // replica, or the new owner of its slots) continues the same shard, so a failover does not start a second engine.
+    private void Follow(ClusterTopology topology)
+    {
+        lock (_gate)
+        {
+            foreach (var run in _runs.Values.Where(r => !r.Task.IsCompleted && !r.Stop.IsCancellationRequested).ToList())
+            {
+                var node = topology.NodeById(run.NodeId);
+                if (node is { IsMaster: true } && node.Slots.Count > 0)
+                {
+                    run.Source = node.Address;
+                    continue;
+                }
+                var successor = (node?.MasterId is { } id ? topology.NodeById(id) : null) ?? topology.OwnerOf(Math.Max(0, run.Shard));
+                if (successor is { IsMaster: true } && !_runs.ContainsKey(successor.Id))
+                {
+                    _logger.LogInformation("source shard {Shard}: {Old} is no longer its master; following {New}", run.Shard, run.Source, successor.Address);
+                    _runs.Remove(run.NodeId);
+                    run.NodeId = successor.Id;
+                    run.Source = successor.Address;
+                    _runs[successor.Id] = run;
+                    continue;
+                }
+                if (successor is null || _runs.ContainsKey(successor.Id) && !ReferenceEquals(_runs[successor.Id], run))
+                {
+                    _logger.LogWarning("source shard {Shard} ({Source}) is no longer in the source cluster; stopping its engine", run.Shard, run.Source);
+                    run.Stop.Cancel();
+                }
+            }
         }
     }
 
@@ -181,6 +208,8 @@ public sealed class ClusterSourceSync
                 Source = _template.Source! with { Address = run.Source },
                 // Each shard keeps its own resume point and spool.
                 Directory = Path.Combine(_template.Directory, "shards", run.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                MigrationGuard = _migrations,
+                Shard = run.Shard,
             };
             var engine = new SyncEngine(options, logger);
             lock (_gate) run.Engine = engine;
@@ -230,9 +259,11 @@ public sealed class ClusterSourceSync
         }
     }
 
-    private sealed class ShardRun(int shard, string source)
+    private sealed class ShardRun(int shard, string nodeId, string source)
     {
         public int Shard { get; } = shard;
+
+        public string NodeId { get; set; } = nodeId;
 
         public string Source { get; set; } = source;
 

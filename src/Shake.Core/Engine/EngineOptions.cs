@@ -89,6 +89,15 @@ public sealed record EngineOptions
     /// </summary>
     public Writers.ITargetWriterFactory? TargetFactory { get; init; }
 
+    /// <summary>
+    /// Set for the engines of a cluster source: records keys that a slot migration moved into this engine's shard and
+    /// drops the other shard's DEL of them (see <see cref="Cluster.MigrationGuard"/>), with <see cref="Shard"/> naming this engine.
+    /// </summary>
+    public Cluster.MigrationGuard? MigrationGuard { get; init; }
+
+    /// <summary>This engine's shard of a cluster source (its lowest slot), for <see cref="MigrationGuard"/>.</summary>
+    public int Shard { get; init; }
+
     /// <summary>How long a clean stop may take to flush the target before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -28,6 +28,7 @@ public sealed class EngineStatistics
     private long _commandsSplit;
     private long _redirections;
     private long _resends;
+    private long _migrationDeletesDropped;
     private Replication.ConfirmedOffset? _offsets;
     private Spool.ByteSpool? _spool;
 
@@ -51,6 +52,7 @@ public sealed class EngineStatistics
     internal void FunctionLoaded() => Interlocked.Increment(ref _functionsLoaded);
     internal void ScriptLoaded() => Interlocked.Increment(ref _scriptsLoaded);
     internal void CommandRefused(int count) => Interlocked.Add(ref _commandsRefused, count);
+    internal void MigrationCommandDropped() => Interlocked.Increment(ref _migrationDeletesDropped);
     internal void CommandSplit() => Interlocked.Increment(ref _commandsSplit);
     internal void Redirected() => Interlocked.Increment(ref _redirections);
     internal void Resent(int count) => Interlocked.Add(ref _resends, count);
@@ -91,6 +93,7 @@ public sealed class EngineStatistics
         CommandsSplit = Interlocked.Read(ref _commandsSplit),
         Redirections = Interlocked.Read(ref _redirections),
         Resends = Interlocked.Read(ref _resends),
+        MigrationCommandsDropped = Interlocked.Read(ref _migrationDeletesDropped),
     };
 }
 
@@ -146,6 +149,9 @@ public sealed record EngineSnapshot(
 
     /// <summary>Requests sent again to a cluster target after a redirection or a lost connection.</summary>
     public long Resends { get; init; }
+
+    /// <summary>Commands of a cluster source dropped because a slot migration had moved their key to another shard (the migration's own DEL, and older writes of the old owner arriving after the migrated copy).</summary>
+    public long MigrationCommandsDropped { get; init; }
 
     /// <summary>Bytes received from the source but not yet confirmed by the target.</summary>
     public long Lag => Math.Max(0, ReceivedOffset - ConfirmedOffset);

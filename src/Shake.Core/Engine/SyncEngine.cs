@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Cluster;
 using Shake.Core.Filters;
 using Shake.Core.Replication;
 using Shake.Core.Spool;
@@ -284,7 +285,10 @@ public sealed class SyncEngine
         Statistics.TrackOffsets(offsets);
         if (!_options.SyncAof) return;
         Statistics.Phase = EnginePhase.Incremental;
-        state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database, Filters);
+        state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database, Filters)
+        {
+            Migrations = _options.MigrationGuard is null ? null : new MigrationFilter(_options.MigrationGuard, _options.Shard),
+        };
         await state.Forwarder.RunAsync(input, origin, cancellation);
     }
 

@@ -43,6 +43,9 @@ public sealed class StreamForwarder
         Offset = offset;
     }
 
+    /// <summary>For a cluster source: drops a slot migration's DELs and applies its RESTOREs with REPLACE.</summary>
+    public Cluster.MigrationFilter? Migrations { get; init; }
+
     /// <summary>Replication offset of the bytes processed so far.</summary>
     public long Offset { get; private set; }
 
@@ -137,6 +140,20 @@ public sealed class StreamForwarder
                         if (!_inMulti) _confirmed.Skipped(Offset);
                         break;
                     }
+                    if (Migrations is not null)
+                    {
+                        if (Migrations.Concerns(encoded.IsEmpty ? _arguments[0].FirstSpan : frame.Name(encoded)))
+                        {
+                            ForwardMigration(buffer.Slice(start, length), db);
+                            break;
+                        }
+                        if (Migrations.IsStale(encoded.IsEmpty ? (_arguments.Count > 1 ? _arguments[1].FirstSpan : default) : frame.FirstArgument(encoded)))
+                        {
+                            _statistics.MigrationCommandDropped();
+                            if (!_inMulti) _confirmed.Skipped(Offset);
+                            break;
+                        }
+                    }
                     // Inside a block nothing counts as applied before EXEC: tag the block's commands with where it began.
                     Forward(encoded, buffer, start, length, _inMulti ? _multiStart : Offset, db);
                     break;
@@ -147,6 +164,23 @@ public sealed class StreamForwarder
                 return reader.Position;
             }
         }
+    }
+
+    // DEL, UNLINK and RESTORE-ASKING of a cluster source: the migration filter decides what reaches the target.
+    private void ForwardMigration(in ReadOnlySequence<byte> command, int sourceDb)
+    {
+        var reader = new SequenceReader<byte>(command);
+        RespReader.TryReadCommand(ref reader, _arguments);
+        var endOffset = _inMulti ? _multiStart : Offset;
+        var rewritten = Migrations!.Rewrite(_arguments);
+        if (rewritten is null)
+        {
+            _statistics.MigrationCommandDropped();
+            if (!_inMulti) _confirmed.Skipped(Offset);
+            return;
+        }
+        var db = _databaseMap is null ? sourceDb : _databaseMap.TryGetValue(sourceDb, out var mapped) ? mapped : sourceDb;
+        _writer.WriteStreamCommand(rewritten.Length == 0 ? command : new ReadOnlySequence<byte>(rewritten), db, endOffset);
     }
 
     // The database a SELECT names, read from the span or from the argument slices, whichever the command was read into.

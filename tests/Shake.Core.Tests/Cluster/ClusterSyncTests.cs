@@ -161,6 +161,51 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
     }
 
     [Fact]
+    public async Task ASourceReshardingWhileSyncingLeavesEveryKeyOnTheTargetInOrder()
+    {
+        var a = clusters.A;
+        var b = clusters.B;
+        await using var writer = await ClusterTestClient.ConnectAsync(a);
+        await SetManyAsync(writer, "pre:", 5000);
+        await using var target = await TargetAsync(b);
+        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(500) };
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => sync.RunAsync(stop.Token));
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+
+        var lists = Enumerable.Range(0, 24).Select(i => $"seq:{{{i}}}").ToArray();
+        using var writing = new CancellationTokenSource();
+        var rounds = 0;
+        var appending = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                await Task.WhenAll(lists.Select(l => writer.ExecuteAsync("RPUSH", l, rounds.ToString(CultureInfo.InvariantCulture))));
+                await writer.ExecuteAsync("SET", $"during:{rounds}", "x");
+                rounds++;
+            }
+        });
+        await Task.Delay(300);
+        var masters = await a.MastersAsync();
+        // Slots with keys move from one source master to another: DELs in one engine's stream, RESTOREs in another's.
+        await a.ReshardAsync(masters[0], masters[1], 1500);
+        await Task.Delay(500);
+        writing.Cancel();
+        await appending;
+        await Task.Delay(1500);
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
+        await using var reader = await ClusterTestClient.ConnectAsync(b);
+        var expected = Enumerable.Range(0, rounds).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray();
+        foreach (var list in lists)
+            Assert.Equal(expected, (await reader.ExecuteAsync("LRANGE", list, "0", "-1")).Items.Select(i => i.AsString()).ToArray());
+        output.WriteLine($"{rounds} rounds; {sync.Migrations.DeletesDropped} migration DELs dropped; engines: {sync.Engines.Count}");
+        Assert.Equal(3, sync.Engines.Count);
+        stop.Cancel();
+        await run;
+    }
+
+    [Fact]
     public async Task AStandaloneSourceIntoAClusterSplitsWhatKeepsItsMeaningAndRefusesTheRest()
     {
         var b = clusters.B;

@@ -1,0 +1,81 @@
+using System.Text;
+
+namespace Shake.Core.Cluster;
+
+/// <summary>
+/// Keeps a slot migration on a cluster source from deleting keys on the target. <c>MIGRATE</c> reaches Shake as a
+/// <c>RESTORE-ASKING</c> in the new owner's stream and a <c>DEL</c> in the old owner's, handled by two engines with no
+/// order between them; applying the DEL after the RESTORE would lose the key. So the engine that sees the
+/// RESTORE-ASKING records the key here (and applies it with REPLACE), and a DEL of that key from any other engine is
+/// dropped as the migration's own. A DEL that comes first deletes the old copy and the RESTORE brings the key back.
+/// Until then, other commands of the old owner's stream on that key are dropped too: they are older than the migrated
+/// copy and would land after it. A record lives until its DEL arrives or <see cref="Window"/> passes. One guard is shared by the engines of a process.
+/// </summary>
+public sealed class MigrationGuard
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, (int Shard, long At)> _restored = new(StringComparer.Ordinal);
+    private long _lastPrune = Environment.TickCount64;
+    private long _deletesDropped;
+
+    /// <summary>How long a migrated key waits for the old owner's DEL.</summary>
+    public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>DELs dropped because they belonged to a migration.</summary>
+    public long DeletesDropped => Interlocked.Read(ref _deletesDropped);
+
+    /// <summary>The engine of <paramref name="shard"/> saw <c>RESTORE-ASKING</c> of <paramref name="key"/>: the key moved into its shard.</summary>
+    public void Restored(ReadOnlySpan<byte> key, int shard)
+    {
+        var now = Environment.TickCount64;
+        lock (_gate)
+        {
+            _restored[Encoding.Latin1.GetString(key)] = (shard, now);
+            Prune(now);
+            Volatile.Write(ref _count, _restored.Count);
+        }
+    }
+
+    /// <summary>True when a DEL of <paramref name="key"/> by the engine of <paramref name="shard"/> is the other half of a migration and must be dropped.</summary>
+    public bool IsMigrationDelete(ReadOnlySpan<byte> key, int shard)
+    {
+        lock (_gate)
+        {
+            if (_restored.Count == 0) return false;
+            var name = Encoding.Latin1.GetString(key);
+            if (!_restored.TryGetValue(name, out var record) || record.Shard == shard) return false;
+            _restored.Remove(name);
+            Volatile.Write(ref _count, _restored.Count);
+            if (Environment.TickCount64 - record.At > Window.TotalMilliseconds) return false;
+        }
+        Interlocked.Increment(ref _deletesDropped);
+        return true;
+    }
+
+    /// <summary>True while some key migrated recently (cheap: read before every stream command of a cluster source).</summary>
+    public bool Active => Volatile.Read(ref _count) > 0;
+
+    /// <summary>
+    /// True when <paramref name="key"/> moved into another shard than <paramref name="shard"/> by a migration whose
+    /// RESTORE was already applied: a command of this shard's older stream on it would land after the migrated copy.
+    /// </summary>
+    public bool MovedAway(ReadOnlySpan<byte> key, int shard)
+    {
+        lock (_gate)
+        {
+            return _restored.TryGetValue(Encoding.Latin1.GetString(key), out var record) && record.Shard != shard
+                && Environment.TickCount64 - record.At <= Window.TotalMilliseconds;
+        }
+    }
+
+    private int _count;
+
+    private void Prune(long now)
+    {
+        if (now - _lastPrune < 10_000) return;
+        _lastPrune = now;
+        var limit = (long)Window.TotalMilliseconds;
+        foreach (var stale in _restored.Where(r => now - r.Value.At > limit).Select(r => r.Key).ToList()) _restored.Remove(stale);
+        Volatile.Write(ref _count, _restored.Count);
+    }
+}
