@@ -584,6 +584,12 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
                     request.State = RequestState.Done;
                 }
             }
+            else if (request.Attempts > 0 && request.Kind == WriteKind.Restore && reply.ErrorKind == RespErrorKind.BusyKey && request.Reason == RetryReason.Connection)
+            {
+                // Sent again after its connection was lost: the first attempt was applied, only its reply went missing.
+                _statistics.KeyApplied();
+                request.State = RequestState.Done;
+            }
             else
             {
                 var key = reply.IsError && request.Kind != WriteKind.StreamCommand ? SlotRoute.FirstArgument(request.Buffer!, request.Length) : default;
