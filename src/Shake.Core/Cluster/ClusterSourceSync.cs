@@ -22,6 +22,8 @@ public sealed class ClusterSourceSync
     private readonly Dictionary<string, ShardRun> _runs = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly MigrationGuard _migrations = new();
+    private bool _started;
+    private int _lastRunId;
 
     /// <summary>
     /// <paramref name="template"/> holds everything but the source address (its <see cref="EngineOptions.Source"/> is any
@@ -82,6 +84,7 @@ public sealed class ClusterSourceSync
             if (_runs.Count == 0)
                 throw new InvalidOperationException($"shards = \"{_selection}\" selects none of the {topology.Masters.Count} shards of the source cluster");
         }
+        _started = true;
         var watching = WatchAsync(stop.Token, fatal);
         while (true)
         {
@@ -124,7 +127,7 @@ public sealed class ClusterSourceSync
             {
                 var master = topology.Masters[i];
                 if (!_selection.Includes(i) || _runs.ContainsKey(master.Id)) continue;
-                var run = new ShardRun(master.LowestSlot, master.Id, master.Address);
+                var run = new ShardRun(master.LowestSlot, master.Id, master.Address) { Late = _started, Id = ++_lastRunId };
                 _runs[master.Id] = run;
                 _logger.LogInformation("source shard {Shard} (slots {Slots}): following {Master}", run.Shard, string.Join(",", master.Slots), master.Address);
                 run.Task = SuperviseAsync(run, cancellation, fatal);
@@ -201,15 +204,19 @@ public sealed class ClusterSourceSync
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellation, run.Stop.Token);
         var delay = RestartDelay;
         var logger = new PrefixedLogger(_logger, $"[shard {run.Shard}] ");
+        var attempt = 0;
         while (!linked.IsCancellationRequested)
         {
+            attempt++;
             var options = _template with
             {
                 Source = _template.Source! with { Address = run.Source },
                 // Each shard keeps its own resume point and spool.
-                Directory = Path.Combine(_template.Directory, "shards", run.Shard.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                Directory = Path.Combine(_template.Directory, "shards", run.DirectoryName),
                 MigrationGuard = _migrations,
-                Shard = run.Shard,
+                Shard = run.Id,
+                // Engines starting after the first ones may receive keys that migrated in before their snapshot.
+                RecordSnapshotKeys = run.Late || attempt > 1,
             };
             var engine = new SyncEngine(options, logger);
             lock (_gate) run.Engine = engine;
@@ -264,6 +271,14 @@ public sealed class ClusterSourceSync
         public int Shard { get; } = shard;
 
         public string NodeId { get; set; } = nodeId;
+
+        public bool Late { get; init; }
+
+        // Unique in the process (two shards may have had the same lowest slot at different times).
+        public int Id { get; init; }
+
+        // The node the shard was first followed on: its spool and resume point stay there through failovers.
+        public string DirectoryName { get; } = nodeId.Length > 12 ? nodeId[..12] : nodeId;
 
         public string Source { get; set; } = source;
 

@@ -15,6 +15,15 @@ public sealed class MigrationFilter(MigrationGuard guard, int shard)
         || (name.Length == 6 && System.Text.Ascii.EqualsIgnoreCase(name, "UNLINK"u8))
         || (name.Length == 14 && System.Text.Ascii.EqualsIgnoreCase(name, "RESTORE-ASKING"u8));
 
+    /// <summary>Held while a decision of this filter is handed to the writer (see <see cref="MigrationGuard"/>).</summary>
+    public Lock Gate => guard.Gate;
+
+    /// <summary>True when a migration was recorded recently (only then do other commands need a look).</summary>
+    public bool Active => guard.Active;
+
+    /// <summary>Records a key this engine wrote from its snapshot: it belongs to this engine's shard from now on.</summary>
+    public void Owned(ReadOnlySpan<byte> key) => guard.Restored(key, shard);
+
     /// <summary>True when a command on <paramref name="key"/> from this engine's stream is older than a migrated copy of it.</summary>
     public bool IsStale(ReadOnlySpan<byte> key) => guard.Active && guard.MovedAway(key, shard);
 

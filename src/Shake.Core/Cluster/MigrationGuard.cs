@@ -14,6 +14,12 @@ namespace Shake.Core.Cluster;
 public sealed class MigrationGuard
 {
     private readonly Lock _gate = new();
+
+    /// <summary>
+    /// Held while an engine decides about a key and hands the result to its writer, so that another engine's decision
+    /// about the same key comes wholly before or after.
+    /// </summary>
+    internal Lock Gate => _gate;
     private readonly Dictionary<string, (int Shard, long At)> _restored = new(StringComparer.Ordinal);
     private long _lastPrune = Environment.TickCount64;
     private long _deletesDropped;

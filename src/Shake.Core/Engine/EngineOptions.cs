@@ -95,7 +95,10 @@ public sealed record EngineOptions
     /// </summary>
     public Cluster.MigrationGuard? MigrationGuard { get; init; }
 
-    /// <summary>This engine's shard of a cluster source (its lowest slot), for <see cref="MigrationGuard"/>.</summary>
+    /// <summary>Record every key of the snapshot with <see cref="MigrationGuard"/> (engines that start after the others).</summary>
+    public bool RecordSnapshotKeys { get; init; }
+
+    /// <summary>This engine's identity among the engines sharing <see cref="MigrationGuard"/> (unique in the process).</summary>
     public int Shard { get; init; }
 
     /// <summary>How long a clean stop may take to flush the target before giving up.</summary>

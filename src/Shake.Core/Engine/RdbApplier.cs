@@ -41,6 +41,12 @@ public sealed class RdbApplier
         _apply = apply;
     }
 
+    /// <summary>
+    /// Set for an engine of a cluster source that started after the others (a new shard, or a restart): every key of
+    /// its snapshot is recorded as this shard's, so another shard's DEL of it is taken for a migration's.
+    /// </summary>
+    public Cluster.MigrationFilter? Migrations { get; init; }
+
     /// <summary>RDB version of the snapshot, once its header was read.</summary>
     public int RdbVersion { get; private set; }
 
@@ -122,7 +128,19 @@ public sealed class RdbApplier
         if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return true;
         var db = TargetDb(sourceDb);
         if (db is null) return true;
-        _writer.WriteEntry(entry, db.Value);
+        if (Migrations is null)
+        {
+            _writer.WriteEntry(entry, db.Value);
+        }
+        else
+        {
+            // A shard that joined late may hold keys a migration moved in: the old owner's later DEL of them must be dropped.
+            lock (Migrations.Gate)
+            {
+                Migrations.Owned(entry.Key);
+                _writer.WriteEntry(entry, db.Value);
+            }
+        }
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
     }
 

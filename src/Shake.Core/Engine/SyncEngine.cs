@@ -266,7 +266,10 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters);
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters)
+            {
+                Migrations = _options.MigrationGuard is not null && _options.RecordSnapshotKeys ? new MigrationFilter(_options.MigrationGuard, _options.Shard) : null,
+            };
             await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
             if (transfer.EndMark is not null) await ExpectMarkAsync(input, transfer.EndMark, origin, cancellation);
             // Everything of the snapshot must be applied before the first ACK of its offset.

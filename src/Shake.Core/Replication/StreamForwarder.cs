@@ -144,13 +144,24 @@ public sealed class StreamForwarder
                     {
                         if (Migrations.Concerns(encoded.IsEmpty ? _arguments[0].FirstSpan : frame.Name(encoded)))
                         {
-                            ForwardMigration(buffer.Slice(start, length), db);
+                            lock (Migrations.Gate) ForwardMigration(buffer.Slice(start, length), db);
                             break;
                         }
-                        if (Migrations.IsStale(encoded.IsEmpty ? (_arguments.Count > 1 ? _arguments[1].FirstSpan : default) : frame.FirstArgument(encoded)))
+                        if (Migrations.Active)
                         {
-                            _statistics.MigrationCommandDropped();
-                            if (!_inMulti) _confirmed.Skipped(Offset);
+                            // Decided and handed to the writer under the guard, so a migration of the key is wholly before or after.
+                            lock (Migrations.Gate)
+                            {
+                                if (Migrations.IsStale(encoded.IsEmpty ? (_arguments.Count > 1 ? _arguments[1].FirstSpan : default) : frame.FirstArgument(encoded)))
+                                {
+                                    _statistics.MigrationCommandDropped();
+                                    if (!_inMulti) _confirmed.Skipped(Offset);
+                                }
+                                else
+                                {
+                                    Forward(encoded, buffer, start, length, _inMulti ? _multiStart : Offset, db);
+                                }
+                            }
                             break;
                         }
                     }
