@@ -862,6 +862,23 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     }
 
     /// <inheritdoc />
+    public async Task WhenWrittenConfirmedAsync(CancellationToken cancellation)
+    {
+        long until;
+        lock (_gate) until = _next;
+        while (true)
+        {
+            Task wait;
+            lock (_gate)
+            {
+                if (_head >= until || _failure.Task.IsCompleted || _disposed) return;
+                wait = Changed();
+            }
+            await wait.WaitAsync(cancellation);
+        }
+    }
+
+    /// <inheritdoc />
     public void Abort() => _abort.Cancel();
 
     private void Fail(Exception error)

@@ -21,6 +21,16 @@ public sealed class MigrationFilter(MigrationGuard guard, int shard)
     /// <summary>True when a migration was recorded recently (only then do other commands need a look).</summary>
     public bool Active => guard.Active;
 
+    /// <summary>True for RESTORE-ASKING, the new owner's half of a migration.</summary>
+    public static bool IsMigratedCopy(ReadOnlySpan<byte> name) => name.Length == 14;
+
+    /// <summary>Records <paramref name="key"/> as migrated into this engine's shard and waits for the other engines' earlier writes.</summary>
+    public Task RecordAndFenceAsync(ReadOnlySpan<byte> key, Writers.ITargetWriter writer, CancellationToken cancellation)
+    {
+        guard.Restored(key, shard);
+        return guard.FenceAsync(writer, cancellation);
+    }
+
     /// <summary>Records a key this engine wrote from its snapshot: it belongs to this engine's shard from now on.</summary>
     public void Owned(ReadOnlySpan<byte> key) => guard.Restored(key, shard);
 

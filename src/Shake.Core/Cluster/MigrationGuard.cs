@@ -24,6 +24,44 @@ public sealed class MigrationGuard
     private long _lastPrune = Environment.TickCount64;
     private long _deletesDropped;
 
+    private readonly List<Writers.ITargetWriter> _writers = [];
+
+    /// <summary>An engine's writer takes part in <see cref="FenceAsync"/> from now on.</summary>
+    public void Join(Writers.ITargetWriter writer)
+    {
+        lock (_gate) _writers.Add(writer);
+    }
+
+    /// <summary>Joins <paramref name="writer"/> until the returned value is disposed.</summary>
+    public IDisposable Member(Writers.ITargetWriter writer)
+    {
+        Join(writer);
+        return new Membership(this, writer);
+    }
+
+    private sealed class Membership(MigrationGuard guard, Writers.ITargetWriter writer) : IDisposable
+    {
+        public void Dispose() => guard.Leave(writer);
+    }
+
+    /// <summary>The writer is gone (its engine stopped).</summary>
+    public void Leave(Writers.ITargetWriter writer)
+    {
+        lock (_gate) _writers.Remove(writer);
+    }
+
+    /// <summary>
+    /// Completes once everything the other engines' writers were handed so far has been applied on the target: an engine
+    /// that recorded a migrated key waits for this before it writes the key, so an older DEL from the old owner, decided
+    /// before the record existed, cannot land after the migrated copy.
+    /// </summary>
+    public Task FenceAsync(Writers.ITargetWriter self, CancellationToken cancellation)
+    {
+        Writers.ITargetWriter[] others;
+        lock (_gate) others = [.. _writers.Where(w => !ReferenceEquals(w, self))];
+        return Task.WhenAll(others.Select(w => w.WhenWrittenConfirmedAsync(cancellation)));
+    }
+
     /// <summary>How long a migrated key waits for the old owner's DEL.</summary>
     public TimeSpan Window { get; init; } = TimeSpan.FromMinutes(10);
 

@@ -172,6 +172,7 @@ public sealed class SyncEngine
     private async Task RunSyncAsync(CancellationToken cancellation)
     {
         await using var writer = await ConnectTargetAsync(cancellation);
+        using var migrations = _options.MigrationGuard?.Member(writer);
         await using var source = await ConnectSourceAsync(cancellation);
         var origin = source.Endpoint.ToString();
         await CheckSourceDatabasesAsync(source, writer, cancellation);

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using Shake.Core.Cluster;
 using Shake.Core.Engine;
 using Shake.Core.Filters;
 using Shake.Core.Writers;
@@ -66,6 +67,12 @@ public sealed class StreamForwarder
             // the pipeline only flushes by itself when its buffer fills.
             await _writer.WaitForBacklogAsync();
             await _writer.FlushAsync(cancellation);
+            if (_pendingFence is { } pending)
+            {
+                _pendingFence = null;
+                await pending.Fence.WaitAsync(cancellation);
+                _fencedAt = pending.At;
+            }
             // After an early stop the rest of the buffer is unexamined, so the next read must return at once.
             if (_stoppedEarly) input.AdvanceTo(consumed);
             else input.AdvanceTo(consumed, result.Buffer.End);
@@ -76,6 +83,8 @@ public sealed class StreamForwarder
     }
 
     private bool _stoppedEarly;
+    private (Task Fence, long At)? _pendingFence;
+    private long _fencedAt = -1;
 
     /// <summary>Processes every complete command in <paramref name="buffer"/>, stopping early when the writer backs up; returns where it stopped.</summary>
     public SequencePosition Process(in ReadOnlySequence<byte> buffer)
@@ -142,8 +151,19 @@ public sealed class StreamForwarder
                     }
                     if (Migrations is not null)
                     {
-                        if (Migrations.Concerns(encoded.IsEmpty ? _arguments[0].FirstSpan : frame.Name(encoded)))
+                        var name = encoded.IsEmpty ? _arguments[0].FirstSpan : frame.Name(encoded);
+                        if (Migrations.Concerns(name))
                         {
+                            if (MigrationFilter.IsMigratedCopy(name) && _fencedAt != commandStart)
+                            {
+                                // Record the key, then wait (outside Process) for the other engines' earlier writes;
+                                // this command is read again afterwards.
+                                var key = encoded.IsEmpty ? (_arguments.Count > 1 ? _arguments[1].ToArray() : []) : frame.FirstArgument(encoded).ToArray();
+                                _pendingFence = (Migrations.RecordAndFenceAsync(key, _writer, CancellationToken.None), commandStart);
+                                Offset = commandStart;
+                                _stoppedEarly = true;
+                                return start;
+                            }
                             lock (Migrations.Gate) ForwardMigration(buffer.Slice(start, length), db);
                             break;
                         }

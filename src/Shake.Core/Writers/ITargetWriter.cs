@@ -66,6 +66,12 @@ public interface ITargetWriter : IAsyncDisposable
     /// <summary>Flushes and waits until the target has answered everything sent.</summary>
     Task DrainAsync(CancellationToken cancellation);
 
+    /// <summary>
+    /// Completes once everything handed to this writer so far has been answered by the target. Safe to call from another
+    /// thread than the producer's; flushes nothing (the producer's own loop does).
+    /// </summary>
+    Task WhenWrittenConfirmedAsync(CancellationToken cancellation);
+
     /// <summary>Gives up: writes waiting for room are cancelled (after a fatal error elsewhere).</summary>
     void Abort();
 }

@@ -272,6 +272,17 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         else if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
     }
 
+    /// <inheritdoc />
+    public async Task WhenWrittenConfirmedAsync(CancellationToken cancellation)
+    {
+        var backlog = Volatile.Read(ref _backlog);
+        if (backlog is not null)
+        {
+            try { await backlog.WaitAsync(cancellation); } catch (Exception e) when (e is not OperationCanceledException) { return; }
+        }
+        await _client.WhenConfirmedAsync(_client.Sent, cancellation);
+    }
+
     /// <summary>Gives up: writes waiting for room in the window are cancelled (after a fatal error elsewhere).</summary>
     public void Abort() => _abort.Cancel();
 

@@ -236,6 +236,32 @@ public sealed class PipelinedClient<TTag> : IAsyncDisposable
         await done.Task.WaitAsync(cancellation);
     }
 
+    /// <summary>Requests written so far (flushed or not).</summary>
+    public long Sent
+    {
+        get
+        {
+            lock (_queueLock) return _sent;
+        }
+    }
+
+    /// <summary>
+    /// Completes once the first <paramref name="count"/> requests were answered; flushes nothing (for a caller that is
+    /// not the producer and only needs to know when what was written so far has been applied).
+    /// </summary>
+    public Task WhenConfirmedAsync(long count, CancellationToken cancellation = default)
+    {
+        TaskCompletionSource done;
+        lock (_queueLock)
+        {
+            if (_failure is not null) return Task.FromException(_failure);
+            if (_confirmed >= count) return Task.CompletedTask;
+            done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _drains.Add((count, done));
+        }
+        return done.Task.WaitAsync(cancellation);
+    }
+
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask AcquireSlotAsync(CancellationToken cancellation)
     {
