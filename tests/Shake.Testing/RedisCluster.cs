@@ -140,7 +140,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
 
     /// <summary>
     /// True when the cluster has the nodes and layout it was created with, all running; a failover (graceful or forced)
-    /// is undone first by failing back. Killed nodes, moved slots or added/removed masters give false: the cluster must be recreated.
+    /// is undone first by failing back (with TAKEOVER). Killed nodes, moved slots or added/removed masters give false: the cluster must be recreated.
     /// </summary>
     public async Task<bool> TryRestoreLayoutAsync(CancellationToken cancellation = default)
     {
@@ -149,7 +149,7 @@ public sealed partial class RedisCluster : IAsyncDisposable
         if (Describe(topology) == _createdLayout) return true;
         var originalMasters = _createdLayout.Split('|')[0].Split(';').Select(m => m.Split('=')[0]).ToHashSet();
         foreach (var node in topology.Nodes.Where(n => !n.IsMaster && originalMasters.Contains(n.Address)))
-            await FailoverAsync(ServerAt(node.Address), takeover: false, cancellation);
+            await FailoverAsync(ServerAt(node.Address), takeover: true, cancellation); // no votes needed, so no wait for a recent election to age
         await WaitUntilOkAsync(SettleTimeout, cancellation);
         return Describe(await ReadTopologyAsync(cancellation)) == _createdLayout;
     }
