@@ -73,7 +73,7 @@ public sealed partial class RedisCluster
     /// <summary>Starts a node and joins it as a master without slots (give it some with <see cref="ReshardAsync"/>).</summary>
     public async Task<RedisServer> AddMasterAsync(CancellationToken cancellation = default)
     {
-        var server = await RedisServer.StartAsync(_serverArgs, clusterEnabled: true, cancellation: cancellation);
+        var server = await RedisServer.StartAsync(_serverArgs, clusterEnabled: true, cancellation: cancellation, serverPath: _serverPath);
         try
         {
             await RedisBinaries.CliAsync(["--cluster", "add-node", server.Address, SeedAddress], TimeSpan.FromSeconds(60), cancellation);

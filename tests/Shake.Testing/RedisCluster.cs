@@ -19,10 +19,13 @@ public sealed partial class RedisCluster : IAsyncDisposable
     private string _createdLayout = "";
     private bool _disposed;
 
-    private RedisCluster(List<RedisServer> nodes, string[] serverArgs)
+    private readonly string? _serverPath;
+
+    private RedisCluster(List<RedisServer> nodes, string[] serverArgs, string? serverPath)
     {
         _nodes = nodes;
         _serverArgs = serverArgs;
+        _serverPath = serverPath;
     }
 
     /// <summary>All nodes (masters and replicas, running or killed), in creation order.</summary>
@@ -37,19 +40,23 @@ public sealed partial class RedisCluster : IAsyncDisposable
     /// <summary>Every running node's address as a comparison side for <see cref="ClusterDataComparer"/> (which discovers the layout from them).</summary>
     public RedisDataSide Side => RedisDataSide.Cluster(LiveNodes.Select(n => n.Address));
 
-    /// <summary>Starts <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas each and waits until every node agrees on the layout and every replica is in sync.</summary>
-    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 1, IEnumerable<string>? extraArgs = null, CancellationToken cancellation = default)
+    /// <summary>
+    /// Starts <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas each and waits until every
+    /// node agrees on the layout and every replica is in sync. <paramref name="serverPath"/> runs another server binary
+    /// (another Redis version, or valkey-server) for every node.
+    /// </summary>
+    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 1, IEnumerable<string>? extraArgs = null, CancellationToken cancellation = default, string? serverPath = null)
     {
         var count = masters * (1 + replicasPerMaster);
         // Replicas sync at once instead of after the default 5 s wait for more replicas to join the transfer.
         string[] args = ["--repl-diskless-sync-delay", "0", .. extraArgs ?? []];
-        var starts = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(args, clusterEnabled: true, cancellation: cancellation)).ToList();
+        var starts = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(args, clusterEnabled: true, cancellation: cancellation, serverPath: serverPath)).ToList();
         var nodes = new List<RedisServer>();
         foreach (var s in starts)
         {
             try { nodes.Add(await s); } catch { /* collected below */ }
         }
-        var cluster = new RedisCluster(nodes, args);
+        var cluster = new RedisCluster(nodes, args, serverPath);
         try
         {
             if (nodes.Count != count) throw new InvalidOperationException("not every cluster node started");
