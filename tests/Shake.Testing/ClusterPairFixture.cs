@@ -41,10 +41,10 @@ public sealed class ClusterPairFixture : IAsyncLifetime
     }
 
     /// <summary>
-    /// Makes both clusters empty and in their created layout: a failover (graceful, forced, or the cluster's own after
-    /// a kill whose node then came back) is undone by failing back; a killed node, moved slots, or added/removed masters
-    /// cannot be undone cheaply and robustly, so that cluster is stopped and a fresh one created (several seconds).
-    /// Then every master is FLUSHALLed and every replica is waited on until it is empty too.
+    /// Makes both clusters empty and in their created layout: a failover (graceful, forced, or the cluster's own) is
+    /// undone by failing back with TAKEOVER, resharded slots are moved back once emptied; a killed node or a master added
+    /// and not removed cannot be undone cheaply and robustly, so that cluster is stopped and a fresh one created (several
+    /// seconds). Then every master is FLUSHALLed and every replica is waited on until it is empty too.
     /// </summary>
     public async Task ResetAsync(CancellationToken cancellation = default)
     {

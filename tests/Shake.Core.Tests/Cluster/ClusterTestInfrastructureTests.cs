@@ -178,6 +178,14 @@ public class ClusterTestInfrastructureTests(ClusterPairFixture fixture) : IAsync
         (await client.ExecuteAsync("SET", key, "v")).ThrowIfError();
         Assert.Equal(1, client.MovedCount);
         Assert.Equal("v", (await client.ExecuteOnAsync(masters[1].Address, ["GET", key])).AsString());
+
+        var recreations = fixture.Recreations;
+        await fixture.ResetAsync();
+        Assert.Same(cluster, fixture.A);
+        Assert.Equal(recreations, fixture.Recreations);
+        Assert.Equal(
+            before.Masters.Select(m => (m.Address, string.Join(",", m.Slots))),
+            (await cluster.ReadTopologyAsync()).Masters.Select(m => (m.Address, string.Join(",", m.Slots))));
     }
 
     [Fact]
