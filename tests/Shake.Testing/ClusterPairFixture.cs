@@ -32,11 +32,15 @@ public sealed class ClusterPairFixture : IAsyncLifetime
         try
         {
             await Task.WhenAll(a, b);
+            _a = a.Result;
+            _b = b.Result;
         }
-        finally
+        catch
         {
-            if (a.IsCompletedSuccessfully) _a = a.Result;
-            if (b.IsCompletedSuccessfully) _b = b.Result;
+            // Whether the runner disposes a fixture whose start failed is not guaranteed: stop what did start.
+            if (a.IsCompletedSuccessfully) await a.Result.DisposeAsync();
+            if (b.IsCompletedSuccessfully) await b.Result.DisposeAsync();
+            throw;
         }
     }
 
