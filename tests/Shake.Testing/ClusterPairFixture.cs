@@ -32,19 +32,23 @@ public sealed class ClusterPairFixture : IAsyncLifetime
         try
         {
             await Task.WhenAll(a, b);
+            _a = a.Result;
+            _b = b.Result;
         }
-        finally
+        catch
         {
-            if (a.IsCompletedSuccessfully) _a = a.Result;
-            if (b.IsCompletedSuccessfully) _b = b.Result;
+            // Whether the runner disposes a fixture whose start failed is not guaranteed: stop what did start.
+            if (a.IsCompletedSuccessfully) await a.Result.DisposeAsync();
+            if (b.IsCompletedSuccessfully) await b.Result.DisposeAsync();
+            throw;
         }
     }
 
     /// <summary>
-    /// Makes both clusters empty and in their created layout: a failover (graceful, forced, or the cluster's own after
-    /// a kill whose node then came back) is undone by failing back; a killed node, moved slots, or added/removed masters
-    /// cannot be undone cheaply and robustly, so that cluster is stopped and a fresh one created (several seconds).
-    /// Then every master is FLUSHALLed and every replica is waited on until it is empty too.
+    /// Makes both clusters empty and in their created layout: a failover (graceful, forced, or the cluster's own) is
+    /// undone by failing back with TAKEOVER, resharded slots are moved back once emptied; a killed node or a master added
+    /// and not removed cannot be undone cheaply and robustly, so that cluster is stopped and a fresh one created (several
+    /// seconds). Then every master is FLUSHALLed and every replica is waited on until it is empty too.
     /// </summary>
     public async Task ResetAsync(CancellationToken cancellation = default)
     {

@@ -1,4 +1,6 @@
+using System.Globalization;
 using Shake.Core.Cluster;
+using Shake.Core.Routing;
 using Shake.Resp.Connections;
 
 namespace Shake.Testing;
@@ -17,12 +19,17 @@ public sealed partial class RedisCluster : IAsyncDisposable
     // Masters added by AddMasterAsync own no slots until resharded; they are the only slotless masters a settled cluster has.
     private readonly HashSet<string> _emptyMasters = [];
     private string _createdLayout = "";
+    private string[] _createdOwners = [];
+    private int _createdNodeCount;
     private bool _disposed;
 
-    private RedisCluster(List<RedisServer> nodes, string[] serverArgs)
+    private readonly string? _serverPath;
+
+    private RedisCluster(List<RedisServer> nodes, string[] serverArgs, string? serverPath)
     {
         _nodes = nodes;
         _serverArgs = serverArgs;
+        _serverPath = serverPath;
     }
 
     /// <summary>All nodes (masters and replicas, running or killed), in creation order.</summary>
@@ -37,19 +44,23 @@ public sealed partial class RedisCluster : IAsyncDisposable
     /// <summary>Every running node's address as a comparison side for <see cref="ClusterDataComparer"/> (which discovers the layout from them).</summary>
     public RedisDataSide Side => RedisDataSide.Cluster(LiveNodes.Select(n => n.Address));
 
-    /// <summary>Starts <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas each and waits until every node agrees on the layout and every replica is in sync.</summary>
-    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 1, IEnumerable<string>? extraArgs = null, CancellationToken cancellation = default)
+    /// <summary>
+    /// Starts <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas each and waits until every
+    /// node agrees on the layout and every replica is in sync. <paramref name="serverPath"/> runs another server binary
+    /// (another Redis version, or valkey-server) for every node.
+    /// </summary>
+    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 1, IEnumerable<string>? extraArgs = null, CancellationToken cancellation = default, string? serverPath = null)
     {
         var count = masters * (1 + replicasPerMaster);
         // Replicas sync at once instead of after the default 5 s wait for more replicas to join the transfer.
         string[] args = ["--repl-diskless-sync-delay", "0", .. extraArgs ?? []];
-        var starts = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(args, clusterEnabled: true, cancellation: cancellation)).ToList();
+        var starts = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(args, clusterEnabled: true, cancellation: cancellation, serverPath: serverPath)).ToList();
         var nodes = new List<RedisServer>();
         foreach (var s in starts)
         {
             try { nodes.Add(await s); } catch { /* collected below */ }
         }
-        var cluster = new RedisCluster(nodes, args);
+        var cluster = new RedisCluster(nodes, args, serverPath);
         try
         {
             if (nodes.Count != count) throw new InvalidOperationException("not every cluster node started");
@@ -57,7 +68,10 @@ public sealed partial class RedisCluster : IAsyncDisposable
                 ["--cluster", "create", .. nodes.Select(n => n.Address), "--cluster-replicas", replicasPerMaster.ToString(), "--cluster-yes"],
                 TimeSpan.FromSeconds(90), cancellation);
             await cluster.WaitUntilOkAsync(SettleTimeout, cancellation);
-            cluster._createdLayout = Describe(await cluster.ReadTopologyAsync(cancellation));
+            var created = await cluster.ReadTopologyAsync(cancellation);
+            cluster._createdLayout = Describe(created);
+            cluster._createdOwners = [.. Enumerable.Range(0, ClusterSlot.Count).Select(slot => created.MasterOf(slot)!)];
+            cluster._createdNodeCount = created.Nodes.Count;
             return cluster;
         }
         catch
@@ -139,19 +153,60 @@ public sealed partial class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// True when the cluster has the nodes and layout it was created with, all running; a failover (graceful or forced)
-    /// is undone first by failing back. Killed nodes, moved slots or added/removed masters give false: the cluster must be recreated.
+    /// True when the cluster has the nodes and layout it was created with, all running. A failover (graceful or forced)
+    /// is undone first by failing back (with TAKEOVER); slots moved to other masters are then moved back, after a FLUSHALL
+    /// (empty slots move without migrating keys: this deletes every key). Killed nodes or added masters give false: the
+    /// cluster must be recreated.
     /// </summary>
     public async Task<bool> TryRestoreLayoutAsync(CancellationToken cancellation = default)
     {
-        if (_nodes.Any(n => !n.IsRunning) || _emptyMasters.Count > 0) return false;
+        if (_nodes.Any(n => !n.IsRunning) || _emptyMasters.Count > 0 || _nodes.Count != _createdNodeCount) return false;
         var topology = await ReadTopologyAsync(cancellation);
         if (Describe(topology) == _createdLayout) return true;
-        var originalMasters = _createdLayout.Split('|')[0].Split(';').Select(m => m.Split('=')[0]).ToHashSet();
+        var originalMasters = _createdOwners.ToHashSet();
         foreach (var node in topology.Nodes.Where(n => !n.IsMaster && originalMasters.Contains(n.Address)))
-            await FailoverAsync(ServerAt(node.Address), takeover: false, cancellation);
-        await WaitUntilOkAsync(SettleTimeout, cancellation);
+            await FailoverAsync(ServerAt(node.Address), takeover: true, cancellation); // no votes needed, so no wait for a recent election to age
+        topology = await ReadTopologyAsync(cancellation);
+        if (Describe(topology) != _createdLayout)
+        {
+            if (topology.Masters.Any(m => !originalMasters.Contains(m.Address)) || topology.Nodes.Count != _createdNodeCount) return false;
+            await FlushAllAsync(cancellation);
+            await MoveSlotsBackAsync(topology, cancellation);
+            await WaitUntilOkAsync(SettleTimeout, cancellation);
+        }
         return Describe(await ReadTopologyAsync(cancellation)) == _createdLayout;
+    }
+
+    // Per slot, the steps of a migration without keys: importing on the owner-to-be, migrating on the owner, then the new
+    // owner announced to itself first (which bumps its config epoch, so the change wins in gossip), the old owner, the rest.
+    private async Task MoveSlotsBackAsync(ClusterTopology topology, CancellationToken cancellation)
+    {
+        var connections = new Dictionary<string, RedisConnection>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var master in topology.Masters)
+                connections[master.Address] = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = master.Address }, cancellation);
+            async Task SendAsync(string address, params string[] command) =>
+                (await connections[address].ExecuteAsync(command, cancellation)).ThrowIfError(address, string.Join(' ', command));
+            for (var slot = 0; slot < _createdOwners.Length; slot++)
+            {
+                var owner = topology.OwnerOf(slot)!;
+                var original = _createdOwners[slot];
+                if (owner.Address == original) continue;
+                var originalId = topology.Nodes.First(n => n.Address == original).Id;
+                var text = slot.ToString(CultureInfo.InvariantCulture);
+                await SendAsync(original, "CLUSTER", "SETSLOT", text, "IMPORTING", owner.Id);
+                await SendAsync(owner.Address, "CLUSTER", "SETSLOT", text, "MIGRATING", originalId);
+                await SendAsync(original, "CLUSTER", "SETSLOT", text, "NODE", originalId);
+                await SendAsync(owner.Address, "CLUSTER", "SETSLOT", text, "NODE", originalId);
+                foreach (var other in connections.Keys.Where(a => a != original && a != owner.Address))
+                    await SendAsync(other, "CLUSTER", "SETSLOT", text, "NODE", originalId);
+            }
+        }
+        finally
+        {
+            foreach (var connection in connections.Values) await connection.DisposeAsync();
+        }
     }
 
     private RedisServer[] Others(RedisServer server) => [.. LiveNodes.Where(n => n != server)];

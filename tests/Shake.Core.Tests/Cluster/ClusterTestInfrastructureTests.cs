@@ -178,6 +178,14 @@ public class ClusterTestInfrastructureTests(ClusterPairFixture fixture) : IAsync
         (await client.ExecuteAsync("SET", key, "v")).ThrowIfError();
         Assert.Equal(1, client.MovedCount);
         Assert.Equal("v", (await client.ExecuteOnAsync(masters[1].Address, ["GET", key])).AsString());
+
+        var recreations = fixture.Recreations;
+        await fixture.ResetAsync();
+        Assert.Same(cluster, fixture.A);
+        Assert.Equal(recreations, fixture.Recreations);
+        Assert.Equal(
+            before.Masters.Select(m => (m.Address, string.Join(",", m.Slots))),
+            (await cluster.ReadTopologyAsync()).Masters.Select(m => (m.Address, string.Join(",", m.Slots))));
     }
 
     [Fact]
@@ -208,6 +216,30 @@ public class ClusterTestInfrastructureTests(ClusterPairFixture fixture) : IAsync
             (await client.ExecuteOnAsync(target.Address, ["CLUSTER", "SETSLOT", slot, "STABLE"])).ThrowIfError();
             (await client.ExecuteOnAsync(source.Address, ["CLUSTER", "SETSLOT", slot, "STABLE"])).ThrowIfError();
         }
+    }
+
+    [Fact]
+    public async Task Comparer_reports_a_key_on_a_master_that_does_not_own_its_slot()
+    {
+        await WriteBothAsync();
+        await using var client = await ClusterTestClient.ConnectAsync(fixture.A);
+        var topology = client.Topology;
+        var owner = topology.Masters[2];
+        var stray = topology.Masters[0];
+        var key = Enumerable.Range(0, 100000).Select(i => $"stray-{i}").First(k => topology.OwnerOf(ClusterSlot.Of(Encoding.UTF8.GetBytes(k))) == owner);
+        var slot = ClusterSlot.Of(Encoding.UTF8.GetBytes(key)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        // An interrupted migration leaves keys behind on the importing node once the slot is declared stable again.
+        (await client.ExecuteOnAsync(stray.Address, ["CLUSTER", "SETSLOT", slot, "IMPORTING", owner.Id])).ThrowIfError();
+        (await client.ExecuteOnAsync(stray.Address, ["ASKING"])).ThrowIfError();
+        (await client.ExecuteOnAsync(stray.Address, ["SET", key, "left-behind"])).ThrowIfError();
+        (await client.ExecuteOnAsync(stray.Address, ["CLUSTER", "SETSLOT", slot, "STABLE"])).ThrowIfError();
+
+        var comparison = await ClusterDataComparer.CompareAsync(fixture.A.Side, fixture.B.Side, Tolerance);
+
+        var differences = comparison.Differences.Where(d => d.Key == key).Select(d => d.What).ToList();
+        Assert.Equal(["misplaced on source"], differences);
+        Assert.Single(comparison.Differences);
+        Assert.Contains(stray.Address, comparison.Differences[0].Source);
     }
 
     [Fact]

@@ -106,6 +106,28 @@ public class ClusterTopologyTests(ClusterPairFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Falls_back_to_cluster_nodes_when_shards_is_refused()
+    {
+        var seed = Cluster.SeedAddress;
+        await using var admin = await ConnectAsync(seed);
+        (await admin.ExecuteAsync("ACL", "SETUSER", "nodes-only", "on", ">secret", "-@all", "+cluster|nodes")).ThrowIfError();
+        try
+        {
+            await using var limited = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = seed, Username = "nodes-only", Password = "secret" });
+            Assert.Equal(RespErrorKind.NoPerm, (await limited.ExecuteAsync("CLUSTER", "SHARDS")).AsError().Kind);
+
+            var fallback = await ClusterTopology.ReadAsync(limited, CancellationToken.None);
+
+            var full = await ClusterTopology.ReadAsync(admin, CancellationToken.None);
+            Assert.Equal(Describe(full), Describe(fallback));
+        }
+        finally
+        {
+            (await admin.ExecuteAsync("ACL", "DELUSER", "nodes-only")).ThrowIfError();
+        }
+    }
+
+    [Fact]
     public async Task Standalone_server_is_refused_with_its_address()
     {
         await using var server = await RedisServer.StartAsync();
