@@ -19,13 +19,14 @@ internal sealed class Lz4SpoolFiles : ISpoolStorage
     private static readonly int MaxEncodedSize = LZ4Codec.MaximumOutputSize(BlockSize);
 
     private readonly SpoolFiles _files;
-    private readonly byte[] _encodeBuffer = ArrayPool<byte>.Shared.Rent(HeaderSize + MaxEncodedSize);
-    private readonly byte[] _storedBuffer = ArrayPool<byte>.Shared.Rent(MaxEncodedSize);
-    private readonly byte[] _decoded = ArrayPool<byte>.Shared.Rent(BlockSize);
-    private readonly byte[] _staging = ArrayPool<byte>.Shared.Rent(BlockSize);
+    // Plain arrays rather than pooled ones: the appender may still be inside Append when the spool is disposed, and a
+    // buffer returned to the shared pool then would be written to while someone else holds it.
+    private readonly byte[] _encodeBuffer = new byte[HeaderSize + MaxEncodedSize];
+    private readonly byte[] _storedBuffer = new byte[MaxEncodedSize];
+    private readonly byte[] _decoded = new byte[BlockSize];
+    private readonly byte[] _staging = new byte[BlockSize];
     private int _decodedStart;
     private int _decodedEnd;
-    private bool _disposed;
 
     public Lz4SpoolFiles(string directory, long fileSize)
     {
@@ -113,14 +114,5 @@ internal sealed class Lz4SpoolFiles : ISpoolStorage
         return true;
     }
 
-    public void Dispose()
-    {
-        if (_disposed) return;
-        _disposed = true;
-        _files.Dispose();
-        ArrayPool<byte>.Shared.Return(_encodeBuffer);
-        ArrayPool<byte>.Shared.Return(_storedBuffer);
-        ArrayPool<byte>.Shared.Return(_decoded);
-        ArrayPool<byte>.Shared.Return(_staging);
-    }
+    public void Dispose() => _files.Dispose();
 }
