@@ -1,4 +1,5 @@
 using Shake.Core.Configuration;
+using Shake.Core.Spool;
 using Shake.Host.Running;
 
 namespace Shake.Host.Tests;
@@ -15,6 +16,28 @@ public sealed class EngineOptionsFactoryTests
         Assert.Null(unsupported);
         Assert.Equal(64L << 20, options!.SpoolMemoryLimitBytes);
         Assert.Equal(2048L << 20, options.SpoolDiskLimitBytes);
+    }
+
+    [Theory]
+    [InlineData("", SpoolCompression.None)]
+    [InlineData("spool_compression = \"none\"\n", SpoolCompression.None)]
+    [InlineData("spool_compression = \"lz4\"\n", SpoolCompression.Lz4)]
+    public void Spool_compression_comes_from_the_advanced_section(string line, SpoolCompression expected)
+    {
+        var loaded = ShakeConfigLoader.LoadText(Base + "[advanced]\n" + line);
+        Assert.DoesNotContain(loaded.Diagnostics, d => d.Key.Contains("spool_compression"));
+        var options = EngineOptionsFactory.TryCreate(loaded.Config, out _);
+        Assert.Equal(expected, options!.SpoolCompression);
+        Assert.Contains($"spool_compression = \"{expected.ToString().ToLowerInvariant()}\"", ShakeConfigPrinter.Print(loaded.Config));
+    }
+
+    [Fact]
+    public void An_unknown_spool_compression_is_an_error_naming_the_key_and_the_choices()
+    {
+        var error = Assert.Throws<ShakeConfigException>(() => ShakeConfigLoader.LoadText(Base + "[advanced]\nspool_compression = \"zstd\"\n"));
+        var diagnostic = Assert.Single(error.Errors);
+        Assert.Equal("advanced.spool_compression", diagnostic.Key);
+        Assert.Contains("lz4", diagnostic.Message);
     }
 
     [Fact]

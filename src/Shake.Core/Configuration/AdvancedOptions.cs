@@ -81,4 +81,10 @@ public sealed record AdvancedOptions
     /// stops with an error naming the limit rather than let the source drop the link.
     /// </summary>
     public long SpoolDiskLimitMb { get; init; } = 16 * 1024;
+
+    /// <summary>
+    /// How the spool files store the stream (Shake's <c>spool_compression</c>: <c>"none"</c> or <c>"lz4"</c>); LZ4 saves
+    /// disk at the cost of compressing on the source socket's receive thread while the spool is on disk.
+    /// </summary>
+    public Spool.SpoolCompression SpoolCompression { get; init; } = Spool.SpoolCompression.None;
 }

@@ -19,6 +19,12 @@ internal static class AdvancedSectionReader
         ("warn", ShakeLogLevel.Warn),
     ];
 
+    private static readonly (string, Spool.SpoolCompression)[] SpoolCompressions =
+    [
+        ("none", Spool.SpoolCompression.None),
+        ("lz4", Spool.SpoolCompression.Lz4),
+    ];
+
     private const long OneMegabyte = 1L << 20;
 
     public static AdvancedOptions Read(ConfigSection section, ConfigFormat format, string awsPsync)
@@ -49,6 +55,7 @@ internal static class AdvancedSectionReader
             EmptyDbBeforeSync = !v3 && section.Bool("empty_db_before_sync", defaults.EmptyDbBeforeSync),
             SpoolMemoryLimitMb = section.Int("spool_memory_limit_mb", defaults.SpoolMemoryLimitMb, 1, 1 << 20),
             SpoolDiskLimitMb = section.Long("spool_disk_limit_mb", defaults.SpoolDiskLimitMb, 0, 1L << 30),
+            SpoolCompression = section.Choice("spool_compression", defaults.SpoolCompression, SpoolCompressions),
         };
     }
 

@@ -70,5 +70,5 @@ public static class ShakeConfigLoader
     }
 
     private static ShakeConfigException SyntaxError(string configName, TomlException e) =>
-        new(configName, [new ConfigDiagnostic(ConfigSeverity.Error, "(TOML syntax)", e.Line, $"column {e.Column}: {e.Reason}")]);
+        new(configName, [.. e.Errors.Select(error => new ConfigDiagnostic(ConfigSeverity.Error, "(TOML syntax)", error.Line, $"column {error.Column}: {error.Reason}"))]);
 }

@@ -64,6 +64,9 @@ public sealed record EngineOptions
     /// <summary>Bytes of source stream that may wait on disk; past it the engine stops with an error.</summary>
     public long SpoolDiskLimitBytes { get; init; } = 16L << 30;
 
+    /// <summary>How the spool files store the stream (<c>spool_compression</c>); the disk limit counts the files' bytes.</summary>
+    public Spool.SpoolCompression SpoolCompression { get; init; } = Spool.SpoolCompression.None;
+
     /// <summary>How often a status line is logged (<c>log_interval</c>).</summary>
     public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -200,7 +200,7 @@ public sealed class SyncEngine
 
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         var spoolDirectory = Path.Combine(_options.Directory, "spool", Guid.NewGuid().ToString("N")[..12]);
-        await using var spool = new ByteSpool(new SpoolOptions(spoolDirectory, _options.SpoolMemoryLimitBytes, _options.SpoolDiskLimitBytes));
+        await using var spool = new ByteSpool(new SpoolOptions(spoolDirectory, _options.SpoolMemoryLimitBytes, _options.SpoolDiskLimitBytes, Compression: _options.SpoolCompression));
         Statistics.TrackSpool(spool);
         var pump = new SourcePump(source.Input, spool, Statistics, origin, _options.SourceTimeout);
         var acks = new AckLoop(client, _options.AckInterval, Statistics);

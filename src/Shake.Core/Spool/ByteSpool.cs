@@ -16,7 +16,7 @@ public sealed class ByteSpool : IAsyncDisposable
     private const int ChunkSize = 64 * 1024;
 
     private readonly SpoolOptions _options;
-    private readonly SpoolFiles _files;
+    private readonly ISpoolStorage _files;
     private readonly Pipe _out;
     // Synchronous continuations and an inline reader scheduler let bytes that arrive while nothing is queued go from the
     // socket read to the consumer on one thread: each thread-pool hop costs replication lag on a busy machine. The
@@ -31,6 +31,8 @@ public sealed class ByteSpool : IAsyncDisposable
     private long _memoryBytes;
     private long _diskBytes;
     private long _totalDiskBytes;
+    private long _diskFileBytes;
+    private long _totalDiskFileBytes;
     private bool _diskMode;
     private bool _appending;
     private bool _completed;
@@ -43,7 +45,12 @@ public sealed class ByteSpool : IAsyncDisposable
         if (options.MemoryLimitBytes < 0 || options.DiskLimitBytes < 0 || options.FileSizeBytes <= 0)
             throw new ArgumentOutOfRangeException(nameof(options), "spool limits must be non-negative and the file size positive");
         _options = options;
-        _files = new SpoolFiles(options.Directory, options.FileSizeBytes);
+        _files = options.Compression switch
+        {
+            SpoolCompression.None => new SpoolFiles(options.Directory, options.FileSizeBytes),
+            SpoolCompression.Lz4 => new Lz4SpoolFiles(options.Directory, options.FileSizeBytes),
+            _ => throw new ArgumentOutOfRangeException(nameof(options), $"unknown spool compression {options.Compression}"),
+        };
         _out = new Pipe(new PipeOptions(readerScheduler: PipeScheduler.Inline, pauseWriterThreshold: options.ReaderBufferBytes, resumeWriterThreshold: options.ReaderBufferBytes / 2, useSynchronizationContext: false));
         _feeder = Task.Run(FeedAsync);
     }
@@ -54,15 +61,26 @@ public sealed class ByteSpool : IAsyncDisposable
     /// <summary>Bytes waiting in memory (not yet handed to <see cref="Reader"/>).</summary>
     public long MemoryBytes => Interlocked.Read(ref _memoryBytes);
 
-    /// <summary>Bytes waiting on disk.</summary>
+    /// <summary>Bytes of data waiting on disk (as written to the spool, before any compression).</summary>
     public long DiskBytes => Interlocked.Read(ref _diskBytes);
 
-    /// <summary>Bytes ever written to disk (a sign the target was slower than the source at some point).</summary>
+    /// <summary>Bytes ever written to disk (a sign the target was slower than the source at some point), before compression.</summary>
     public long TotalDiskBytes => Interlocked.Read(ref _totalDiskBytes);
 
     /// <summary>
+    /// Bytes the spool files take for the data waiting on disk: <see cref="DiskBytes"/> after compression. The disk
+    /// limit applies to this figure.
+    /// </summary>
+    public long DiskFileBytes => Interlocked.Read(ref _diskFileBytes);
+
+    /// <summary>Bytes ever written to the spool files, after compression; against <see cref="TotalDiskBytes"/> it gives the disk saved.</summary>
+    public long TotalDiskFileBytes => Interlocked.Read(ref _totalDiskFileBytes);
+
+    /// <summary>
     /// Takes <paramref name="data"/> without waiting for the consumer (only for a disk write, through the page cache,
-    /// when memory is full). Throws <see cref="SpoolFullException"/> when the disk limit would be passed.
+    /// when memory is full, compressed first when <see cref="SpoolOptions.Compression"/> says so). Throws
+    /// <see cref="SpoolFullException"/> when the disk limit would be passed: the files' size so far plus
+    /// <paramref name="data"/> uncompressed, the most it can take.
     /// </summary>
     public void Write(in ReadOnlySequence<byte> data)
     {
@@ -74,7 +92,7 @@ public sealed class ByteSpool : IAsyncDisposable
             toDisk = _diskMode || _memoryBytes + data.Length > _options.MemoryLimitBytes;
             if (toDisk)
             {
-                if (_diskBytes + data.Length > _options.DiskLimitBytes) throw new SpoolFullException(_options.Directory, _options.DiskLimitBytes);
+                if (_diskFileBytes + data.Length > _options.DiskLimitBytes) throw new SpoolFullException(_options.Directory, _options.DiskLimitBytes);
                 _diskMode = true;
                 _appending = true;
             }
@@ -85,9 +103,10 @@ public sealed class ByteSpool : IAsyncDisposable
         }
         if (toDisk)
         {
+            long stored = 0;
             try
             {
-                foreach (var segment in data) _files.Append(segment.Span);
+                stored = _files.Append(data);
             }
             finally
             {
@@ -97,6 +116,8 @@ public sealed class ByteSpool : IAsyncDisposable
                     _committedCursor = _files.WriteCursor;
                     _diskBytes += data.Length;
                     _totalDiskBytes += data.Length;
+                    _diskFileBytes += stored;
+                    _totalDiskFileBytes += stored;
                 }
             }
         }
@@ -177,11 +198,15 @@ public sealed class ByteSpool : IAsyncDisposable
                 }
                 if (fromDisk)
                 {
-                    var read = _files.Read(writer.GetSpan(ChunkSize), readable);
+                    var read = _files.Read(writer.GetSpan(ChunkSize), readable, out var stored);
                     if (read > 0)
                     {
                         writer.Advance(read);
-                        lock (_gate) _diskBytes -= read;
+                        lock (_gate)
+                        {
+                            _diskBytes -= read;
+                            _diskFileBytes -= stored;
+                        }
                         if ((await writer.FlushAsync(_stop.Token)).IsCompleted) return;
                         continue;
                     }

@@ -1,14 +1,16 @@
+using System.Buffers;
 using Microsoft.Win32.SafeHandles;
 
 namespace Shake.Core.Spool;
 
 /// <summary>
-/// A FIFO of bytes in a series of files: one appender, one reader, files deleted as soon as they are read.
-/// Not thread-safe by itself: <see cref="ByteSpool"/> publishes lengths between appender and reader under its lock.
+/// A FIFO of bytes in a series of files: one appender, one reader, files deleted as soon as they are read. Each
+/// <see cref="Append(ReadOnlySpan{byte})"/> goes whole into one file (a new file starts once the current one reached the file size), so a
+/// record written in one call never spans two files.
 /// I/O is synchronous: spooled data is written and soon read back through the page cache, which takes less time than
 /// the thread-pool hop an asynchronous file call costs on Linux (a full sync spools thousands of chunks).
 /// </summary>
-internal sealed class SpoolFiles : IDisposable
+internal sealed class SpoolFiles : ISpoolStorage
 {
     private readonly string _directory;
     private readonly long _fileSize;
@@ -18,6 +20,7 @@ internal sealed class SpoolFiles : IDisposable
     private long _writeLength;
     private long _readIndex;
     private long _readPosition;
+    private long _readEnd = -1;
 
     public SpoolFiles(string directory, long fileSize)
     {
@@ -27,50 +30,66 @@ internal sealed class SpoolFiles : IDisposable
 
     private string PathOf(long index) => Path.Combine(_directory, $"spool-{index:D8}.bin");
 
-    /// <summary>Appends bytes to the current file, starting a new file when it is full. Returns the file index written last.</summary>
-    public void Append(ReadOnlySpan<byte> data)
+    /// <inheritdoc />
+    public long Append(in ReadOnlySequence<byte> data)
     {
-        while (!data.IsEmpty)
-        {
-            if (_writeHandle is null || _writeLength >= _fileSize)
-            {
-                _writeHandle?.Dispose();
-                if (_writeIndex < 0) Directory.CreateDirectory(_directory);
-                _writeIndex++;
-                _writeHandle = File.OpenHandle(PathOf(_writeIndex), FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
-                _writeLength = 0;
-            }
-            var take = (int)Math.Min(data.Length, _fileSize - _writeLength);
-            RandomAccess.Write(_writeHandle, data[..take], _writeLength);
-            _writeLength += take;
-            data = data[take..];
-        }
+        long stored = 0;
+        foreach (var segment in data) stored += Append(segment.Span);
+        return stored;
     }
 
-    /// <summary>Index of the file being appended to and its length; the reader may read up to there.</summary>
+    /// <summary>Appends bytes to the current file as one record (never split across files); returns their length.</summary>
+    public long Append(ReadOnlySpan<byte> data)
+    {
+        if (data.IsEmpty) return 0;
+        if (_writeHandle is null || _writeLength >= _fileSize)
+        {
+            _writeHandle?.Dispose();
+            if (_writeIndex < 0) Directory.CreateDirectory(_directory);
+            _writeIndex++;
+            _writeHandle = File.OpenHandle(PathOf(_writeIndex), FileMode.Create, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete);
+            _writeLength = 0;
+        }
+        RandomAccess.Write(_writeHandle, data, _writeLength);
+        _writeLength += data.Length;
+        return data.Length;
+    }
+
+    /// <inheritdoc />
     public (long Index, long Length) WriteCursor => (_writeIndex, _writeLength);
 
-    /// <summary>Reads up to <paramref name="destination"/>.Length bytes below <paramref name="readable"/> (a write cursor captured under the spool's lock).</summary>
+    /// <inheritdoc />
+    public int Read(Span<byte> destination, (long Index, long Length) readable, out long storedBytes)
+    {
+        var read = Read(destination, readable);
+        storedBytes = read;
+        return read;
+    }
+
+    /// <summary>Reads up to <paramref name="destination"/>.Length bytes below <paramref name="readable"/>, all from one file.</summary>
     public int Read(Span<byte> destination, (long Index, long Length) readable)
     {
         while (true)
         {
             if (_readIndex > readable.Index) return 0;
-            var end = _readIndex < readable.Index ? _fileSize : readable.Length;
-            if (_readPosition >= end)
-            {
-                if (_readIndex == readable.Index) return 0;
-                // Finished an earlier file: the appender has moved on, so nobody needs it again.
-                if (_readHandles.Remove(_readIndex, out var done)) done.Dispose();
-                File.Delete(PathOf(_readIndex));
-                _readIndex++;
-                _readPosition = 0;
-                continue;
-            }
             if (!_readHandles.TryGetValue(_readIndex, out var handle))
             {
                 handle = File.OpenHandle(PathOf(_readIndex), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
                 _readHandles[_readIndex] = handle;
+            }
+            // A file before the one being appended to is complete: the appender moved on after its last write.
+            if (_readIndex < readable.Index && _readEnd < 0) _readEnd = RandomAccess.GetLength(handle);
+            var end = _readIndex < readable.Index ? _readEnd : readable.Length;
+            if (_readPosition >= end)
+            {
+                if (_readIndex == readable.Index) return 0;
+                // Finished an earlier file: nobody needs it again.
+                if (_readHandles.Remove(_readIndex, out var done)) done.Dispose();
+                File.Delete(PathOf(_readIndex));
+                _readIndex++;
+                _readPosition = 0;
+                _readEnd = -1;
+                continue;
             }
             var want = (int)Math.Min(destination.Length, end - _readPosition);
             var read = RandomAccess.Read(handle, destination[..want], _readPosition);
@@ -78,6 +97,26 @@ internal sealed class SpoolFiles : IDisposable
             _readPosition += read;
             return read;
         }
+    }
+
+    /// <summary>
+    /// Reads exactly <paramref name="destination"/>.Length bytes of one record appended below <paramref name="readable"/>;
+    /// false when nothing is readable. A record cut short is an <see cref="IOException"/>.
+    /// </summary>
+    public bool ReadRecordPart(Span<byte> destination, (long Index, long Length) readable, bool atRecordStart)
+    {
+        var total = 0;
+        while (total < destination.Length)
+        {
+            var read = Read(destination[total..], readable);
+            if (read == 0)
+            {
+                if (total == 0 && atRecordStart) return false;
+                throw new IOException($"spool file {PathOf(_readIndex)} ends inside a record ({total} of {destination.Length} bytes)");
+            }
+            total += read;
+        }
+        return true;
     }
 
     public void Dispose()

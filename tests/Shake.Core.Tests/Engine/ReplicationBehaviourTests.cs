@@ -119,12 +119,14 @@ public sealed class ReplicationBehaviourTests(ITestOutputHelper output)
         Assert.Equal(2000, await Redis.DbSizeAsync(target, 0));
     }
 
-    [Fact]
-    public async Task A_slow_target_makes_the_stream_spool_to_disk_and_the_source_keeps_its_replica()
+    [Theory]
+    [InlineData(SpoolCompression.None)]
+    [InlineData(SpoolCompression.Lz4)]
+    public async Task A_slow_target_makes_the_stream_spool_to_disk_and_the_source_keeps_its_replica(SpoolCompression compression)
     {
         await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
         await using var target = await RedisServer.StartAsync();
-        var options = Options(source, target) with { SpoolMemoryLimitBytes = 16 * 1024 };
+        var options = Options(source, target) with { SpoolMemoryLimitBytes = 16 * 1024, SpoolCompression = compression };
         await using var run = new EngineRun(options, new TestLogger(output));
         await run.WaitUntilAsync(s => s.Phase == EnginePhase.Incremental, TimeSpan.FromSeconds(30), "the stream");
         // Freeze the target for 4 s while the source writes about 30 MB (more than socket and pipe buffers hold).

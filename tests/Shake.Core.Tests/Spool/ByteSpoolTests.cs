@@ -53,10 +53,12 @@ public sealed class ByteSpoolTests : IDisposable
         Assert.Equal(0, spool.TotalDiskBytes);
     }
 
-    [Fact]
-    public async Task A_slow_consumer_makes_the_excess_go_to_rolling_files_and_still_reads_every_byte_in_order()
+    [Theory]
+    [InlineData(SpoolCompression.None)]
+    [InlineData(SpoolCompression.Lz4)]
+    public async Task A_slow_consumer_makes_the_excess_go_to_rolling_files_and_still_reads_every_byte_in_order(SpoolCompression compression)
     {
-        var options = new SpoolOptions(_dir, MemoryLimitBytes: 100_000, FileSizeBytes: 300_000, ReaderBufferBytes: 64 * 1024);
+        var options = new SpoolOptions(_dir, MemoryLimitBytes: 100_000, FileSizeBytes: 300_000, ReaderBufferBytes: 64 * 1024, Compression: compression);
         await using var spool = new ByteSpool(options);
         var data = Pattern(5_000_000, 2);
         // Write everything before reading: the producer never waits for the consumer.
@@ -75,10 +77,12 @@ public sealed class ByteSpoolTests : IDisposable
         Assert.True(Directory.GetFiles(_dir, "spool-*.bin").Length <= 1, "consumed files are deleted");
     }
 
-    [Fact]
-    public async Task Memory_is_used_again_once_the_consumer_has_caught_up_with_the_disk()
+    [Theory]
+    [InlineData(SpoolCompression.None)]
+    [InlineData(SpoolCompression.Lz4)]
+    public async Task Memory_is_used_again_once_the_consumer_has_caught_up_with_the_disk(SpoolCompression compression)
     {
-        await using var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 10_000, ReaderBufferBytes: 8192));
+        await using var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 10_000, ReaderBufferBytes: 8192, Compression: compression));
         var first = Pattern(100_000, 4);
         spool.Write(first);
         var spilled = spool.TotalDiskBytes;
@@ -98,10 +102,12 @@ public sealed class ByteSpoolTests : IDisposable
         Assert.Equal(spilled, spool.TotalDiskBytes);
     }
 
-    [Fact]
-    public async Task Passing_the_disk_limit_is_a_clear_error()
+    [Theory]
+    [InlineData(SpoolCompression.None)]
+    [InlineData(SpoolCompression.Lz4)]
+    public async Task Passing_the_disk_limit_is_a_clear_error(SpoolCompression compression)
     {
-        await using var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 1000, DiskLimitBytes: 50_000, ReaderBufferBytes: 1024));
+        await using var spool = new ByteSpool(new SpoolOptions(_dir, MemoryLimitBytes: 1000, DiskLimitBytes: 50_000, ReaderBufferBytes: 1024, Compression: compression));
         var chunk = Pattern(10_000, 6);
         var error = await Assert.ThrowsAsync<SpoolFullException>(async () =>
         {
