@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Globalization;
 using System.IO.Hashing;
 using System.Text;
@@ -103,16 +102,14 @@ public sealed class ValueDigester(int bigValueThreshold)
         var length = await LengthAsync(client, key, RedisValueType.Set, cancellation);
         if (length <= BigValueThreshold)
         {
-            UInt128 sum = 0;
-            foreach (var member in (await SendAsync(client, Command("SMEMBERS", key), cancellation)).Items) sum += XxHash128.HashToUInt128(member.Bytes);
-            return sum;
+            return ValueHash.OfSet((await SendAsync(client, Command("SMEMBERS", key), cancellation)).Items);
         }
         var seen = new HashSet<UInt128>();
         UInt128 total = 0;
         await foreach (var items in ScanAsync(client, "SSCAN", key, cancellation))
             foreach (var member in items)
             {
-                var h = XxHash128.HashToUInt128(member.Bytes);
+                var h = ValueHash.OfMember(member.Bytes);
                 if (seen.Add(h)) total += h;
             }
         return total;
@@ -123,32 +120,23 @@ public sealed class ValueDigester(int bigValueThreshold)
         var length = await LengthAsync(client, key, RedisValueType.Hash, cancellation);
         if (length <= BigValueThreshold)
         {
-            var items = (await SendAsync(client, Command("HGETALL", key), cancellation)).Items;
-            UInt128 sum = 0;
-            for (var i = 0; i + 1 < items.Count; i += 2) sum += PairHash(items[i].Bytes, items[i + 1].Bytes);
-            return sum;
+            return ValueHash.OfHash((await SendAsync(client, Command("HGETALL", key), cancellation)).Items);
         }
         var seen = new HashSet<UInt128>();
         UInt128 total = 0;
         await foreach (var items in ScanAsync(client, "HSCAN", key, cancellation))
             for (var i = 0; i + 1 < items.Count; i += 2)
-                if (seen.Add(XxHash128.HashToUInt128(items[i].Bytes))) total += PairHash(items[i].Bytes, items[i + 1].Bytes);
+                if (seen.Add(XxHash128.HashToUInt128(items[i].Bytes))) total += ValueHash.OfPair(items[i].Bytes, items[i + 1].Bytes);
         return total;
     }
 
     private static async Task<UInt128?> SortedSetAsync(PipelinedClient<int> client, byte[] key, CancellationToken cancellation)
     {
         var hash = new XxHash128();
-        var score = new byte[8];
         for (long start = 0; ; start += Window)
         {
             var items = (await SendAsync(client, Command("ZRANGE", key, start, start + Window - 1, "WITHSCORES"), cancellation)).Items;
-            for (var i = 0; i + 1 < items.Count; i += 2)
-            {
-                AppendElement(hash, items[i].Bytes);
-                BinaryPrimitives.WriteDoubleLittleEndian(score, items[i + 1].AsDouble());
-                hash.Append(score);
-            }
+            ValueHash.AppendScored(hash, items);
             if (items.Count < 2 * Window) break;
         }
         return hash.GetCurrentHashAsUInt128();
@@ -212,22 +200,7 @@ public sealed class ValueDigester(int bigValueThreshold)
         return [];
     }
 
-    private static UInt128 PairHash(byte[] field, byte[] value)
-    {
-        var hash = new XxHash128();
-        AppendElement(hash, field);
-        AppendElement(hash, value);
-        return hash.GetCurrentHashAsUInt128();
-    }
-
-    // A length prefix keeps element boundaries in the hash: ["ab","c"] and ["a","bc"] differ.
-    private static void AppendElement(XxHash128 hash, ReadOnlySpan<byte> element)
-    {
-        Span<byte> length = stackalloc byte[4];
-        BinaryPrimitives.WriteInt32LittleEndian(length, element.Length);
-        hash.Append(length);
-        hash.Append(element);
-    }
+    private static void AppendElement(XxHash128 hash, ReadOnlySpan<byte> element) => ValueHash.AppendElement(hash, element);
 
     private static async Task<RespValue> SendAsync(PipelinedClient<int> client, BytesCommand command, CancellationToken cancellation)
     {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Shake.Core.Verification.Comparing;
 using Shake.Core.Verification.Model;
 using Shake.Resp.Connections;
 using Shake.Resp.Pipelining;
@@ -102,33 +103,53 @@ public sealed class KeyspaceNode : IAsyncDisposable
     }
 
     /// <summary>
-    /// Reads type, absolute expiry and (when <see cref="ServerDigest"/>) the server digest of the selected keys into
-    /// <paramref name="states"/> at the same indexes.
+    /// Reads type, absolute expiry and value digest of the selected keys into <paramref name="states"/> at the same
+    /// indexes: small values come whole from the probe script and are digested here; the others get the server's digest
+    /// when <see cref="ServerDigest"/>, else none (the comparer then asks for a value check).
     /// </summary>
     public async Task ProbeAsync(int db, IReadOnlyList<byte[]> keys, IReadOnlyList<int> selection, KeyState[] states, CancellationToken cancellation)
     {
         if (selection.Count == 0) return;
         var client = await ClientAsync(db, cancellation);
-        var probe = RunScriptAsync(client, _scripts.TypeAndExpirySha, _scripts.TypeAndExpiry, keys, selection, cancellation);
-        var digests = ServerDigest ? client.SendAsync(new KeyListCommand(["DEBUG", "DIGEST-VALUE"], keys, selection), cancellation) : null;
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        var reply = await probe;
-        var digestReply = digests is null ? null : (await digests).ThrowIfError(Address, "DEBUG DIGEST-VALUE");
+        var reply = await RunScriptAsync(client, _scripts.TypeAndExpirySha, _scripts.TypeAndExpiry, keys, selection, cancellation);
+        List<int>? digestless = null;
         for (var i = 0; i < selection.Count; i++)
         {
-            var type = RedisValueTypes.Parse(reply.Items[2 * i].Bytes);
+            var type = RedisValueTypes.Parse(reply.Items[3 * i].Bytes);
             if (type == RedisValueType.None)
             {
                 states[selection[i]] = KeyState.Missing;
                 continue;
             }
-            var expiry = reply.Items[2 * i + 1].Integer;
-            if (!HasAbsoluteExpiry && expiry >= 0) expiry += now;
-            else if (expiry < 0) expiry = -1;
-            var digest = digestReply is null ? UInt128.Zero : ParseDigest(digestReply.Items[i].Bytes);
-            states[selection[i]] = new KeyState(type, expiry, digest, digestReply is null ? DigestKind.None : DigestKind.Server);
+            var expiry = reply.Items[3 * i + 1].Integer;
+            if (expiry < 0) expiry = -1;
+            else if (!HasAbsoluteExpiry) expiry += now;
+            var value = reply.Items[3 * i + 2];
+            if (value.IsNull)
+            {
+                states[selection[i]] = new KeyState(type, expiry, UInt128.Zero, DigestKind.None);
+                (digestless ??= []).Add(selection[i]);
+            }
+            else states[selection[i]] = new KeyState(type, expiry, InlineDigest(type, value), DigestKind.Client);
+        }
+        if (digestless is null || !ServerDigest) return;
+        var digests = (await client.SendAsync(new KeyListCommand(["DEBUG", "DIGEST-VALUE"], keys, digestless), cancellation)).ThrowIfError(Address, "DEBUG DIGEST-VALUE");
+        for (var i = 0; i < digestless.Count; i++)
+        {
+            ref var state = ref states[digestless[i]];
+            state = state with { Digest = ParseDigest(digests.Items[i].Bytes), DigestKind = DigestKind.Server };
         }
     }
+
+    private static UInt128 InlineDigest(RedisValueType type, RespValue value) => type switch
+    {
+        RedisValueType.String => ValueHash.OfString(value.Bytes),
+        RedisValueType.Hash => ValueHash.OfHash(value.Items),
+        RedisValueType.Set => ValueHash.OfSet(value.Items),
+        RedisValueType.ZSet => ValueHash.OfSortedSet(value.Items),
+        _ => ValueHash.OfList(value.Items),
+    };
 
     /// <summary>Whether each selected key exists, into <paramref name="exists"/> at the same indexes.</summary>
     public async Task ExistsAsync(int db, IReadOnlyList<byte[]> keys, IReadOnlyList<int> selection, bool[] exists, CancellationToken cancellation)
