@@ -129,7 +129,8 @@ public sealed class KeyspaceNode : IAsyncDisposable
             if (value.IsNull)
             {
                 states[selection[i]] = new KeyState(type, expiry, UInt128.Zero, DigestKind.None);
-                (digestless ??= []).Add(selection[i]);
+                // The server's stream digest leaves out consumer groups: streams are always read by the value check.
+                if (type != RedisValueType.Stream) (digestless ??= []).Add(selection[i]);
             }
             else states[selection[i]] = new KeyState(type, expiry, InlineDigest(type, value), DigestKind.Client);
         }
