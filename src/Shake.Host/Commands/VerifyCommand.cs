@@ -112,7 +112,7 @@ public static class VerifyCommand
             error.WriteLine("shake: verify was stopped before it finished; nothing is proven");
             return ExitCodes.Failed;
         }
-        catch (Exception e) when (e is RedisConnectionException or RedisServerException or ClusterTopologyException or LuaFilterException or IOException or ArgumentException or FormatException)
+        catch (Exception e) when (e is RedisConnectionException or RedisServerException or ClusterTopologyException or LuaFilterException or FilterStoppedException or IOException or ArgumentException or FormatException)
         {
             error.WriteLine($"shake: verify failed: {e.Message}");
             return e is RedisConnectionException or ClusterTopologyException ? ExitCodes.CheckFailed : ExitCodes.Failed;
