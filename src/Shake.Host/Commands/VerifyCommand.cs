@@ -33,7 +33,7 @@ public static class VerifyCommand
         var tolerance = new Option<int>("--ttl-tolerance") { Description = "Milliseconds two expiries may differ by.", DefaultValueFactory = _ => 1000 };
         var report = new Option<string>("--report") { Description = "JSON lines file listing every difference.", DefaultValueFactory = _ => "verify-report.jsonl" };
         var batch = new Option<int>("--batch") { Description = "Keys per SCAN and per probe.", DefaultValueFactory = _ => 512 };
-        var parallel = new Option<int>("--parallel") { Description = "Batches compared at once.", DefaultValueFactory = _ => 4 };
+        var parallel = new Option<int>("--parallel") { Description = "Batches compared at once.", DefaultValueFactory = _ => 8 };
         var bigValue = new Option<int>("--big-value") { Description = "Elements (or string bytes) above which a value read by shake is read in windows.", DefaultValueFactory = _ => 4096 };
         var noServerDigest = new Option<bool>("--no-server-digest") { Description = "Do not use DEBUG DIGEST-VALUE; read and digest values in shake." };
         var progress = new Option<double>("--progress") { Description = "Seconds between progress lines.", DefaultValueFactory = _ => 1 };

@@ -17,6 +17,8 @@ public sealed class KeyspaceNode : IAsyncDisposable
 
     private readonly RedisConnectionOptions _options;
     private readonly Dictionary<int, Task<PipelinedClient<int>>> _clients = [];
+    // SCAN has its own connection per database, so the next page is not queued behind the probes of the last ones.
+    private readonly Dictionary<int, Task<PipelinedClient<int>>> _scanClients = [];
     private readonly Lock _clientsLock = new();
     private readonly ProbeScripts _scripts;
 
@@ -57,12 +59,14 @@ public sealed class KeyspaceNode : IAsyncDisposable
     }
 
     /// <summary>The pipelined client for database <paramref name="db"/>.</summary>
-    public Task<PipelinedClient<int>> ClientAsync(int db, CancellationToken cancellation)
+    public Task<PipelinedClient<int>> ClientAsync(int db, CancellationToken cancellation) => ClientAsync(_clients, db, cancellation);
+
+    private Task<PipelinedClient<int>> ClientAsync(Dictionary<int, Task<PipelinedClient<int>>> clients, int db, CancellationToken cancellation)
     {
         lock (_clientsLock)
         {
-            if (!_clients.TryGetValue(db, out var client))
-                _clients[db] = client = ConnectAsync(db, cancellation);
+            if (!clients.TryGetValue(db, out var client))
+                clients[db] = client = ConnectAsync(db, cancellation);
             return client;
         }
     }
@@ -95,7 +99,7 @@ public sealed class KeyspaceNode : IAsyncDisposable
     /// <summary>One SCAN step: the next cursor (<c>"0"</c> when done) and the keys it returned.</summary>
     public async Task<(string Cursor, List<byte[]> Keys)> ScanAsync(int db, string cursor, int count, CancellationToken cancellation)
     {
-        var client = await ClientAsync(db, cancellation);
+        var client = await ClientAsync(_scanClients, db, cancellation);
         var reply = (await client.SendAsync(new StringCommand(["SCAN", cursor, "COUNT", count.ToString(CultureInfo.InvariantCulture)]), cancellation)).ThrowIfError(Address, "SCAN");
         var keys = new List<byte[]>(reply.Items[1].Items.Count);
         foreach (var key in reply.Items[1].Items) keys.Add(key.Bytes);
@@ -192,7 +196,7 @@ public sealed class KeyspaceNode : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         List<Task<PipelinedClient<int>>> clients;
-        lock (_clientsLock) clients = [.. _clients.Values];
+        lock (_clientsLock) clients = [.. _clients.Values, .. _scanClients.Values];
         foreach (var client in clients)
         {
             try { await (await client).DisposeAsync(); }

@@ -28,7 +28,7 @@ public sealed record VerifyOptions
     public int BatchSize { get; init; } = 512;
 
     /// <summary>Batches compared at once.</summary>
-    public int Parallelism { get; init; } = 4;
+    public int Parallelism { get; init; } = 8;
 
     /// <summary>
     /// Values with more elements (or string bytes) than this are read in windows when Shake computes a digest itself,
