@@ -36,10 +36,11 @@ public static class VerifyCommand
         var parallel = new Option<int>("--parallel") { Description = "Batches compared at once.", DefaultValueFactory = _ => 8 };
         var bigValue = new Option<int>("--big-value") { Description = "Elements (or string bytes) above which a value read by shake is read in windows.", DefaultValueFactory = _ => 4096 };
         var noServerDigest = new Option<bool>("--no-server-digest") { Description = "Do not use DEBUG DIGEST-VALUE; read and digest values in shake." };
+        var maxDifferences = new Option<int>("--max-differences") { Description = "Stop comparing once this many keys differ.", DefaultValueFactory = _ => 1_000_000 };
         var progress = new Option<double>("--progress") { Description = "Seconds between progress lines.", DefaultValueFactory = _ => 1 };
         command.Arguments.Add(config);
         command.Arguments.Add(filter);
-        foreach (var option in new Option[] { sample, percent, rate, rounds, delay, tolerance, report, batch, parallel, bigValue, noServerDigest, progress })
+        foreach (var option in new Option[] { sample, percent, rate, rounds, delay, tolerance, report, batch, parallel, bigValue, noServerDigest, maxDifferences, progress })
             command.Options.Add(option);
         command.SetAction((parse, cancellation) =>
         {
@@ -56,6 +57,7 @@ public static class VerifyCommand
                 Parallelism = parse.GetValue(parallel),
                 BigValueThreshold = parse.GetValue(bigValue),
                 ServerDigest = !parse.GetValue(noServerDigest),
+                MaxDifferences = parse.GetValue(maxDifferences),
                 ProgressInterval = TimeSpan.FromSeconds(parse.GetValue(progress)),
             };
             if (Invalid(options) is { } invalid)
@@ -135,7 +137,7 @@ public static class VerifyCommand
         { Rounds: < 0 } => "--rounds must not be negative",
         _ when options.RoundDelay < TimeSpan.Zero => "--delay must not be negative",
         _ when options.TtlTolerance < TimeSpan.Zero => "--ttl-tolerance must not be negative",
-        { BatchSize: < 1 } or { Parallelism: < 1 } or { BigValueThreshold: < 1 } => "--batch, --parallel and --big-value must be positive",
+        { BatchSize: < 1 } or { Parallelism: < 1 } or { BigValueThreshold: < 1 } or { MaxDifferences: < 1 } => "--batch, --parallel, --big-value and --max-differences must be positive",
         _ when options.ProgressInterval <= TimeSpan.Zero => "--progress must be a positive number of seconds",
         _ => null,
     };

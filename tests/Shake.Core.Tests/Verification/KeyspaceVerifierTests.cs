@@ -224,4 +224,20 @@ public class KeyspaceVerifierTests
         // 3000 source keys and 0 target keys (the counts match) at 5000 keys/s: the first batch is free.
         Assert.True(result.Elapsed >= TimeSpan.FromMilliseconds(500), $"took {result.Elapsed}");
     }
+
+    [Fact]
+    public async Task AFarAwayTargetStopsTheRunEarly()
+    {
+        await using var source = await RedisServer.StartAsync();
+        await using var target = await RedisServer.StartAsync();
+        await source.CliAsync("DEBUG", "POPULATE", "5000", "k", "8");
+
+        var result = await VerifyAsync(Side(source.Address), Side(target.Address), Quick with { MaxDifferences = 300 });
+
+        Assert.True(result.Truncated);
+        Assert.Equal(0, result.Rounds);
+        Assert.InRange(result.Differences.Count, 300, 300 + 8 * Quick.BatchSize);
+        Assert.True(result.Compared < 5000);
+        Assert.All(result.Differences, d => Assert.Equal(DifferenceKind.MissingOnTarget, d.Kind));
+    }
 }

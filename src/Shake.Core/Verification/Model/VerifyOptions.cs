@@ -39,6 +39,12 @@ public sealed record VerifyOptions
     /// <summary>Use <c>DEBUG DIGEST-VALUE</c> where the server allows it (else values are read and digested by Shake).</summary>
     public bool ServerDigest { get; init; } = true;
 
+    /// <summary>
+    /// The first pass stops once this many keys differ (and no round runs): the target is then plainly not a copy, and
+    /// every difference is held in memory until the end.
+    /// </summary>
+    public int MaxDifferences { get; init; } = 1_000_000;
+
     /// <summary>How often progress is reported.</summary>
     public TimeSpan ProgressInterval { get; init; } = TimeSpan.FromSeconds(1);
 }

@@ -10,6 +10,7 @@ namespace Shake.Core.Verification.Model;
 /// <param name="Differences">What is still different after the last round.</param>
 /// <param name="Elapsed">Time taken.</param>
 /// <param name="ServerDigests">Whether every node computed value digests (<c>DEBUG DIGEST-VALUE</c>).</param>
+/// <param name="Truncated">The first pass stopped at <see cref="VerifyOptions.MaxDifferences"/> differences; not every key was compared.</param>
 public sealed record VerifyResult(
     long SourceKeys,
     long Compared,
@@ -19,7 +20,8 @@ public sealed record VerifyResult(
     int Rounds,
     IReadOnlyList<KeyDifference> Differences,
     TimeSpan Elapsed,
-    bool ServerDigests)
+    bool ServerDigests,
+    bool Truncated = false)
 {
     /// <summary>Whether the target holds what the source holds (as compared).</summary>
     public bool Equal => Differences.Count == 0;

@@ -32,6 +32,7 @@ public sealed class KeyspaceVerifier
     private readonly ConcurrentDictionary<int, long> _foundOnTarget = new();
     private readonly long[] _firstPass = new long[DifferenceKinds.All.Count];
     private readonly Stopwatch _clock = new();
+    private readonly CancellationTokenSource _enough = new();
     private long _sourceKeys, _compared, _filtered, _targetChecked;
     private string _phase = "source";
 
@@ -63,34 +64,43 @@ public sealed class KeyspaceVerifier
                 foreach (var db in comparedDbs) total += await KeyspaceReader.CountAsync(_source, db, cancellation);
             var sampler = KeySampler.For(_options, total);
 
-            await RunBatchesAsync(ScanSourceAsync(comparedDbs, sampler), CompareSourceBatchAsync, cancellation);
-
-            _phase = "target";
-            var targetDbs = _target.IsCluster ? [0] : await KeyspaceReader.DatabasesWithKeysAsync(_target, cancellation);
-            foreach (var db in targetDbs)
+            var truncated = false;
+            try
             {
-                var candidates = _mapping.SourceDbsFor(db, sourceDbs);
-                if (candidates.Count == 0) continue;
-                if (sampler.TakesAll && _mapping.OneToOne(comparedDbs.Count)
-                    && await KeyspaceReader.CountAsync(_target, db, cancellation) == _foundOnTarget.GetValueOrDefault(db))
-                    continue;
-                await RunBatchesAsync(ScanAsync(_target, [db], sampler, countSample: false), (batch, ct) => CheckTargetBatchAsync(batch, candidates, ct), cancellation);
+                using var pass = CancellationTokenSource.CreateLinkedTokenSource(cancellation, _enough.Token);
+                await RunBatchesAsync(ScanSourceAsync(comparedDbs, sampler), CompareSourceBatchAsync, pass.Token);
+
+                _phase = "target";
+                var targetDbs = _target.IsCluster ? [0] : await KeyspaceReader.DatabasesWithKeysAsync(_target, cancellation);
+                foreach (var db in targetDbs)
+                {
+                    var candidates = _mapping.SourceDbsFor(db, sourceDbs);
+                    if (candidates.Count == 0) continue;
+                    if (sampler.TakesAll && _mapping.OneToOne(comparedDbs.Count)
+                        && await KeyspaceReader.CountAsync(_target, db, cancellation) == _foundOnTarget.GetValueOrDefault(db))
+                        continue;
+                    await RunBatchesAsync(ScanAsync(_target, [db], sampler, countSample: false), (batch, ct) => CheckTargetBatchAsync(batch, candidates, ct), pass.Token);
+                }
+            }
+            catch (OperationCanceledException) when (_enough.IsCancellationRequested && !cancellation.IsCancellationRequested)
+            {
+                truncated = true;
             }
             foreach (var suspect in _suspects) _firstPass[(int)suspect.Kind]++;
 
             var suspects = _suspects.ToList();
             var rounds = 0;
-            while (suspects.Count > 0 && rounds < _options.Rounds)
+            while (!truncated && suspects.Count > 0 && rounds < _options.Rounds)
             {
                 rounds++;
                 _phase = $"round {rounds}";
                 await Task.Delay(_options.RoundDelay, cancellation);
                 suspects = await RecheckAsync(suspects, sourceDbs, cancellation);
             }
-            var differences = await DescribeAsync(suspects, cancellation);
+            var differences = await DescribeAsync(suspects, lengths: !truncated, cancellation);
             return new VerifyResult(_sourceKeys, _compared, _filtered, _targetChecked,
                 DifferenceKinds.All.ToDictionary(k => k, k => _firstPass[(int)k]), rounds, differences, _clock.Elapsed,
-                _source.Nodes.Concat(_target.Nodes).All(n => n.ServerDigest));
+                _source.Nodes.Concat(_target.Nodes).All(n => n.ServerDigest), truncated);
         }
         finally
         {
@@ -138,7 +148,11 @@ public sealed class KeyspaceVerifier
         {
             try
             {
-                await foreach (var batch in channel.Reader.ReadAllAsync(failed.Token)) await work(batch, failed.Token);
+                await foreach (var batch in channel.Reader.ReadAllAsync(failed.Token))
+                {
+                    await work(batch, failed.Token);
+                    if (_suspects.Count >= _options.MaxDifferences) await _enough.CancelAsync();
+                }
             }
             catch
             {
@@ -146,8 +160,18 @@ public sealed class KeyspaceVerifier
                 throw;
             }
         }, CancellationToken.None)).ToList();
-        await Task.WhenAll([producer, .. workers]);
-        // The producer reports its failure through the channel, which a worker rethrows.
+        // The producer reports its failure through the channel, which a worker rethrows; the other workers then end
+        // with a cancellation that must not hide it.
+        try
+        {
+            await Task.WhenAll([producer, .. workers]);
+        }
+        catch (OperationCanceledException)
+        {
+            var failure = workers.Where(w => w.IsFaulted).SelectMany(w => w.Exception!.InnerExceptions).FirstOrDefault(e => e is not OperationCanceledException);
+            if (failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+            throw;
+        }
     }
 
     private async IAsyncEnumerable<KeyBatch> ScanSourceAsync(IReadOnlyList<int> dbs, KeySampler sampler)
@@ -318,12 +342,17 @@ public sealed class KeyspaceVerifier
         }
     }
 
-    private async Task<IReadOnlyList<KeyDifference>> DescribeAsync(List<Suspect> suspects, CancellationToken cancellation)
+    private async Task<IReadOnlyList<KeyDifference>> DescribeAsync(List<Suspect> suspects, bool lengths, CancellationToken cancellation)
     {
         var described = new KeyDifference[suspects.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, suspects.Count), new ParallelOptions { MaxDegreeOfParallelism = ValueChecksAtOnce, CancellationToken = cancellation }, async (i, ct) =>
         {
             var s = suspects[i];
+            if (!lengths)
+            {
+                described[i] = new KeyDifference(s.SourceDb, s.TargetDb, s.Key, s.Kind, s.Source, s.Target);
+                return;
+            }
             var sourceLength = s.SourceDb >= 0 && s.Source.Exists ? await LengthAsync(_source, s.SourceDb, s.Key, s.Source.Type, ct) : -1;
             var targetLength = s.Target.Exists ? await LengthAsync(_target, s.TargetDb, s.Key, s.Target.Type, ct) : -1;
             described[i] = new KeyDifference(s.SourceDb, s.TargetDb, s.Key, s.Kind, s.Source, s.Target, sourceLength, targetLength);

@@ -25,6 +25,8 @@ public static class VerifySummary
         if (result.Filtered > 0) yield return string.Create(Invariant, $"not carried (filters):   {result.Filtered:N0}");
         var firstPass = result.FirstPass.Values.Sum();
         yield return string.Create(Invariant, $"re-checks:               {result.Rounds} round{(result.Rounds == 1 ? "" : "s")}; the first pass found {firstPass:N0} difference{(firstPass == 1 ? "" : "s")}, {firstPass - result.Differences.Count:N0} resolved since");
+        if (result.Truncated)
+            yield return string.Create(Invariant, $"stopped early:           {result.Differences.Count:N0} keys differ, the most one run collects (--max-differences); the rest was not compared and nothing was re-checked");
         if (!result.ServerDigests) yield return "value digests:           computed by shake (DEBUG DIGEST-VALUE is not available on every node)";
         yield return string.Create(Invariant, $"report:                  {reportPath} ({result.Differences.Count:N0} line{(result.Differences.Count == 1 ? "" : "s")})");
         yield return result.Equal ? "RESULT: EQUAL" : string.Create(Invariant, $"RESULT: DIFFERENT ({result.Differences.Count:N0} key{(result.Differences.Count == 1 ? "" : "s")})");
