@@ -59,7 +59,7 @@ Console.WriteLine($"baseline: {compared} keys compared, {different} different, {
 
 static bool Same(Resp s, Resp t, byte[] key)
 {
-    var type = Text(s.Call("TYPE", key));
+    var type = Text(s.Call("TYPE", key)) ?? "none";
     if (type != Text(t.Call("TYPE", key))) return false;
     var sourceTtl = (long)s.Call("PTTL", key)!;
     var targetTtl = (long)t.Call("PTTL", key)!;

@@ -137,6 +137,41 @@ public class VerifyCommandTests
     }
 
     [Fact]
+    public async Task AVerifyDuringARunningSyncReportsNothingOnceTheTargetCaughtUp()
+    {
+        using var dir = new TempDir();
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var target = await RedisServer.StartAsync();
+        await source.CliAsync("DEBUG", "POPULATE", "20000", "key", "10");
+        var config = dir.Write("sync.toml", V4(source.Address, target.Address) + $"\n[advanced]\ndir = \"{dir.Path}\"\n");
+        using var stop = new CancellationTokenSource();
+        var sync = Shake.Host.Commands.ShakeCommandLine.Create().Parse([config])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = new StringWriter(), Error = new StringWriter() }, stop.Token);
+        var writes = Task.Run(async () =>
+        {
+            await using var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = source.Address });
+            for (var i = 0; i < 300; i++)
+            {
+                await connection.ExecuteAsync(["HSET", $"live:{i % 50}", "n", i.ToString()], CancellationToken.None);
+                await connection.ExecuteAsync(["SET", $"key:{i}", $"rewritten {i}"], CancellationToken.None);
+                await Task.Delay(5);
+            }
+        });
+        try
+        {
+            var (code, output, error) = await ShakeRunner.RunAsync("verify", config, "--report", Path.Combine(dir.Path, "r.jsonl"), "--rounds", "20", "--delay", "0.5");
+            await writes;
+            Assert.True(code == ExitCodes.Success, output + error);
+            Assert.Contains("RESULT: EQUAL", output);
+        }
+        finally
+        {
+            stop.Cancel();
+            await sync;
+        }
+    }
+
+    [Fact]
     public async Task AFileReaderIsRefused()
     {
         using var dir = new TempDir();
