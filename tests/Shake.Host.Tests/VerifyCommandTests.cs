@@ -172,6 +172,49 @@ public class VerifyCommandTests
     }
 
     [Fact]
+    public async Task AV4ClusterSourceIsReadFromEveryMaster()
+    {
+        await using var source = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0);
+        await using var target = await RedisServer.StartAsync();
+        // Keys spread over the three masters by their hash tags.
+        foreach (var node in source.Nodes)
+        {
+            var owns = await OwnerAsync(node);
+            await RunAsync(node.Address, 0, [.. Enumerable.Range(0, 2000).Select(i => $"{{t{i}}}k").Where(owns).Take(5).Select(k => new[] { "SET", k, "v" })]);
+        }
+        await RunAsync(target.Address, 0, [.. (await AllKeysAsync(source)).Select(k => new[] { "SET", k, "v" })]);
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4(source.SeedAddress, target.Address, sourceCluster: true));
+
+        var (code, output, error) = await ShakeRunner.RunAsync("verify", config, "--report", Path.Combine(dir.Path, "r.jsonl"));
+
+        Assert.True(code == ExitCodes.Success, output + error);
+        Assert.Contains("source cluster of 3 masters", output);
+        Assert.Contains("keys compared:           15 ", output);
+    }
+
+    // The slot ranges a master serves, from its own line of CLUSTER NODES.
+    private static async Task<Func<string, bool>> OwnerAsync(RedisServer node)
+    {
+        var myself = (await node.CliAsync("CLUSTER", "MYID")).Trim();
+        var line = (await node.CliAsync("CLUSTER", "NODES")).Split('\n').Single(l => l.StartsWith(myself, StringComparison.Ordinal));
+        var ranges = line.Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(8).Select(r => r.Split('-')).Select(r => (Start: int.Parse(r[0]), End: int.Parse(r[^1]))).ToList();
+        return key =>
+        {
+            var slot = Shake.Core.Routing.ClusterSlot.Of(System.Text.Encoding.UTF8.GetBytes(key));
+            return ranges.Any(r => slot >= r.Start && slot <= r.End);
+        };
+    }
+
+    private static async Task<List<string>> AllKeysAsync(RedisCluster cluster)
+    {
+        var keys = new List<string>();
+        foreach (var node in cluster.Nodes)
+            keys.AddRange((await node.CliAsync("--scan")).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return keys;
+    }
+
+    [Fact]
     public async Task AFileReaderIsRefused()
     {
         using var dir = new TempDir();
