@@ -1,42 +1,70 @@
+using Shake.Core.Cluster;
+using Shake.Resp.Connections;
+
 namespace Shake.Testing;
 
-/// <summary>A real 3-master/3-replica Redis cluster on loopback, created with <c>redis-cli --cluster create</c>.</summary>
-public sealed class RedisCluster : IAsyncDisposable
+/// <summary>
+/// A real Redis cluster on loopback (by default 3 masters with one replica each), created with <c>redis-cli --cluster create</c>.
+/// Layout changes for tests (failover, killing a master, resharding, adding and removing masters) are in
+/// <c>RedisCluster.Changes.cs</c>; each waits until every running node agrees on the new layout.
+/// </summary>
+public sealed partial class RedisCluster : IAsyncDisposable
 {
-    private readonly int _masters;
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(60);
 
-    private RedisCluster(IReadOnlyList<RedisServer> nodes, int masters)
+    private readonly List<RedisServer> _nodes;
+    private readonly string[] _serverArgs;
+    // Masters added by AddMasterAsync own no slots until resharded; they are the only slotless masters a settled cluster has.
+    private readonly HashSet<string> _emptyMasters = [];
+    private string _createdLayout = "";
+    private bool _disposed;
+
+    private readonly string? _serverPath;
+
+    private RedisCluster(List<RedisServer> nodes, string[] serverArgs, string? serverPath)
     {
-        Nodes = nodes;
-        _masters = masters;
+        _nodes = nodes;
+        _serverArgs = serverArgs;
+        _serverPath = serverPath;
     }
 
-    /// <summary>All nodes (masters and replicas), in creation order.</summary>
-    public IReadOnlyList<RedisServer> Nodes { get; }
+    /// <summary>All nodes (masters and replicas, running or killed), in creation order.</summary>
+    public IReadOnlyList<RedisServer> Nodes => _nodes;
 
-    /// <summary>Address of the first node, a seed for clients.</summary>
-    public string SeedAddress => Nodes[0].Address;
+    /// <summary>The nodes whose process is running.</summary>
+    public IReadOnlyList<RedisServer> LiveNodes => [.. _nodes.Where(n => n.IsRunning)];
 
-    /// <summary>Starts <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas each and waits for <c>cluster_state:ok</c> on every node.</summary>
-    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 1, IEnumerable<string>? extraArgs = null, CancellationToken cancellation = default)
+    /// <summary>Address of the first running node, a seed for clients.</summary>
+    public string SeedAddress => (_nodes.FirstOrDefault(n => n.IsRunning) ?? throw new InvalidOperationException("no node of the cluster is running")).Address;
+
+    /// <summary>Every running node's address as a comparison side for <see cref="ClusterDataComparer"/> (which discovers the layout from them).</summary>
+    public RedisDataSide Side => RedisDataSide.Cluster(LiveNodes.Select(n => n.Address));
+
+    /// <summary>
+    /// Starts <paramref name="masters"/> masters with <paramref name="replicasPerMaster"/> replicas each and waits until every
+    /// node agrees on the layout and every replica is in sync. <paramref name="serverPath"/> runs another server binary
+    /// (another Redis version, or valkey-server) for every node.
+    /// </summary>
+    public static async Task<RedisCluster> StartAsync(int masters = 3, int replicasPerMaster = 1, IEnumerable<string>? extraArgs = null, CancellationToken cancellation = default, string? serverPath = null)
     {
         var count = masters * (1 + replicasPerMaster);
         // Replicas sync at once instead of after the default 5 s wait for more replicas to join the transfer.
         string[] args = ["--repl-diskless-sync-delay", "0", .. extraArgs ?? []];
-        var starts = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(args, clusterEnabled: true, cancellation: cancellation)).ToList();
+        var starts = Enumerable.Range(0, count).Select(_ => RedisServer.StartAsync(args, clusterEnabled: true, cancellation: cancellation, serverPath: serverPath)).ToList();
         var nodes = new List<RedisServer>();
         foreach (var s in starts)
         {
             try { nodes.Add(await s); } catch { /* collected below */ }
         }
-        var cluster = new RedisCluster(nodes, masters);
+        var cluster = new RedisCluster(nodes, args, serverPath);
         try
         {
             if (nodes.Count != count) throw new InvalidOperationException("not every cluster node started");
             await RedisBinaries.CliAsync(
                 ["--cluster", "create", .. nodes.Select(n => n.Address), "--cluster-replicas", replicasPerMaster.ToString(), "--cluster-yes"],
                 TimeSpan.FromSeconds(90), cancellation);
-            await cluster.WaitUntilOkAsync(TimeSpan.FromSeconds(60), cancellation);
+            await cluster.WaitUntilOkAsync(SettleTimeout, cancellation);
+            cluster._createdLayout = Describe(await cluster.ReadTopologyAsync(cancellation));
             return cluster;
         }
         catch
@@ -46,47 +74,162 @@ public sealed class RedisCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Waits until every node reports <c>cluster_state:ok</c>, sees every other node in its final role, and every replica's link to its master is up.</summary>
-    public async Task WaitUntilOkAsync(TimeSpan timeout, CancellationToken cancellation = default)
+    /// <summary>
+    /// Waits until the cluster is settled: every running node reports <c>cluster_state:ok</c>, sees every running node as
+    /// healthy and in a final role (a master owning slots, a replica of one, or a master added empty), reports the same
+    /// slot owners and replicas as the others, with no slot owned by a stopped node; and every replica's link is up.
+    /// </summary>
+    public Task WaitUntilOkAsync(TimeSpan timeout, CancellationToken cancellation = default) =>
+        WaitUntilAsync(null, "a settled layout", timeout, cancellation);
+
+    /// <summary>The layout as a running node reports it.</summary>
+    public Task<ClusterTopology> ReadTopologyAsync(CancellationToken cancellation = default)
+    {
+        var live = LiveNodes;
+        if (live.Count == 0) throw new InvalidOperationException("no node of the cluster is running");
+        return ClusterTopology.DiscoverAsync(new RedisConnectionOptions { Address = live[0].Address }, live.Skip(1).Select(n => n.Address), cancellation);
+    }
+
+    /// <summary>The masters owning slots, by lowest slot.</summary>
+    public async Task<IReadOnlyList<RedisServer>> MastersAsync(CancellationToken cancellation = default) =>
+        [.. (await ReadTopologyAsync(cancellation)).Masters.Select(m => ServerAt(m.Address))];
+
+    /// <summary>The master owning <paramref name="slot"/> now.</summary>
+    public async Task<RedisServer> MasterForAsync(int slot, CancellationToken cancellation = default) =>
+        ServerAt((await ReadTopologyAsync(cancellation)).MasterOf(slot) ?? throw new InvalidOperationException($"slot {slot} has no owner"));
+
+    /// <summary>The first replica of <paramref name="master"/> now.</summary>
+    public async Task<RedisServer> ReplicaOfAsync(RedisServer master, CancellationToken cancellation = default)
+    {
+        var topology = await ReadTopologyAsync(cancellation);
+        var node = NodeAt(topology, master);
+        var replica = topology.ReplicasOf(node).FirstOrDefault() ?? throw new InvalidOperationException($"master {master.Address} has no replica");
+        return ServerAt(replica.Address);
+    }
+
+    /// <summary>The node process listening at <paramref name="address"/>.</summary>
+    public RedisServer ServerAt(string address) =>
+        _nodes.FirstOrDefault(n => n.Address == address) ?? throw new InvalidOperationException($"{address} is not a node of this cluster");
+
+    /// <summary>FLUSHALL on every master, then waits until every running replica is empty too.</summary>
+    public async Task FlushAllAsync(CancellationToken cancellation = default)
+    {
+        var topology = await ReadTopologyAsync(cancellation);
+        foreach (var master in topology.Masters)
+        {
+            await using var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = master.Address }, cancellation);
+            (await connection.ExecuteAsync(["FLUSHALL"], cancellation)).ThrowIfError(master.Address, "FLUSHALL");
+        }
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        foreach (var replica in topology.Nodes.Where(n => !n.IsMaster && _nodes.Any(s => s.Address == n.Address && s.IsRunning)))
+        {
+            await using var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = replica.Address }, cancellation);
+            while ((await connection.ExecuteAsync(["DBSIZE"], cancellation)).ThrowIfError(replica.Address, "DBSIZE").AsInt64() != 0)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"replica {replica.Address} still holds keys 20 s after FLUSHALL on its master");
+                await Task.Delay(20, cancellation);
+            }
+        }
+    }
+
+    /// <summary>Sends <c>WAIT</c> to every master so all its writes so far have reached its replicas (before killing it, say).</summary>
+    public async Task WaitForReplicasAsync(CancellationToken cancellation = default)
+    {
+        var topology = await ReadTopologyAsync(cancellation);
+        foreach (var master in topology.Masters)
+        {
+            var replicas = topology.ReplicasOf(master).Count(r => r.Healthy);
+            await using var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = master.Address }, cancellation);
+            var acknowledged = (await connection.ExecuteAsync(["WAIT", replicas.ToString(System.Globalization.CultureInfo.InvariantCulture), "10000"], cancellation)).ThrowIfError(master.Address, "WAIT").AsInt64();
+            if (acknowledged < replicas) throw new TimeoutException($"only {acknowledged} of {replicas} replicas of {master.Address} acknowledged its writes within 10 s");
+        }
+    }
+
+    /// <summary>
+    /// True when the cluster has the nodes and layout it was created with, all running; a failover (graceful or forced)
+    /// is undone first by failing back (with TAKEOVER). Killed nodes, moved slots or added/removed masters give false: the cluster must be recreated.
+    /// </summary>
+    public async Task<bool> TryRestoreLayoutAsync(CancellationToken cancellation = default)
+    {
+        if (_nodes.Any(n => !n.IsRunning) || _emptyMasters.Count > 0) return false;
+        var topology = await ReadTopologyAsync(cancellation);
+        if (Describe(topology) == _createdLayout) return true;
+        var originalMasters = _createdLayout.Split('|')[0].Split(';').Select(m => m.Split('=')[0]).ToHashSet();
+        foreach (var node in topology.Nodes.Where(n => !n.IsMaster && originalMasters.Contains(n.Address)))
+            await FailoverAsync(ServerAt(node.Address), takeover: true, cancellation); // no votes needed, so no wait for a recent election to age
+        await WaitUntilOkAsync(SettleTimeout, cancellation);
+        return Describe(await ReadTopologyAsync(cancellation)) == _createdLayout;
+    }
+
+    private RedisServer[] Others(RedisServer server) => [.. LiveNodes.Where(n => n != server)];
+
+    private static ClusterNode NodeAt(ClusterTopology topology, RedisServer server) =>
+        topology.Nodes.FirstOrDefault(n => n.Address == server.Address) ?? throw new InvalidOperationException($"{server.Address} is not in the cluster's layout");
+
+    // Slot owners and replica assignments as text, equal on every node once the cluster has settled.
+    private static string Describe(ClusterTopology topology) =>
+        string.Join(";", topology.Masters.Select(m => m.Address + "=" + string.Join(",", m.Slots))) + "|" +
+        string.Join(";", topology.Nodes.Where(n => !n.IsMaster && n.MasterId is not null)
+            .Select(n => n.Address + "->" + (topology.NodeById(n.MasterId!)?.Address ?? n.MasterId)).Order(StringComparer.Ordinal));
+
+    private async Task WaitUntilAsync(Func<ClusterTopology, bool>? condition, string what, TimeSpan timeout, CancellationToken cancellation)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
         {
-            var ok = true;
-            foreach (var node in Nodes)
-            {
-                var info = await node.CliAsync("cluster", "info");
-                var flags = (await node.CliAsync("cluster", "nodes")).Split('\n', StringSplitOptions.RemoveEmptyEntries)
-                    .Select(line => line.Split(' ')[2].Split(',')).ToList();
-                var masters = flags.Count(f => f.Contains("master"));
-                if (!info.Contains("cluster_state:ok") || flags.Count != Nodes.Count || masters != _masters) { ok = false; break; }
-                // A replica still in its first full sync shows as "loading" in CLUSTER SHARDS and serves nothing yet.
-                var replication = await node.CliAsync("info", "replication");
-                if (replication.Contains("role:slave") && !replication.Contains("master_link_status:up")) { ok = false; break; }
-                if (!await AllShardsOnlineAsync(node)) { ok = false; break; }
-            }
-            if (ok) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("cluster did not reach cluster_state:ok");
-            await Task.Delay(200, cancellation);
+            var problem = await FindProblemAsync(condition, what, cancellation);
+            if (problem is null) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"cluster did not reach {what} within {timeout.TotalSeconds:0} s: {problem}");
+            await Task.Delay(100, cancellation);
         }
     }
 
-    // Other nodes learn a replica's offset by gossip, and CLUSTER SHARDS (7.0+) calls it "loading" until they do.
-    private static async Task<bool> AllShardsOnlineAsync(RedisServer node)
+    private async Task<string?> FindProblemAsync(Func<ClusterTopology, bool>? condition, string what, CancellationToken cancellation)
     {
-        string shards;
-        try { shards = await node.CliAsync("cluster", "shards"); }
-        catch (InvalidOperationException) { return true; }
-        if (shards.StartsWith("ERR", StringComparison.Ordinal)) return true;
-        var lines = shards.Split('\n', StringSplitOptions.TrimEntries);
-        for (var i = 0; i + 1 < lines.Length; i++)
-            if (lines[i] == "health" && lines[i + 1] != "online") return false;
-        return true;
+        var live = LiveNodes;
+        var addresses = live.Select(n => n.Address).ToHashSet();
+        string? agreed = null;
+        foreach (var server in live)
+        {
+            try
+            {
+                await using var connection = await RedisConnection.ConnectAsync(
+                    new RedisConnectionOptions { Address = server.Address, ConnectTimeout = TimeSpan.FromSeconds(3), ReadTimeout = TimeSpan.FromSeconds(10) }, cancellation);
+                var info = (await connection.ExecuteAsync(["CLUSTER", "INFO"], cancellation)).ThrowIfError(server.Address, "CLUSTER INFO").AsString()!;
+                if (!info.Contains("cluster_state:ok", StringComparison.Ordinal)) return $"{server.Address} reports cluster_state other than ok";
+                var view = await ClusterTopology.ReadAsync(connection, cancellation);
+                if (!view.CoversAllSlots) return $"{server.Address} sees slots without owner";
+                if (view.Masters.FirstOrDefault(m => !addresses.Contains(m.Address)) is { } gone) return $"{server.Address} sees slots {string.Join(",", gone.Slots)} still owned by stopped {gone.Address}";
+                foreach (var address in addresses)
+                {
+                    var node = view.Nodes.FirstOrDefault(n => n.Address == address);
+                    if (node is null || !node.Healthy) return $"{server.Address} does not see {address} as healthy";
+                    var settled = node.IsMaster
+                        ? node.Slots.Count > 0 || _emptyMasters.Contains(address)
+                        : node.MasterId is not null && view.NodeById(node.MasterId) is { IsMaster: true, Slots.Count: > 0 };
+                    if (!settled) return $"{server.Address} sees {address} without its final role yet";
+                }
+                var layout = Describe(view);
+                if (agreed is null) agreed = layout;
+                else if (layout != agreed) return $"{server.Address} sees another layout than {live[0].Address}";
+                if (condition is not null && !condition(view)) return $"{server.Address} does not see {what} yet";
+                var replication = (await connection.ExecuteAsync(["INFO", "replication"], cancellation)).ThrowIfError(server.Address, "INFO").AsString()!;
+                if (replication.Contains("role:slave", StringComparison.Ordinal) && !replication.Contains("master_link_status:up", StringComparison.Ordinal))
+                    return $"replica {server.Address} is not in sync with its master yet";
+            }
+            catch (Exception e) when (e is RedisConnectionException or ClusterTopologyException or Shake.Resp.Protocol.RedisServerException)
+            {
+                return $"{server.Address}: {e.Message}";
+            }
+        }
+        return null;
     }
 
-    /// <summary>Stops every node.</summary>
+    /// <summary>Stops every node (once; later calls do nothing).</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var n in Nodes) await n.DisposeAsync();
+        if (_disposed) return;
+        _disposed = true;
+        foreach (var n in _nodes) await n.DisposeAsync();
     }
 }

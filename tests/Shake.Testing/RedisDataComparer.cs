@@ -26,11 +26,17 @@ public static class RedisDataComparer
     {
         var result = await CompareAsync(source, target, ttlTolerance, dbs, cancellation);
         if (result.Differences.Count == 0) return;
+        Assert.Fail(Describe(result, source, target));
+    }
+
+    /// <summary>The failure message: counts per kind of difference, then the first differing keys.</summary>
+    internal static string Describe(DataComparison result, RedisDataSide source, RedisDataSide target)
+    {
         var message = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{result.Differences.Count} of {result.KeysCompared} keys differ between source {source} and target {target}")
             .Append(CultureInfo.InvariantCulture, $" ({string.Join(", ", result.Differences.GroupBy(d => d.What.Split(" (")[0]).Select(g => $"{g.Count()} {g.Key}"))}); first ones:");
         foreach (var difference in result.Differences.Take(ShownDifferences)) message.Append("\n  ").Append(difference);
-        Assert.Fail(message.ToString());
+        return message.ToString();
     }
 
     /// <summary>Compares and returns every difference (in db, key order) with the number of keys looked at.</summary>
@@ -70,7 +76,7 @@ public static class RedisDataComparer
         return new DataComparison(compared, differences);
     }
 
-    private static KeyDifference? Diff(int db, string key, KeySnapshot s, KeySnapshot t, TimeSpan tolerance)
+    internal static KeyDifference? Diff(int db, string key, KeySnapshot s, KeySnapshot t, TimeSpan tolerance)
     {
         if (!s.Exists && !t.Exists) return null;
         if (!t.Exists) return new KeyDifference(db, key, "missing on target", s.Type, "(none)");

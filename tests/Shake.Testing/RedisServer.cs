@@ -41,6 +41,9 @@ public sealed class RedisServer : IAsyncDisposable
     /// <summary><c>127.0.0.1:port</c>.</summary>
     public string Address => $"127.0.0.1:{Port}";
 
+    /// <summary>False once the process has exited (killed or crashed).</summary>
+    public bool IsRunning => !_process.HasExited;
+
     /// <summary>Path of the server's log file.</summary>
     public string LogFile => Path.Combine(Directory, "redis.log");
 

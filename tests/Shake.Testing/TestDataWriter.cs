@@ -34,18 +34,36 @@ public static class TestDataWriter
             var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address, Password = password, Database = db }, cancellation);
             var errors = new ErrorCollector();
             await using var client = new PipelinedClient<int>(connection, 512, errors);
-            var random = new Random(7919 * (db + 1));
             var sequence = 0;
             // Awaited one after another so the server sees them in this order (a stream's XADDs before its groups).
-            for (var i = 0; i < keysPerKind; i++)
-                foreach (var command in CommandsFor(db, i, random))
-                    await client.EnqueueAsync(sequence++, new BytesCommand([.. command.Select(a => new ReadOnlyMemory<byte>(a))]), cancellation);
+            foreach (var command in Commands(keysPerKind, db))
+                await client.EnqueueAsync(sequence++, new BytesCommand([.. command.Arguments.Select(a => new ReadOnlyMemory<byte>(a))]), cancellation);
             await client.DrainAsync(cancellation);
             if (errors.First is { } first)
                 throw new InvalidOperationException($"populating db {db} of {address}: {errors.Count} commands failed, first: {first}");
             total += keysPerKind * Kinds.Count;
         }
         return total;
+    }
+
+    /// <summary>
+    /// The commands <see cref="PopulateAsync"/> sends to one db, in order, each with the key it writes (for routing in a
+    /// cluster: keys of one index share no slot, so the data spreads over every master).
+    /// </summary>
+    public static IEnumerable<DataCommand> Commands(int keysPerKind, int db = 0)
+    {
+        var random = new Random(7919 * (db + 1));
+        for (var i = 0; i < keysPerKind; i++)
+            foreach (var command in CommandsFor(db, i, random))
+                yield return new DataCommand(KeyOf(command), command);
+    }
+
+    private static byte[] KeyOf(byte[][] command)
+    {
+        var name = System.Text.Encoding.ASCII.GetString(command[0]);
+        if (name == "XGROUP") return command[2];
+        if (name == "XREADGROUP") return command[Array.FindIndex(command, a => a.AsSpan().SequenceEqual("STREAMS"u8)) + 1];
+        return command[1];
     }
 
     private sealed class ErrorCollector : IReplyHandler<int>
@@ -113,3 +131,8 @@ public static class TestDataWriter
         }
     }
 }
+
+/// <summary>One command of the test data set and the key it writes.</summary>
+/// <param name="Key">The key (for routing).</param>
+/// <param name="Arguments">The command, name first.</param>
+public sealed record DataCommand(byte[] Key, byte[][] Arguments);

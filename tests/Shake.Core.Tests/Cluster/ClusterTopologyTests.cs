@@ -7,19 +7,14 @@ using Shake.Testing;
 
 namespace Shake.Core.Tests.Cluster;
 
-/// <summary>Starts one 3-master/3-replica cluster for the topology tests.</summary>
-public sealed class SingleClusterFixture : IAsyncLifetime
+[Collection("cluster pair")]
+public class ClusterTopologyTests(ClusterPairFixture fixture) : IAsyncLifetime
 {
-    public RedisCluster Cluster { get; private set; } = null!;
+    private RedisCluster Cluster => fixture.A;
 
-    public async Task InitializeAsync() => Cluster = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 1);
+    public Task InitializeAsync() => fixture.ResetAsync();
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
-}
-
-public class ClusterTopologyTests(SingleClusterFixture fixture) : IClassFixture<SingleClusterFixture>
-{
-    private RedisCluster Cluster => fixture.Cluster;
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private static Task<RedisConnection> ConnectAsync(string address, int protocol = 2) =>
         RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address, Protocol = protocol });
@@ -108,6 +103,28 @@ public class ClusterTopologyTests(SingleClusterFixture fixture) : IClassFixture<
         Assert.Contains(dead, error.Message);
         Assert.Contains(another, error.Message);
         Assert.Equal([dead, another], error.Addresses);
+    }
+
+    [Fact]
+    public async Task Falls_back_to_cluster_nodes_when_shards_is_refused()
+    {
+        var seed = Cluster.SeedAddress;
+        await using var admin = await ConnectAsync(seed);
+        (await admin.ExecuteAsync("ACL", "SETUSER", "nodes-only", "on", ">secret", "-@all", "+cluster|nodes")).ThrowIfError();
+        try
+        {
+            await using var limited = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = seed, Username = "nodes-only", Password = "secret" });
+            Assert.Equal(RespErrorKind.NoPerm, (await limited.ExecuteAsync("CLUSTER", "SHARDS")).AsError().Kind);
+
+            var fallback = await ClusterTopology.ReadAsync(limited, CancellationToken.None);
+
+            var full = await ClusterTopology.ReadAsync(admin, CancellationToken.None);
+            Assert.Equal(Describe(full), Describe(fallback));
+        }
+        finally
+        {
+            (await admin.ExecuteAsync("ACL", "DELUSER", "nodes-only")).ThrowIfError();
+        }
     }
 
     [Fact]
