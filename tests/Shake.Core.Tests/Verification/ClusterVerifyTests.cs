@@ -1,21 +1,23 @@
 using System.Text;
-using Shake.Core.Cluster;
-using Shake.Core.Routing;
 using Shake.Core.Verification.Model;
-using Shake.Resp.Connections;
 using Shake.Testing;
 using static Shake.Core.Tests.Verification.VerifyHarness;
 
 namespace Shake.Core.Tests.Verification;
 
-public class ClusterVerifyTests
+/// <summary>Verification with a cluster (3 masters, each with a replica that must not be scanned) on either side.</summary>
+[Collection("cluster pair")]
+public class ClusterVerifyTests(ClusterPairFixture clusters)
 {
     // Each command goes to the master owning its key's slot.
     private static async Task RunOnClusterAsync(RedisCluster cluster, params string[][] commands)
     {
-        var topology = await ClusterTopology.DiscoverAsync(new RedisConnectionOptions { Address = cluster.SeedAddress }, null, CancellationToken.None);
-        foreach (var group in commands.GroupBy(c => topology.MasterOf(ClusterSlot.Of(Encoding.UTF8.GetBytes(c[0] == "XGROUP" ? c[2] : c[1])))))
-            await RunAsync(group.Key!, 0, [.. group]);
+        await using var client = await ClusterTestClient.ConnectAsync(cluster);
+        foreach (var command in commands)
+        {
+            var reply = await client.ExecuteAsync([.. command.Select(a => (ReadOnlyMemory<byte>)Encoding.UTF8.GetBytes(a))], command[0] == "XGROUP" ? 2 : 1, CancellationToken.None);
+            reply.ThrowIfError(cluster.SeedAddress, command[0]);
+        }
     }
 
     private static IEnumerable<(string Key, DifferenceKind Kind, int SourceDb)> Found(VerifyResult result) =>
@@ -24,7 +26,8 @@ public class ClusterVerifyTests
     [Fact]
     public async Task ClusterSourceAgainstStandaloneTarget()
     {
-        await using var source = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0);
+        await clusters.ResetAsync();
+        var source = clusters.A;
         await using var target = await RedisServer.StartAsync();
         await RunOnClusterAsync(source, Everything());
         await RunAsync(target.Address, 0, Everything());
@@ -44,8 +47,9 @@ public class ClusterVerifyTests
     [Fact]
     public async Task StandaloneSourceWithSeveralDatabasesAgainstClusterTarget()
     {
+        await clusters.ResetAsync();
         await using var source = await RedisServer.StartAsync();
-        await using var target = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0);
+        var target = clusters.B;
         await RunAsync(source.Address, 0, Everything("a:"));
         await RunAsync(source.Address, 2, Everything("b:"));
         await RunOnClusterAsync(target, [.. Everything("a:"), .. Everything("b:")]);
@@ -62,8 +66,8 @@ public class ClusterVerifyTests
     [Fact]
     public async Task ClusterAgainstCluster()
     {
-        await using var source = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0);
-        await using var target = await RedisCluster.StartAsync(masters: 3, replicasPerMaster: 0);
+        await clusters.ResetAsync();
+        var (source, target) = (clusters.A, clusters.B);
         await RunOnClusterAsync(source, Everything());
         await RunOnClusterAsync(target, Everything());
         await RunOnClusterAsync(target, ["DEL", "small:11"], ["ZADD", "zset:big", "9999", "m1"], ["SET", "extra", "x"]);
