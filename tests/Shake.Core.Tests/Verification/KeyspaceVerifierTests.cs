@@ -240,4 +240,23 @@ public class KeyspaceVerifierTests
         Assert.True(result.Compared < 5000);
         Assert.All(result.Differences, d => Assert.Equal(DifferenceKind.MissingOnTarget, d.Kind));
     }
+
+    [SharedTheory]
+    [InlineData("redis-server-7.2.6")]
+    [InlineData("redis-server-7.4.1")]
+    [InlineData("valkey-server-8.0.1")]
+    public async Task ATargetOfAnotherVersionHoldingTheSameDataIsEqual(string server)
+    {
+        await using var source = await RedisServer.StartAsync();
+        await using var target = await RedisServer.StartAsync(serverPath: SharedAssets.PathOf("servers", server));
+        await RunAsync(source.Address, 0, Everything());
+        await RunAsync(target.Address, 0, Everything());
+
+        var equal = await VerifyAsync(Side(source.Address), Side(target.Address));
+        Assert.True(equal.Equal, string.Join("\n", equal.Differences));
+
+        await RunAsync(target.Address, 0, ["ZADD", "zset:big", "0.5", "m1"]);
+        var different = await VerifyAsync(Side(source.Address), Side(target.Address));
+        Assert.Equal([("zset:big", DifferenceKind.Value)], Found(different));
+    }
 }
