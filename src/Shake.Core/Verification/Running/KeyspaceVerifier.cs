@@ -329,6 +329,7 @@ public sealed class KeyspaceVerifier
             for (var start = 0; start < keys.Count; start += _options.BatchSize)
             {
                 var slice = keys.GetRange(start, Math.Min(_options.BatchSize, keys.Count - start));
+                if (_rate is not null) await _rate.WaitAsync(slice.Count, cancellation);
                 var sources = KeyspaceReader.ProbeAsync(_source, sourceDb, slice, cancellation);
                 var targets = KeyspaceReader.ProbeAsync(_target, targetDb, slice, cancellation);
                 await CompareAllAsync(sourceDb, targetDb, slice, await sources, await targets, still.Enqueue, cancellation);
