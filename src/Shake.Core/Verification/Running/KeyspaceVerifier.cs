@@ -9,11 +9,12 @@ namespace Shake.Core.Verification.Running;
 
 /// <summary>
 /// Compares the keyspaces of a source and a target as the configuration maps them. First pass: SCAN every source
-/// node, read type, absolute expiry and server digest of each batch on both sides (one scripted call and one
-/// <c>DEBUG DIGEST-VALUE</c> per batch and node), read and digest values only where digests cannot decide. Second pass:
+/// node, read type, absolute expiry and value digest of each batch on both sides (one scripted call that also returns
+/// small values whole, and one <c>DEBUG DIGEST-VALUE</c> for the bigger ones, per batch and node), read and digest
+/// values only where digests cannot decide. Second pass:
 /// SCAN the target for keys the source lacks, skipped when the key counts show there can be none. Then the keys still
 /// different are re-checked after <see cref="VerifyOptions.RoundDelay"/>, up to <see cref="VerifyOptions.Rounds"/>
-/// times, so a target that is only behind is not reported.
+/// times, so a target that is only behind is not reported. One instance runs once.
 /// </summary>
 public sealed class KeyspaceVerifier
 {
