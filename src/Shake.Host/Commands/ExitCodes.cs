@@ -17,4 +17,7 @@ public static class ExitCodes
 
     /// <summary>The engine stopped on a fatal error (one line on stderr says which).</summary>
     public const int Failed = 4;
+
+    /// <summary><c>shake verify</c> ran to the end and found keys that differ between source and target.</summary>
+    public const int DifferencesFound = 5;
 }

@@ -12,6 +12,7 @@ public static class ShakeCommandLine
         SyncCommand.Attach(root);
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(RdbCommand.Create());
+        root.Subcommands.Add(VerifyCommand.Create());
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new VersionAction();
         return root;
     }
