@@ -56,6 +56,30 @@ public class SeedConfigTests
                 stop.Cancel();
                 Assert.True(await run == ExitCodes.Success, error.ToString());
             }
+
+            // The same cluster followed by one process per shard selection: validate says which shards each serves.
+            var served = new List<string>();
+            for (var i = 0; i < 3; i++)
+            {
+                var v4 = dirs.Write($"v4-{i}.toml", $"""
+                    [sync_reader]
+                    cluster = true
+                    address = "{source.SeedAddress}"
+                    password = "{SourcePassword}"
+                    [redis_writer]
+                    cluster = true
+                    address = "{target.SeedAddress}"
+                    password = "{TargetPassword}"
+                    [advanced]
+                    shards = "{i}/3"
+                    """);
+                var (code, output, _) = await ShakeRunner.RunAsync("validate", v4);
+                Assert.True(code == ExitCodes.Success, output);
+                Assert.Contains("this process serves 1 of 3", output);
+                served.AddRange(output.Split('\n').Where(l => l.Contains("served here", StringComparison.Ordinal)));
+                Assert.DoesNotContain(SourcePassword, output);
+            }
+            Assert.Equal(3, served.Distinct().Count());
         }
         finally
         {
