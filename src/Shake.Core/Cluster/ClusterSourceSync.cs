@@ -218,6 +218,8 @@ public sealed class ClusterSourceSync
                 // Engines starting after the first ones may receive keys that migrated in before their snapshot.
                 RecordSnapshotKeys = run.Late || attempt > 1,
             };
+            // After the source stopped mid-stream, the next run asks whichever node masters the shard now to continue.
+            if (run.StoppedAt is { } stoppedAt) options = options with { ContinueFrom = stoppedAt };
             var engine = new SyncEngine(options, logger);
             lock (_gate) run.Engine = engine;
             var started = DateTime.UtcNow;
@@ -238,15 +240,23 @@ public sealed class ClusterSourceSync
             catch (Exception e)
             {
                 if (DateTime.UtcNow - started > MaxRestartDelay) delay = RestartDelay;
+                // Where the target stands in the shard's history (kept through runs that failed before doing anything).
+                run.StoppedAt = engine.StoppedAt is { } point ? point with { Database = 0 } : null;
                 logger.LogError("the engine stopped: {Error}; restarting in {Delay}s", e.Message, delay.TotalSeconds);
             }
             try
             {
                 await Task.Delay(delay, linked.Token);
+                // The shard's master may have changed (a failover): ask the cluster before connecting again.
+                Follow(await ClusterTopology.DiscoverAsync(_template.Source! with { Address = run.Source }, KnownAddresses().Append(_template.Source!.Address), linked.Token));
             }
             catch (OperationCanceledException)
             {
                 return;
+            }
+            catch (ClusterTopologyException e)
+            {
+                logger.LogWarning("could not read the source cluster's shards: {Error}", e.Message);
             }
             delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, MaxRestartDelay.Ticks));
         }
@@ -285,6 +295,8 @@ public sealed class ClusterSourceSync
         public CancellationTokenSource Stop { get; } = new();
 
         public SyncEngine? Engine { get; set; }
+
+        public ResumePoint? StoppedAt { get; set; }
 
         public EngineSummary? Summary { get; set; }
 

@@ -98,6 +98,13 @@ public sealed record EngineOptions
     /// </summary>
     public Cluster.MigrationGuard? MigrationGuard { get; init; }
 
+    /// <summary>
+    /// Continue this replication id after this offset (a previous run's <see cref="SyncEngine.StoppedAt"/>) whatever the
+    /// source address is now: a replica promoted by a failover answers <c>+CONTINUE</c> for its old master's history.
+    /// The database must be the one selected at that offset (a cluster source has db 0 only).
+    /// </summary>
+    public ResumePoint? ContinueFrom { get; init; }
+
     /// <summary>Record every key of the snapshot with <see cref="MigrationGuard"/> (engines that start after the others).</summary>
     public bool RecordSnapshotKeys { get; init; }
 

@@ -32,6 +32,14 @@ public sealed class SyncEngine
     /// <summary>The filters of this run (null when none is configured), set once <see cref="RunAsync"/> started.</summary>
     public FilterPipeline? Filters { get; private set; }
 
+    /// <summary>
+    /// Where the target stands in the source's history after this run failed: the replication id and the offset up to
+    /// which every byte is applied (set when the source failed during the stream while the target was fine; the
+    /// <see cref="EngineOptions.ContinueFrom"/> point while nothing else happened; null once a full sync began). A supervisor passes it to the
+    /// next run as <see cref="EngineOptions.ContinueFrom"/>.
+    /// </summary>
+    public ResumePoint? StoppedAt { get; private set; }
+
     /// <summary>Live counters (read <see cref="EngineStatistics.Snapshot"/>).</summary>
     public EngineStatistics Statistics { get; } = new();
 
@@ -41,6 +49,7 @@ public sealed class SyncEngine
     /// </summary>
     public async Task<EngineSummary> RunAsync(CancellationToken cancellation)
     {
+        StoppedAt = _options.ContinueFrom;
         var started = DateTime.UtcNow;
         // Loaded before anything is connected, so a broken Lua script fails the run at once.
         using var filters = Filters = FilterPipeline.Create(_options.Filter, _logger);
@@ -177,7 +186,14 @@ public sealed class SyncEngine
         var origin = source.Endpoint.ToString();
         await CheckSourceDatabasesAsync(source, writer, cancellation);
         var resume = _options.ResumeAfterCleanStop ? ResumePoint.Take(_options.Directory) : null;
-        if (resume is not null && (resume.Source != origin || resume.Target != writer.Endpoint))
+        if (_options.ContinueFrom is { } previous)
+        {
+            // An earlier run of this engine in the same process stopped with everything it sent applied: ask the source
+            // (maybe a new master after a failover, which keeps the old history as its replid2) to go on from there.
+            _logger.LogInformation("asking {Source} to continue {ReplId} after offset {Offset}, where the previous run stopped", origin, previous.ReplicationId, previous.Offset);
+            resume = previous with { Source = origin, Target = writer.Endpoint };
+        }
+        else if (resume is not null && (resume.Source != origin || resume.Target != writer.Endpoint))
         {
             _logger.LogInformation("ignoring the resume point of {Source} -> {Target}: this run syncs {Origin} -> {Endpoint}", resume.Source, resume.Target, origin, writer.Endpoint);
             resume = null;
@@ -193,6 +209,10 @@ public sealed class SyncEngine
             Offset = resume?.Offset ?? -1,
         }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
+        if (psync.FullResync && _options.ContinueFrom is not null)
+            _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset is outside its backlog): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset);
+        // From here on the target moves: only a stop with everything applied (below) gives a point to continue from.
+        StoppedAt = null;
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
         Statistics.SetSourceOffset(psync.Offset);
         Statistics.SetReceivedOffset(psync.Offset);
@@ -219,8 +239,23 @@ public sealed class SyncEngine
         if (error is not null && error is not OperationCanceledException)
         {
             run.Cancel();
-            writer.Abort();
             await Quietly(consuming, pumping, acking);
+            // The source went away while the target is fine: let what was sent be answered, so that the point where the
+            // stream stopped is exactly what the target applied, and a later run can continue from there.
+            if (!writer.Failure.IsCompleted && state.Offsets is { } applied && state.Forwarder is { } forwarder)
+            {
+                using var drainTimeout = new CancellationTokenSource(_options.StopTimeout);
+                try
+                {
+                    await writer.DrainAsync(drainTimeout.Token);
+                    if (applied.InFlight == 0)
+                        StoppedAt = new ResumePoint(origin, writer.Endpoint, state.Psync.ReplicationId, applied.Value, forwarder.Database);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException)
+                {
+                }
+            }
+            writer.Abort();
             throw error;
         }
 

@@ -281,6 +281,48 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
     }
 
     [Fact]
+    public async Task ASourceFailoverDuringTheStreamContinuesWithoutAFullSyncAndLosesNothing()
+    {
+        var a = clusters.A;
+        var b = clusters.B;
+        await using var writer = await ClusterTestClient.ConnectAsync(a);
+        await SetManyAsync(writer, "pre:", 3000);
+        await using var target = await TargetAsync(b);
+        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(500), RestartDelay = TimeSpan.FromMilliseconds(200) };
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => sync.RunAsync(stop.Token));
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        using var writing = new CancellationTokenSource();
+        var rounds = 0;
+        var counting = Task.Run(async () =>
+        {
+            while (!writing.IsCancellationRequested)
+            {
+                // Counters show a write applied twice; SETs show one lost.
+                await Task.WhenAll(Enumerable.Range(0, 30).Select(i => writer.ExecuteAsync("INCR", $"counter:{i}")));
+                await writer.ExecuteAsync("SET", $"during:{rounds}", "x");
+                rounds++;
+            }
+        });
+        await Task.Delay(500);
+        var masters = await a.MastersAsync();
+        var replica = await a.ReplicaOfAsync(masters[0]);
+        // A graceful failover: the replica catches up before it takes over, so the histories cannot diverge.
+        await a.FailoverAsync(replica, takeover: false);
+        await Task.Delay(1500);
+        writing.Cancel();
+        await counting;
+        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
+        Assert.Contains(_logger.Lines, l => l.Message.Contains("answered PSYNC: CONTINUE", StringComparison.Ordinal));
+        // One full sync per shard at the start, none after the takeover.
+        Assert.Equal(3, _logger.Lines.Count(l => l.Message.Contains("answered PSYNC: FULLRESYNC", StringComparison.Ordinal)));
+        output.WriteLine($"{rounds} rounds of writes across the takeover");
+        stop.Cancel();
+        await run;
+    }
+
+    [Fact]
     public async Task AStandaloneSourceIntoAClusterSplitsWhatKeepsItsMeaningAndRefusesTheRest()
     {
         var b = clusters.B;
