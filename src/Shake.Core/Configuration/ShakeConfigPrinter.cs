@@ -82,6 +82,8 @@ public static class ShakeConfigPrinter
         w.Bool("empty_db_before_sync", a.EmptyDbBeforeSync);
         w.Integer("spool_memory_limit_mb", a.SpoolMemoryLimitMb);
         w.Integer("spool_disk_limit_mb", a.SpoolDiskLimitMb);
+        w.Bool("restore_single_pass", a.RestoreSinglePass);
+        w.Bool("validate_source_payloads", a.ValidateSourcePayloads);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

@@ -7,6 +7,7 @@ using Shake.Core.Writers;
 using Shake.Rdb;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Validation;
 
 namespace Shake.Core.Engine;
 
@@ -26,13 +27,19 @@ public sealed class RdbApplier
     private readonly List<(bool IsFunction, string Code)> _deferred = [];
     private bool _moduleAuxReported;
     private readonly FilterPipeline? _filters;
+    private readonly bool _validateValues;
+    private RdbValueValidator? _validator;
 
     /// <summary>
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
     /// <paramref name="filters"/> decide per entry whether it is written and to which database (before the database map).
+    /// With <paramref name="validateValues"/> each value is deep-validated just before it is written; a corrupt one is
+    /// not written but counted as a failed key and named (<see cref="EngineStatistics.FailedKeys"/>).
     /// </summary>
-    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null)
+    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null,
+        bool validateValues = false)
     {
+        _validateValues = validateValues;
         _filters = filters;
         _writer = writer;
         _statistics = statistics;
@@ -54,6 +61,7 @@ public sealed class RdbApplier
     public async Task<long> ApplyAsync(PipeReader input, long length, string origin, CancellationToken cancellation)
     {
         using var parser = new RdbParser<Handler>(new Handler(this), RdbParserOptions.Default);
+        using var validator = _validator = _validateValues ? new RdbValueValidator() : null;
         var remaining = length;
         long total = 0;
         while (true)
@@ -122,6 +130,12 @@ public sealed class RdbApplier
         if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return true;
         var db = TargetDb(sourceDb);
         if (db is null) return true;
+        if (_validator is not null && !_validator.TryValidate(entry, out var error))
+        {
+            _statistics.KeyFailed(entry.Key, entry.Db, error!);
+            _logger.LogError("{Error}; the key is not written", error);
+            return true;
+        }
         _writer.WriteEntry(entry, db.Value);
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
     }

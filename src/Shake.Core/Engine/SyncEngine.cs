@@ -53,7 +53,7 @@ public sealed class SyncEngine
         {
             Statistics.Phase = EnginePhase.Stopped;
         }
-        var summary = new EngineSummary(Statistics.Snapshot(), DateTime.UtcNow - started);
+        var summary = new EngineSummary(Statistics.Snapshot(), DateTime.UtcNow - started) { FirstFailedKeys = Statistics.FailedKeys.First };
         _logger.LogInformation("finished: {Summary}", summary);
         if (filters is not null) _logger.LogInformation("filters: {Filtered}", FilterSummary(filters.Statistics));
         return summary;
@@ -121,19 +121,25 @@ public sealed class SyncEngine
     {
         var path = _options.RdbFilePath ?? throw new ArgumentException("restore mode needs an RDB file path");
         if (!File.Exists(path)) throw new FileNotFoundException($"the RDB file '{path}' does not exist", path);
+        if (!_options.RestoreSinglePass) await RestoreFileCheck.ValidateAsync(path, _logger, cancellation);
         await using var writer = await ConnectTargetAsync(cancellation);
         await EmptyTargetAsync(writer, cancellation);
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         Statistics.SetRdbTotal(file.Length);
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters);
+        // A file is never trusted: each value is validated again right before it is written.
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validateValues: true);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
             Statistics.Phase = EnginePhase.Stopping;
             await writer.DrainAsync(cancellation);
             if (writer.Failure.IsFaulted) await writer.Failure;
+        }
+        catch (InvalidDataException e) when (_options.RestoreSinglePass)
+        {
+            throw RestoreFileCheck.Partial(e, Statistics);
         }
         finally
         {
@@ -267,7 +273,7 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters);
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters, _options.ValidateSourcePayloads);
             await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
             if (transfer.EndMark is not null) await ExpectMarkAsync(input, transfer.EndMark, origin, cancellation);
             // Everything of the snapshot must be applied before the first ACK of its offset.

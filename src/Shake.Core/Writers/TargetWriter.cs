@@ -131,7 +131,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
             : $"its payload of {payloadLength} bytes exceeds the target's proto-max-bulk-len {ProtoMaxBulkLength}";
         if (_options.Converter is null)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"cannot be restored: {reason}, and no conversion to plain commands is available");
             _logger.LogError("key {Key} (db {Db}) cannot be restored: {Reason}, and no conversion to plain commands is available", KeyText.Format(entry.Key), entry.Db, reason);
             return;
         }
@@ -145,7 +145,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
         }
         catch (EntryConversionException e)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"cannot be restored ({reason}) nor converted: {e.Message}");
             _logger.LogError("key {Key} (db {Db}) cannot be restored ({Reason}) nor converted: {Error}", KeyText.Format(entry.Key), entry.Db, reason, e.Message);
             if (_convertingKey is not null) ArrayPool<byte>.Shared.Return(_convertingKey);
             _convertingKey = null;
@@ -266,12 +266,12 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                 }
                 else if (reply.ErrorKind == RespErrorKind.BusyKey)
                 {
-                    _statistics.KeyFailed();
+                    _statistics.KeyFailed(tag.KeySpan, tag.Db, "the key exists on the target");
                     Fail(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
                 }
                 else
                 {
-                    _statistics.KeyFailed();
+                    _statistics.KeyFailed(tag.KeySpan, tag.Db, $"the target refused RESTORE: {reply.GetError().Message}");
                     _logger.LogError("{Endpoint} refused RESTORE of key {Key} (db {Db}): {Error}", Endpoint, KeyText.Format(tag.KeySpan), tag.Db, reply.GetError().Message);
                 }
                 break;
@@ -284,7 +284,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                 {
                     if (_options.Behavior == RestoreBehavior.Panic)
                     {
-                        _statistics.KeyFailed();
+                        _statistics.KeyFailed(tag.KeySpan, tag.Db, "the key exists on the target");
                         _failure.TrySetException(new TargetKeyExistsException(KeyText.Format(tag.KeySpan), tag.Db));
                     }
                     else
@@ -294,7 +294,7 @@ public sealed class TargetWriter : IAsyncDisposable, IReplyHandler<WriteTag>, IE
                 }
                 else if (reply.IsError)
                 {
-                    _statistics.KeyFailed();
+                    _statistics.KeyFailed(tag.KeySpan, tag.Db, $"the target refused the last command of its conversion: {reply.GetError().Message}");
                     _logger.LogError("{Endpoint} refused the last command of converted key {Key} (db {Db}): {Error}", Endpoint, KeyText.Format(tag.KeySpan), tag.Db, reply.GetError().Message);
                 }
                 else

@@ -69,6 +69,12 @@ public static class SyncCommand
             using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
             var summary = await new SyncEngine(options with { Converter = options.Converter ?? converter }, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
+            if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
+            {
+                logger.LogError("{FailedKeys}", failedKeys);
+                error.WriteLine($"shake: error: {failedKeys}");
+                return ExitCodes.Failed;
+            }
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)

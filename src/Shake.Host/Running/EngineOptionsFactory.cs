@@ -27,6 +27,8 @@ public static class EngineOptionsFactory
             SpoolDiskLimitBytes = advanced.SpoolDiskLimitMb << 20,
             LogInterval = TimeSpan.FromSeconds(advanced.LogInterval),
             Filter = config.Filter,
+            RestoreSinglePass = advanced.RestoreSinglePass,
+            ValidateSourcePayloads = advanced.ValidateSourcePayloads,
         };
         return config.Reader switch
         {
