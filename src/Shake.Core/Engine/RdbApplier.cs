@@ -27,19 +27,20 @@ public sealed class RdbApplier
     private readonly List<(bool IsFunction, string Code)> _deferred = [];
     private bool _moduleAuxReported;
     private readonly FilterPipeline? _filters;
-    private readonly bool _validateValues;
+    private readonly ValueValidation _validation;
     private RdbValueValidator? _validator;
 
     /// <summary>
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
     /// <paramref name="filters"/> decide per entry whether it is written and to which database (before the database map).
-    /// With <paramref name="validateValues"/> each value is deep-validated just before it is written; a corrupt one is
-    /// not written but counted as a failed key and named (<see cref="EngineStatistics.FailedKeys"/>).
+    /// <paramref name="validation"/> decides whether each value is deep-validated just before it is written and what a
+    /// corrupt one does: refused and named as a failed key (<see cref="EngineStatistics.FailedKeys"/>), or the end of
+    /// the run with an error naming it, after the keys before it were sent.
     /// </summary>
     public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null,
-        bool validateValues = false)
+        ValueValidation validation = ValueValidation.Off)
     {
-        _validateValues = validateValues;
+        _validation = validation;
         _filters = filters;
         _writer = writer;
         _statistics = statistics;
@@ -60,8 +61,9 @@ public sealed class RdbApplier
     /// </summary>
     public async Task<long> ApplyAsync(PipeReader input, long length, string origin, CancellationToken cancellation)
     {
-        using var parser = new RdbParser<Handler>(new Handler(this), RdbParserOptions.Default);
-        using var validator = _validator = _validateValues ? new RdbValueValidator() : null;
+        var options = _validation == ValueValidation.StopRun ? new RdbParserOptions { ValidateValues = true } : RdbParserOptions.Default;
+        using var parser = new RdbParser<Handler>(new Handler(this), options);
+        using var validator = _validator = _validation == ValueValidation.RefuseKey ? new RdbValueValidator() : null;
         var remaining = length;
         long total = 0;
         while (true)
@@ -78,6 +80,10 @@ public sealed class RdbApplier
             }
             catch (RdbFormatException e)
             {
+                // Entries before the bad one were handed to the writer: send them, so exactly the good prefix is written.
+                await _writer.WaitForBacklogAsync();
+                SendDeferred();
+                await _writer.FlushAsync(cancellation);
                 throw new InvalidDataException($"the RDB from {origin} is invalid: {e.Message}", e);
             }
             // Entries written during Parse may still point into this buffer: they must reach the pipeline first. Then

@@ -129,7 +129,7 @@ public sealed class SyncEngine
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         // A file is never trusted: each value is validated again right before it is written.
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validateValues: true);
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validation: ValueValidation.StopRun);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
@@ -139,6 +139,7 @@ public sealed class SyncEngine
         }
         catch (InvalidDataException e) when (_options.RestoreSinglePass)
         {
+            await writer.DrainAsync(cancellation);
             throw RestoreFileCheck.Partial(e, Statistics);
         }
         finally
@@ -273,7 +274,8 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters, _options.ValidateSourcePayloads);
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters,
+                _options.ValidateSourcePayloads ? ValueValidation.RefuseKey : ValueValidation.Off);
             await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
             if (transfer.EndMark is not null) await ExpectMarkAsync(input, transfer.EndMark, origin, cancellation);
             // Everything of the snapshot must be applied before the first ACK of its offset.
