@@ -18,7 +18,7 @@ internal static class CompactEncodingChecks
     /// with TTLs); the first element of each tuple must be unique when <paramref name="unique"/> is given.
     /// Returns the number of tuples.
     /// </summary>
-    public static long Listpack(ReadOnlySpan<byte> blob, int tupleLength, DuplicateFinder? unique, string what)
+    public static long Listpack(ReadOnlySpan<byte> blob, int tupleLength, DuplicateFinder? unique, string what, bool scores = false)
     {
         var reader = new ListpackReader(blob);
         unique?.Reset(reader.DeclaredCount / tupleLength);
@@ -33,6 +33,7 @@ internal static class CompactEncodingChecks
             if (position == 0 && unique is not null && !unique.Add(Text(element, text)))
                 throw new RdbFormatException($"duplicate {what} in a listpack", at);
             if (position == 2) lastExpireAt = CheckFieldExpiry(element, lastExpireAt, at);
+            if (position == 1 && scores) CheckScore(element, at);
             count++;
         }
         if (count % tupleLength != 0)
@@ -41,7 +42,7 @@ internal static class CompactEncodingChecks
     }
 
     /// <summary>A ziplist of single elements (tuple 1, list) or pairs (tuple 2, hash and sorted set); returns the tuples.</summary>
-    public static long Ziplist(ReadOnlySpan<byte> blob, int tupleLength, DuplicateFinder? unique, string what)
+    public static long Ziplist(ReadOnlySpan<byte> blob, int tupleLength, DuplicateFinder? unique, string what, bool scores = false)
     {
         var reader = new ZiplistReader(blob);
         unique?.Reset(reader.DeclaredCount / tupleLength);
@@ -53,6 +54,7 @@ internal static class CompactEncodingChecks
             if (!reader.TryRead(out var element)) break;
             if (count % tupleLength == 0 && unique is not null && !unique.Add(Text(element, text)))
                 throw new RdbFormatException($"duplicate {what} in a ziplist", at);
+            if (count % tupleLength == 1 && scores) CheckScore(element, at);
             count++;
         }
         if (count % tupleLength != 0)
@@ -104,6 +106,16 @@ internal static class CompactEncodingChecks
         if (expireAt != 0 && (previous == 0 || expireAt < previous))
             throw new RdbFormatException($"hash field TTLs are out of order: {expireAt} after {previous}", at);
         return expireAt;
+    }
+
+    /// <summary>A sorted set score of a compact encoding: an integer, or text that is a number other than NaN.</summary>
+    private static void CheckScore(in CompactElement element, int at)
+    {
+        if (element.IsInteger) return;
+        var text = element.Bytes;
+        if (double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double score) && !double.IsNaN(score)) return;
+        if (text.SequenceEqual("inf"u8) || text.SequenceEqual("+inf"u8) || text.SequenceEqual("-inf"u8)) return;
+        throw new RdbFormatException("sorted set score is not a number", at);
     }
 
     /// <summary>An element as the server compares it: integers as their decimal text.</summary>

@@ -11,7 +11,8 @@ namespace Shake.Rdb.Validation;
 /// Deep validation of one value's raw bytes (<see cref="RdbEntry.RawValue"/> and its type byte), with the checks a
 /// server's deep payload sanitization makes before it trusts a value: every listpack, ziplist, intset, zipmap and
 /// stream node walked with its lengths, counts, back-links and end marker verified; hash fields, set members, sorted
-/// set members, group and consumer names unique; intsets sorted; pairs and TTL triples complete; no NaN score; stream
+/// set members, group and consumer names unique; intsets sorted; pairs and TTL triples complete; scores numbers and
+/// never NaN; stream
 /// consumer groups consistent with their PELs. Values that only an untrusted source can get wrong are refused here,
 /// before anything re-checksums them into a DUMP payload. Reusable (buffers are kept), not thread-safe; dispose it.
 /// </summary>
@@ -107,10 +108,10 @@ public sealed class RdbValueValidator : IDisposable
                 Blob(ref c, type, magic, static (blob, unique) => CompactEncodingChecks.Listpack(blob, 1, unique, "set member"));
                 return;
             case RdbValueType.ZSetZiplist:
-                Blob(ref c, type, magic, static (blob, unique) => CompactEncodingChecks.Ziplist(blob, 2, unique, "sorted set member"));
+                Blob(ref c, type, magic, static (blob, unique) => CompactEncodingChecks.Ziplist(blob, 2, unique, "sorted set member", scores: true));
                 return;
             case RdbValueType.ZSetListpack:
-                Blob(ref c, type, magic, static (blob, unique) => CompactEncodingChecks.Listpack(blob, 2, unique, "sorted set member"));
+                Blob(ref c, type, magic, static (blob, unique) => CompactEncodingChecks.Listpack(blob, 2, unique, "sorted set member", scores: true));
                 return;
             case RdbValueType.HashZipmap:
                 Blob(ref c, type, magic, static (blob, unique) => CompactEncodingChecks.Zipmap(blob, unique!));
