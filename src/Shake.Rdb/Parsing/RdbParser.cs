@@ -324,7 +324,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var valueStart = c.Reader.Position;
         if (!RdbValueSkipper.TrySkip(ref c, type, Magic)) return false;
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (_options.ValidateValues) Validate(type, raw, key, c.BaseOffset + buffer.Slice(buffer.Start, valueStart).Length);
+        if (_options.ValidateValues) Validate(type, raw, key, buffer, valueStart, c.BaseOffset);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         _expireAtMs = -1;
         _idleSeconds = -1;
@@ -333,7 +333,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
-    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long valueOffset)
+    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, in ReadOnlySequence<byte> buffer, SequencePosition valueStart, long bufferOffset)
     {
         _validator ??= new RdbValueValidator();
         try
@@ -342,7 +342,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         }
         catch (RdbFormatException e)
         {
-            throw RdbValueValidator.Describe(e, key, type, Magic, valueOffset);
+            throw RdbValueValidator.Describe(e, key, type, Magic, bufferOffset + buffer.Slice(buffer.Start, valueStart).Length);
         }
     }
 

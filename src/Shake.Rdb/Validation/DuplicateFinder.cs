@@ -1,4 +1,7 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Shake.Rdb.Validation;
 
@@ -6,7 +9,7 @@ namespace Shake.Rdb.Validation;
 /// Remembers the byte strings of one collection (set members, hash fields, sorted set members, group and consumer
 /// names) and tells when one comes twice. Reusable: <see cref="Reset"/> starts a new collection and keeps the buffers.
 /// The strings are copied (the collection's elements do not all live in one buffer), so memory is about the sum of
-/// the element sizes. Hashing is seeded per process, so crafted input cannot force collisions.
+/// the element sizes. The hash is seeded per instance, so input crafted in advance cannot aim at collisions.
 /// </summary>
 internal sealed class DuplicateFinder : IDisposable
 {
@@ -15,6 +18,7 @@ internal sealed class DuplicateFinder : IDisposable
     private Slot[] _slots = [];
     private int[] _buckets = [];
     private int _count;
+    private readonly ulong _seed = (ulong)Random.Shared.NextInt64() | 1;
 
     private struct Slot
     {
@@ -62,11 +66,30 @@ internal sealed class DuplicateFinder : IDisposable
         return true;
     }
 
-    private static int Hash(ReadOnlySpan<byte> value)
+    // Most members are short: up to 16 bytes are read as two overlapping words, longer ones 8 bytes at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Hash(ReadOnlySpan<byte> value)
     {
-        var h = new HashCode();
-        h.AddBytes(value);
-        return h.ToHashCode();
+        const ulong K1 = 0x9E3779B97F4A7C15, K2 = 0xC2B2AE3D27D4EB4F;
+        ulong h = _seed ^ ((ulong)value.Length * K1);
+        if (value.Length >= 8)
+        {
+            int i = 0;
+            for (; i + 8 < value.Length; i += 8)
+                h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(value[i..])) * K2, 29);
+            h ^= BinaryPrimitives.ReadUInt64LittleEndian(value[^8..]);
+        }
+        else if (value.Length >= 4)
+        {
+            h ^= BinaryPrimitives.ReadUInt32LittleEndian(value) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(value[^4..]) << 32);
+        }
+        else if (value.Length > 0)
+        {
+            h ^= value[0] | ((ulong)value[value.Length / 2] << 8) | ((ulong)value[^1] << 16);
+        }
+        h = (h ^ (h >> 31)) * K2;
+        h ^= h >> 29;
+        return (int)h ^ (int)(h >> 32);
     }
 
     private void Rehash()

@@ -35,6 +35,7 @@ public sealed class RdbValueValidator : IDisposable
     /// </summary>
     public void Validate(byte type, in ReadOnlySequence<byte> rawValue, RdbMagicKind magic)
     {
+        if (type == RdbValueType.String && IsPlainStringOfExactLength(rawValue.FirstSpan, rawValue.Length)) return;
         var c = new RdbCursor(rawValue, 0, int.MaxValue);
         ValidateValue(ref c, type, magic);
         if (c.Reader.Remaining != 0)
@@ -70,6 +71,35 @@ public sealed class RdbValueValidator : IDisposable
     /// <summary>A key for an error message: UTF-8 text, cut at 200 bytes.</summary>
     public static string KeyText(ReadOnlySpan<byte> key) =>
         key.Length <= 200 ? Encoding.UTF8.GetString(key) : Encoding.UTF8.GetString(key[..200]) + "...";
+
+    /// <summary>
+    /// The common case of a string value, without a cursor: a raw or integer-encoded string that fills the value
+    /// exactly is valid as it stands (only an LZF string needs its content checked).
+    /// </summary>
+    private static bool IsPlainStringOfExactLength(ReadOnlySpan<byte> head, long total)
+    {
+        if (head.Length == 0) return false;
+        byte first = head[0];
+        long expected;
+        switch (first >> 6)
+        {
+            case 0:
+                expected = 1 + (first & 0x3F);
+                break;
+            case 1:
+                if (head.Length < 2) return false;
+                expected = 2 + (((first & 0x3F) << 8) | head[1]);
+                break;
+            case 2:
+                if (first == 0x80 && head.Length >= 5) expected = 5 + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(head[1..]);
+                else return false;
+                break;
+            default:
+                expected = first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
+                break;
+        }
+        return expected == total;
+    }
 
     private void ValidateValue(ref RdbCursor c, byte type, RdbMagicKind magic)
     {
