@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Writers;
 using Shake.Rdb;
 using Shake.Rdb.Validation;
 
@@ -29,7 +30,20 @@ internal static class RestoreFileCheck
         logger.LogInformation("{Path} is valid: {Keys} keys, {Bytes} bytes, checked in {Seconds:F1} s", path, result.Entries, result.Bytes, Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
-    /// <summary>A single-pass restore that stopped on a bad file after writing some keys: say the copy is partial.</summary>
-    public static InvalidDataException Partial(Exception error, EngineStatistics statistics) =>
-        new($"{error.Message}; the single-pass restore stopped after {statistics.Snapshot().KeysApplied} keys were written: the target holds a partial copy", error);
+    /// <summary>
+    /// A restore that stopped on a bad file after writing some keys (a single pass, or a file that changed after it was
+    /// validated): once what was sent is confirmed, an error that says the copy is partial and how many keys it holds.
+    /// </summary>
+    public static async Task<InvalidDataException> PartialAsync(Exception error, TargetWriter writer, EngineStatistics statistics, CancellationToken cancellation)
+    {
+        try
+        {
+            await writer.DrainAsync(cancellation);
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // The count below is then a lower bound; the file's error is the one to report.
+        }
+        return new InvalidDataException($"{error.Message}; the restore stopped after {statistics.Snapshot().KeysApplied} keys were written: the target holds a partial copy", error);
+    }
 }

@@ -137,10 +137,9 @@ public sealed class SyncEngine
             await writer.DrainAsync(cancellation);
             if (writer.Failure.IsFaulted) await writer.Failure;
         }
-        catch (InvalidDataException e) when (_options.RestoreSinglePass)
+        catch (InvalidDataException e)
         {
-            await writer.DrainAsync(cancellation);
-            throw RestoreFileCheck.Partial(e, Statistics);
+            throw await RestoreFileCheck.PartialAsync(e, writer, Statistics, cancellation);
         }
         finally
         {
