@@ -23,22 +23,35 @@ internal static class CompactEncodingChecks
         var reader = new ListpackReader(blob);
         unique?.Reset(reader.DeclaredCount / tupleLength);
         Span<byte> text = stackalloc byte[CompactElement.MaxIntegerTextLength];
-        long count = 0;
+        long tuples = 0;
+        int position = 0; // in the current tuple; kept as a counter, a division per element would cost more than the rest
         long lastExpireAt = -1;
         while (true)
         {
             int at = reader.Offset;
             if (!reader.TryRead(out var element)) break;
-            long position = count % tupleLength;
-            if (position == 0 && unique is not null && !unique.Add(Text(element, text)))
-                throw new RdbFormatException($"duplicate {what} in a listpack", at);
-            if (position == 2) lastExpireAt = CheckFieldExpiry(element, lastExpireAt, at);
-            if (position == 1 && scores) CheckScore(element, at);
-            count++;
+            if (position == 0)
+            {
+                if (unique is not null && !unique.Add(Text(element, text)))
+                    throw new RdbFormatException($"duplicate {what} in a listpack", at);
+            }
+            else if (position == 1)
+            {
+                if (scores) CheckScore(element, at);
+            }
+            else
+            {
+                lastExpireAt = CheckFieldExpiry(element, lastExpireAt, at);
+            }
+            if (++position == tupleLength)
+            {
+                position = 0;
+                tuples++;
+            }
         }
-        if (count % tupleLength != 0)
-            throw new RdbFormatException($"listpack holds {count} elements, not a whole number of {tupleLength}-element {what} tuples", reader.Offset);
-        return count / tupleLength;
+        if (position != 0)
+            throw new RdbFormatException($"listpack holds {tuples * tupleLength + position} elements, not a whole number of {tupleLength}-element {what} tuples", reader.Offset);
+        return tuples;
     }
 
     /// <summary>A ziplist of single elements (tuple 1, list) or pairs (tuple 2, hash and sorted set); returns the tuples.</summary>
@@ -47,19 +60,30 @@ internal static class CompactEncodingChecks
         var reader = new ZiplistReader(blob);
         unique?.Reset(reader.DeclaredCount / tupleLength);
         Span<byte> text = stackalloc byte[CompactElement.MaxIntegerTextLength];
-        long count = 0;
+        long tuples = 0;
+        int position = 0;
         while (true)
         {
             int at = reader.Offset;
             if (!reader.TryRead(out var element)) break;
-            if (count % tupleLength == 0 && unique is not null && !unique.Add(Text(element, text)))
-                throw new RdbFormatException($"duplicate {what} in a ziplist", at);
-            if (count % tupleLength == 1 && scores) CheckScore(element, at);
-            count++;
+            if (position == 0)
+            {
+                if (unique is not null && !unique.Add(Text(element, text)))
+                    throw new RdbFormatException($"duplicate {what} in a ziplist", at);
+            }
+            else if (scores)
+            {
+                CheckScore(element, at);
+            }
+            if (++position == tupleLength)
+            {
+                position = 0;
+                tuples++;
+            }
         }
-        if (count % tupleLength != 0)
-            throw new RdbFormatException($"ziplist holds {count} entries, not a whole number of {what}/value pairs", reader.Offset);
-        return count / tupleLength;
+        if (position != 0)
+            throw new RdbFormatException($"ziplist holds {tuples * tupleLength + position} entries, not a whole number of {what}/value pairs", reader.Offset);
+        return tuples;
     }
 
     /// <summary>An intset: known width, exact size, not empty, members strictly ascending (sorted and unique).</summary>

@@ -35,7 +35,7 @@ public sealed class RdbValueValidator : IDisposable
     /// </summary>
     public void Validate(byte type, in ReadOnlySequence<byte> rawValue, RdbMagicKind magic)
     {
-        if (type == RdbValueType.String && IsPlainStringOfExactLength(rawValue.FirstSpan, rawValue.Length)) return;
+        if (rawValue.IsSingleSegment && TryValidateWhole(type, rawValue.FirstSpan)) return;
         var c = new RdbCursor(rawValue, 0, int.MaxValue);
         ValidateValue(ref c, type, magic);
         if (c.Reader.Remaining != 0)
@@ -73,32 +73,69 @@ public sealed class RdbValueValidator : IDisposable
         key.Length <= 200 ? Encoding.UTF8.GetString(key) : Encoding.UTF8.GetString(key[..200]) + "...";
 
     /// <summary>
-    /// The common case of a string value, without a cursor: a raw or integer-encoded string that fills the value
-    /// exactly is valid as it stands (only an LZF string needs its content checked).
+    /// The common cases without a cursor, for a value in one span: a string value, or a compact encoding's blob, stored
+    /// as one raw (or, for a string, integer-encoded) string that fills the value exactly. False leaves the value to
+    /// the general path (LZF, other types, or anything that does not fit, which that path then reports).
     /// </summary>
-    private static bool IsPlainStringOfExactLength(ReadOnlySpan<byte> head, long total)
+    private bool TryValidateWhole(byte type, ReadOnlySpan<byte> value)
     {
-        if (head.Length == 0) return false;
-        byte first = head[0];
-        long expected;
+        if (value.Length == 0) return false;
+        byte first = value[0];
+        int header;
+        long length;
         switch (first >> 6)
         {
             case 0:
-                expected = 1 + (first & 0x3F);
+                header = 1;
+                length = first & 0x3F;
                 break;
             case 1:
-                if (head.Length < 2) return false;
-                expected = 2 + (((first & 0x3F) << 8) | head[1]);
+                if (value.Length < 2) return false;
+                header = 2;
+                length = ((first & 0x3F) << 8) | value[1];
                 break;
             case 2:
-                if (first == 0x80 && head.Length >= 5) expected = 5 + (long)System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(head[1..]);
-                else return false;
+                if (first != 0x80 || value.Length < 5) return false;
+                header = 5;
+                length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value[1..]);
                 break;
             default:
-                expected = first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
-                break;
+                // An integer-encoded string value is valid as it stands; integer-encoded blobs and LZF take the long way.
+                return type == RdbValueType.String && value.Length == first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
         }
-        return expected == total;
+        if (header + length != value.Length) return false;
+        if (type == RdbValueType.String) return true;
+        var blob = value[header..];
+        var check = type switch
+        {
+            RdbValueType.SetListpack => 1,
+            RdbValueType.HashListpack => 2,
+            RdbValueType.ZSetListpack => 3,
+            RdbValueType.SetIntset => 4,
+            RdbValueType.HashZiplist => 5,
+            RdbValueType.ZSetZiplist => 6,
+            RdbValueType.ListZiplist => 7,
+            _ => 0,
+        };
+        if (check == 0) return false;
+        try
+        {
+            switch (check)
+            {
+                case 1: CompactEncodingChecks.Listpack(blob, 1, _unique, "set member"); break;
+                case 2: CompactEncodingChecks.Listpack(blob, 2, _unique, "hash field"); break;
+                case 3: CompactEncodingChecks.Listpack(blob, 2, _unique, "sorted set member", scores: true); break;
+                case 4: CompactEncodingChecks.Intset(blob); break;
+                case 5: CompactEncodingChecks.Ziplist(blob, 2, _unique, "hash field"); break;
+                case 6: CompactEncodingChecks.Ziplist(blob, 2, _unique, "sorted set member", scores: true); break;
+                default: CompactEncodingChecks.Ziplist(blob, 1, null, "list element"); break;
+            }
+        }
+        catch (RdbFormatException e)
+        {
+            throw BlobError(e, 0, blob.Length, type, RdbMagicKind.Redis);
+        }
+        return true;
     }
 
     private void ValidateValue(ref RdbCursor c, byte type, RdbMagicKind magic)
