@@ -80,6 +80,13 @@ public sealed class RdbValueValidator : IDisposable
     private bool TryValidateWhole(byte type, ReadOnlySpan<byte> value)
     {
         if (value.Length == 0) return false;
+        switch (type)
+        {
+            case RdbValueType.List: return PlainSpan.TryValidate(value, 0, 0, null, "list element");
+            case RdbValueType.Set: return PlainSpan.TryValidate(value, 0, 0, _unique, "set member");
+            case RdbValueType.Hash: return PlainSpan.TryValidate(value, 1, 0, _unique, "hash field");
+            case RdbValueType.ZSet2: return PlainSpan.TryValidate(value, 0, 8, _unique, "sorted set member");
+        }
         byte first = value[0];
         int header;
         long length;
