@@ -4,7 +4,7 @@ using Shake.Rdb.Checksums;
 
 namespace Shake.Benchmarks;
 
-/// <summary>Writes the RDB files the parser benchmarks read: many small strings, a few huge values, a mix of types.</summary>
+/// <summary>Writes the RDB files the parser benchmarks read: many small strings, a few huge values, a mix of types, compact encodings.</summary>
 public static class RdbBenchmarkInputs
 {
     public static byte[] SmallStrings(int count)
@@ -67,6 +67,76 @@ public static class RdbBenchmarkInputs
             }
         }
         return w.End();
+    }
+
+    /// <summary>
+    /// What RDB 10+ files mostly hold: small hashes, sets and sorted sets as listpacks, sets of integers as intsets,
+    /// lists as quicklists of one listpack node, each with 8 elements (pairs for hashes and sorted sets).
+    /// </summary>
+    public static byte[] Compact(int count)
+    {
+        var w = new Writer();
+        w.Header();
+        var elements = new List<byte[]>();
+        for (int i = 0; i < count; i++)
+        {
+            elements.Clear();
+            switch (i % 5)
+            {
+                case 0:
+                    for (int j = 0; j < 8; j++) { elements.Add(Encoding.UTF8.GetBytes($"field-{j}")); elements.Add(Encoding.UTF8.GetBytes($"value-{i}-{j}")); }
+                    w.Byte(16); w.String($"hash:{i}"); w.String(Listpack(elements));
+                    break;
+                case 1:
+                    for (int j = 0; j < 8; j++) elements.Add(Encoding.UTF8.GetBytes($"member-{i}-{j}"));
+                    w.Byte(20); w.String($"set:{i}"); w.String(Listpack(elements));
+                    break;
+                case 2:
+                    for (int j = 0; j < 8; j++) { elements.Add(Encoding.UTF8.GetBytes($"m-{j}")); elements.Add([(byte)(j * 10)]); }
+                    w.Byte(17); w.String($"zset:{i}"); w.String(Listpack(elements, integerEvery: 2));
+                    break;
+                case 3:
+                    for (int j = 0; j < 8; j++) elements.Add(Encoding.UTF8.GetBytes($"item-{i}-{j}"));
+                    w.Byte(18); w.String($"list:{i}"); w.Length(1); w.Length(2); w.String(Listpack(elements));
+                    break;
+                default:
+                {
+                    var intset = new byte[8 + 8 * 2];
+                    BinaryPrimitives.WriteUInt32LittleEndian(intset, 2);
+                    BinaryPrimitives.WriteUInt32LittleEndian(intset.AsSpan(4), 8);
+                    for (int j = 0; j < 8; j++) BinaryPrimitives.WriteInt16LittleEndian(intset.AsSpan(8 + 2 * j), (short)(j * 100 + i % 50));
+                    w.Byte(11); w.String($"ints:{i}"); w.String(intset);
+                    break;
+                }
+            }
+        }
+        return w.End();
+    }
+
+    /// <summary>A listpack of short strings (under 64 bytes); with <paramref name="integerEvery"/> every such element is a 7-bit integer (its one byte).</summary>
+    private static byte[] Listpack(List<byte[]> elements, int integerEvery = 0)
+    {
+        var body = new List<byte>();
+        for (int i = 0; i < elements.Count; i++)
+        {
+            if (integerEvery > 0 && i % integerEvery == integerEvery - 1)
+            {
+                body.Add(elements[i][0]);
+                body.Add(1);
+            }
+            else
+            {
+                body.Add((byte)(0x80 | elements[i].Length));
+                body.AddRange(elements[i]);
+                body.Add((byte)(1 + elements[i].Length));
+            }
+        }
+        var blob = new byte[6 + body.Count + 1];
+        BinaryPrimitives.WriteUInt32LittleEndian(blob, (uint)blob.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), (ushort)elements.Count);
+        body.CopyTo(blob, 6);
+        blob[^1] = 0xFF;
+        return blob;
     }
 
     private sealed class Writer

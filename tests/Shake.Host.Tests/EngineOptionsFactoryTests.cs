@@ -54,4 +54,25 @@ public sealed class EngineOptionsFactoryTests
         var error = Assert.Throws<ShakeConfigException>(() => ShakeConfigLoader.LoadText(Base + "[advanced]\nspool_memory_limit_mb = 0\n", "sync.toml"));
         Assert.Contains("advanced.spool_memory_limit_mb", error.Message);
     }
+
+    [Fact]
+    public void Validation_options_default_off_and_are_read_from_v4_and_v3_files()
+    {
+        var defaults = EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base).Config, out _)!;
+        Assert.False(defaults.RestoreSinglePass);
+        Assert.False(defaults.ValidateSourcePayloads);
+
+        var v4 = ShakeConfigLoader.LoadText(Base + "[advanced]\nrestore_single_pass = true\nvalidate_source_payloads = true\n").Config;
+        var options = EngineOptionsFactory.TryCreate(v4, out _)!;
+        Assert.True(options.RestoreSinglePass);
+        Assert.True(options.ValidateSourcePayloads);
+        var printed = ShakeConfigPrinter.Print(v4);
+        Assert.Contains("restore_single_pass = true", printed);
+        Assert.Contains("validate_source_payloads = true", printed);
+
+        const string v3 = "type = \"restore\"\n[source]\nrdb_file_path = \"dump.rdb\"\n[target]\naddress = \"127.0.0.1:6380\"\n[advanced]\nrestore_single_pass = true\nvalidate_source_payloads = true\n";
+        var fromV3 = ShakeConfigLoader.LoadText(v3).Config.Advanced;
+        Assert.True(fromV3.RestoreSinglePass);
+        Assert.True(fromV3.ValidateSourcePayloads);
+    }
 }

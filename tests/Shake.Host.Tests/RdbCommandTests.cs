@@ -167,16 +167,20 @@ public class RdbCommandTests
         Assert.NotEqual(0, truncated.ExitCode);
         Assert.Contains("offset", truncated.Stderr);
 
-        if (sub != "json")
         {
-            // A corrupt listpack inside an intact RDB: only decoding finds it (json always decodes).
+            // A corrupt listpack inside an intact RDB: validation (the default) refuses it, naming the key.
             var corrupt = "REDIS0010"u8.ToArray().Concat(new byte[] { 16, 1, (byte)'h', 3, (byte)'b', (byte)'a', (byte)'d', 255 }).ToArray();
             var crc = Shake.Rdb.Checksums.Crc64.Compute(corrupt);
             corrupt = corrupt.Concat(BitConverter.GetBytes(crc)).ToArray();
-            Assert.Equal(0, (await RunAsync(corrupt, "rdb", sub, "-")).ExitCode);
-            var validated = await RunAsync(corrupt, "rdb", sub, "--validate", "-");
-            Assert.NotEqual(0, validated.ExitCode);
-            Assert.Contains("corrupt", validated.Stderr);
+            if (sub != "json") Assert.Equal(0, (await RunAsync(corrupt, "rdb", sub, "--no-validate", "-")).ExitCode);
+            foreach (var flags in new[] { Array.Empty<string>(), ["--validate"] })
+            {
+                var validated = await RunAsync(corrupt, ["rdb", sub, .. flags, "-"]);
+                Assert.NotEqual(0, validated.ExitCode);
+                Assert.Contains("key \"h\"", validated.Stderr);
+                Assert.Contains("corrupt", validated.Stderr);
+                Assert.Contains("byte offset", validated.Stderr);
+            }
         }
 
         var missing = await RunAsync(null, "rdb", sub, "/nonexistent/file.rdb");
@@ -185,8 +189,10 @@ public class RdbCommandTests
     }
 
     [Theory]
-    [InlineData(new[] { "rdb", "json", "f.rdb" }, RdbSubcommand.Json, "f.rdb", false, false)]
-    [InlineData(new[] { "rdb", "stats", "--json", "-" }, RdbSubcommand.Stats, "-", false, true)]
+    [InlineData(new[] { "rdb", "json", "f.rdb" }, RdbSubcommand.Json, "f.rdb", true, false)]
+    [InlineData(new[] { "rdb", "json", "--no-validate", "f.rdb" }, RdbSubcommand.Json, "f.rdb", false, false)]
+    [InlineData(new[] { "rdb", "stats", "--json", "-" }, RdbSubcommand.Stats, "-", true, true)]
+    [InlineData(new[] { "rdb", "stats", "--no-validate", "--json", "-" }, RdbSubcommand.Stats, "-", false, true)]
     [InlineData(new[] { "rdb", "stats", "f.rdb", "--validate", "--json" }, RdbSubcommand.Stats, "f.rdb", true, true)]
     [InlineData(new[] { "rdb", "resp", "--validate", "dir/f.rdb" }, RdbSubcommand.Resp, "dir/f.rdb", true, false)]
     public void PlainRdbCommandLinesAreRecognised(string[] args, RdbSubcommand subcommand, string file, bool validate, bool json)
@@ -203,7 +209,7 @@ public class RdbCommandTests
     [InlineData("rdb", "resp", "@args.rsp")]
     [InlineData("rdb", "resp", "a.rdb", "b.rdb")]
     [InlineData("rdb", "resp", "--json", "f.rdb")]
-    [InlineData("rdb", "json", "--validate", "f.rdb")]
+    [InlineData("rdb", "json", "--validate", "--no-validate", "f.rdb")]
     [InlineData("rdb", "stats", "--json", "--json", "f.rdb")]
     [InlineData("rdb", "dump", "f.rdb")]
     [InlineData("sync.toml")]
@@ -218,7 +224,7 @@ public class RdbCommandTests
         // "--" before the file is not a plain form, so the second run goes through System.CommandLine.
         foreach (var (options, stdin) in new (string[], byte[]?)[]
         {
-            (["json"], null), (["stats", "--json"], null), (["resp"], null), (["resp", "--validate"], null),
+            (["json"], null), (["stats", "--json"], null), (["resp"], null), (["resp", "--validate"], null), (["stats", "--no-validate"], null),
             (["resp"], "not an RDB"u8.ToArray()),
         })
         {

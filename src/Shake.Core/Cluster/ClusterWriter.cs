@@ -123,7 +123,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     {
         if (targetDb != 0)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"it is in db {targetDb}, but a cluster target has db 0 only");
             _logger.LogError("key {Key} is in db {Db}, but a cluster target has db 0 only; map or drop that db with a filter", KeyText.Format(entry.Key), targetDb);
             return;
         }
@@ -144,7 +144,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
             : $"its payload of {payloadLength} bytes exceeds the target's proto-max-bulk-len {ProtoMaxBulkLength}";
         if (_options.Converter is null)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"cannot be restored: {reason}, and no conversion to plain commands is available");
             _logger.LogError("key {Key} (db {Db}) cannot be restored: {Reason}, and no conversion to plain commands is available", KeyText.Format(entry.Key), entry.Db, reason);
             return;
         }
@@ -156,7 +156,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         }
         catch (EntryConversionException e)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"cannot be restored ({reason}) nor converted: {e.Message}");
             _logger.LogError("key {Key} (db {Db}) cannot be restored ({Reason}) nor converted: {Error}", KeyText.Format(entry.Key), entry.Db, reason, e.Message);
             _convertingSlot = -1;
             return;

@@ -87,4 +87,19 @@ public sealed record AdvancedOptions
     /// disk at the cost of compressing on the source socket's receive thread while the spool is on disk.
     /// </summary>
     public Spool.SpoolCompression SpoolCompression { get; init; } = Spool.SpoolCompression.None;
+
+    /// <summary>
+    /// Restore mode (Shake's <c>restore_single_pass</c>): read the RDB file once instead of twice. By default the whole
+    /// file is validated before the first write, so a corrupt file writes nothing; in a single pass each key is
+    /// validated just before it is written, a corrupt key is refused and named, and the run reports a partial restore.
+    /// For files too big to read twice.
+    /// </summary>
+    public bool RestoreSinglePass { get; init; }
+
+    /// <summary>
+    /// Deep-validate every value of a live source's snapshot before it is written (Shake's
+    /// <c>validate_source_payloads</c>); a corrupt value is counted as a failed key and named. Off by default: a
+    /// source server is trusted (files and standard input are always validated).
+    /// </summary>
+    public bool ValidateSourcePayloads { get; init; }
 }

@@ -56,6 +56,8 @@ internal static class AdvancedSectionReader
             SpoolMemoryLimitMb = section.Int("spool_memory_limit_mb", defaults.SpoolMemoryLimitMb, 1, 1 << 20),
             SpoolDiskLimitMb = section.Long("spool_disk_limit_mb", defaults.SpoolDiskLimitMb, 0, 1L << 30),
             SpoolCompression = section.Choice("spool_compression", defaults.SpoolCompression, SpoolCompressions),
+            RestoreSinglePass = section.Bool("restore_single_pass", defaults.RestoreSinglePass),
+            ValidateSourcePayloads = section.Bool("validate_source_payloads", defaults.ValidateSourcePayloads),
         };
     }
 

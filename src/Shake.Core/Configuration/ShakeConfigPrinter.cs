@@ -84,6 +84,8 @@ public static class ShakeConfigPrinter
         w.Integer("spool_memory_limit_mb", a.SpoolMemoryLimitMb);
         w.Integer("spool_disk_limit_mb", a.SpoolDiskLimitMb);
         w.String("spool_compression", a.SpoolCompression.ToString().ToLowerInvariant());
+        w.Bool("restore_single_pass", a.RestoreSinglePass);
+        w.Bool("validate_source_payloads", a.ValidateSourcePayloads);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

@@ -111,6 +111,15 @@ public sealed record EngineOptions
     /// <summary>This engine's identity among the engines sharing <see cref="MigrationGuard"/> (unique in the process).</summary>
     public int Shard { get; init; }
 
+    /// <summary>
+    /// Restore mode: read the file once, validating each key just before it is written (<c>restore_single_pass</c>),
+    /// instead of validating the whole file before the first write. Corrupt keys are then refused one by one.
+    /// </summary>
+    public bool RestoreSinglePass { get; init; }
+
+    /// <summary>Sync mode: deep-validate each value of the source's snapshot before writing it (<c>validate_source_payloads</c>).</summary>
+    public bool ValidateSourcePayloads { get; init; }
+
     /// <summary>How long a clean stop may take to flush the target before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -46,7 +46,14 @@ public sealed class EngineStatistics
     internal void KeySkippedExisting() => Interlocked.Increment(ref _keysSkippedExisting);
     internal void KeyReplaced() => Interlocked.Increment(ref _keysReplaced);
     internal void KeyConverted() => Interlocked.Increment(ref _keysConverted);
-    internal void KeyFailed() => Interlocked.Increment(ref _keysFailed);
+    internal void KeyFailed(ReadOnlySpan<byte> key, int db, string reason)
+    {
+        Interlocked.Increment(ref _keysFailed);
+        FailedKeys.Add(key, db, reason);
+    }
+
+    /// <summary>The first keys that failed, by name.</summary>
+    public FailedKeyLog FailedKeys { get; } = new();
     internal void CommandForwarded() => Interlocked.Increment(ref _commandsForwarded);
     internal void CommandFailed() => Interlocked.Increment(ref _commandsFailed);
     internal void FunctionLoaded() => Interlocked.Increment(ref _functionsLoaded);

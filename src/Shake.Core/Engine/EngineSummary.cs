@@ -5,6 +5,9 @@ namespace Shake.Core.Engine;
 /// <param name="Elapsed">Wall time of the run.</param>
 public sealed record EngineSummary(EngineSnapshot Final, TimeSpan Elapsed)
 {
+    /// <summary>The first keys that failed (up to <see cref="FailedKeyLog.Capacity"/>), each with its reason.</summary>
+    public IReadOnlyList<string> FirstFailedKeys { get; init; } = [];
+
     /// <summary>One line for logs: keys restored, skipped, converted, failed, commands forwarded.</summary>
     public override string ToString() =>
         $"keys restored={Final.KeysApplied} (replaced {Final.KeysReplaced}), skipped={Final.KeysSkippedExpired + Final.KeysSkippedExisting} " +

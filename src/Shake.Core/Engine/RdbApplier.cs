@@ -7,6 +7,7 @@ using Shake.Core.Writers;
 using Shake.Rdb;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Validation;
 
 namespace Shake.Core.Engine;
 
@@ -26,13 +27,20 @@ public sealed class RdbApplier
     private readonly List<(bool IsFunction, string Code)> _deferred = [];
     private bool _moduleAuxReported;
     private readonly FilterPipeline? _filters;
+    private readonly ValueValidation _validation;
+    private RdbValueValidator? _validator;
 
     /// <summary>
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
     /// <paramref name="filters"/> decide per entry whether it is written and to which database (before the database map).
+    /// <paramref name="validation"/> decides whether each value is deep-validated just before it is written and what a
+    /// corrupt one does: refused and named as a failed key (<see cref="EngineStatistics.FailedKeys"/>), or the end of
+    /// the run with an error naming it, after the keys before it were sent.
     /// </summary>
-    public RdbApplier(ITargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null)
+    public RdbApplier(ITargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null,
+        ValueValidation validation = ValueValidation.Off)
     {
+        _validation = validation;
         _filters = filters;
         _writer = writer;
         _statistics = statistics;
@@ -59,7 +67,9 @@ public sealed class RdbApplier
     /// </summary>
     public async Task<long> ApplyAsync(PipeReader input, long length, string origin, CancellationToken cancellation)
     {
-        using var parser = new RdbParser<Handler>(new Handler(this), RdbParserOptions.Default);
+        var options = _validation == ValueValidation.StopRun ? new RdbParserOptions { ValidateValues = true } : RdbParserOptions.Default;
+        using var parser = new RdbParser<Handler>(new Handler(this), options);
+        using var validator = _validator = _validation == ValueValidation.RefuseKey ? new RdbValueValidator() : null;
         var remaining = length;
         long total = 0;
         while (true)
@@ -76,6 +86,10 @@ public sealed class RdbApplier
             }
             catch (RdbFormatException e)
             {
+                // Entries before the bad one were handed to the writer: send them, so exactly the good prefix is written.
+                await _writer.WaitForBacklogAsync();
+                SendDeferred();
+                await _writer.FlushAsync(cancellation);
                 throw new InvalidDataException($"the RDB from {origin} is invalid: {e.Message}", e);
             }
             // Entries written during Parse may still point into this buffer: they must reach the pipeline first. Then
@@ -128,19 +142,13 @@ public sealed class RdbApplier
         if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return true;
         var db = TargetDb(sourceDb);
         if (db is null) return true;
-        if (Migrations is null)
+        if (_validator is not null && !_validator.TryValidate(entry, out var error))
         {
-            _writer.WriteEntry(entry, db.Value);
+            _statistics.KeyFailed(entry.Key, entry.Db, error!);
+            _logger.LogError("{Error}; the key is not written", error);
+            return true;
         }
-        else
-        {
-            // A shard that joined late may hold keys a migration moved in: the old owner's later DEL of them must be dropped.
-            lock (Migrations.Gate)
-            {
-                Migrations.Owned(entry.Key);
-                _writer.WriteEntry(entry, db.Value);
-            }
-        }
+        _writer.WriteEntry(entry, db.Value);
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
     }
 

@@ -63,7 +63,7 @@ public sealed class SyncEngine
         {
             Statistics.Phase = EnginePhase.Stopped;
         }
-        var summary = new EngineSummary(Statistics.Snapshot(), DateTime.UtcNow - started);
+        var summary = new EngineSummary(Statistics.Snapshot(), DateTime.UtcNow - started) { FirstFailedKeys = Statistics.FailedKeys.First };
         _logger.LogInformation("finished: {Summary}", summary);
         if (filters is not null) _logger.LogInformation("filters: {Filtered}", FilterSummary(filters.Statistics));
         return summary;
@@ -127,19 +127,25 @@ public sealed class SyncEngine
     {
         var path = _options.RdbFilePath ?? throw new ArgumentException("restore mode needs an RDB file path");
         if (!File.Exists(path)) throw new FileNotFoundException($"the RDB file '{path}' does not exist", path);
+        if (!_options.RestoreSinglePass) await RestoreFileCheck.ValidateAsync(path, _logger, cancellation);
         await using var writer = await ConnectTargetAsync(cancellation);
         await EmptyTargetAsync(writer, cancellation);
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, useAsync: true);
         Statistics.SetRdbTotal(file.Length);
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters);
+        // A file is never trusted: each value is validated again right before it is written.
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validation: ValueValidation.StopRun);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
             Statistics.Phase = EnginePhase.Stopping;
             await writer.DrainAsync(cancellation);
             if (writer.Failure.IsFaulted) await writer.Failure;
+        }
+        catch (InvalidDataException e)
+        {
+            throw await RestoreFileCheck.PartialAsync(e, writer, Statistics, cancellation);
         }
         finally
         {
@@ -302,7 +308,8 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters)
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters,
+                _options.ValidateSourcePayloads ? ValueValidation.RefuseKey : ValueValidation.Off)
             {
                 Migrations = _options.MigrationGuard is not null && _options.RecordSnapshotKeys ? new MigrationFilter(_options.MigrationGuard, _options.Shard) : null,
             };

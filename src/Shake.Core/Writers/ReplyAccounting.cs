@@ -31,12 +31,12 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
                 }
                 else if (reply.ErrorKind == RespErrorKind.BusyKey)
                 {
-                    statistics.KeyFailed();
+                    statistics.KeyFailed(key, db, "the key exists on the target");
                     fail(new TargetKeyExistsException(KeyText.Format(key), db));
                 }
                 else
                 {
-                    statistics.KeyFailed();
+                    statistics.KeyFailed(key, db, $"the target refused RESTORE: {reply.GetError().Message}");
                     logger.LogError("{Endpoint} refused RESTORE of key {Key} (db {Db}): {Error}", endpoint, KeyText.Format(key), db, reply.GetError().Message);
                 }
                 break;
@@ -49,7 +49,7 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
                 {
                     if (options.Behavior == RestoreBehavior.Panic)
                     {
-                        statistics.KeyFailed();
+                        statistics.KeyFailed(key, db, "the key exists on the target");
                         fail(new TargetKeyExistsException(KeyText.Format(key), db));
                     }
                     else
@@ -59,7 +59,7 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
                 }
                 else if (reply.IsError)
                 {
-                    statistics.KeyFailed();
+                    statistics.KeyFailed(key, db, $"the target refused the last command of its conversion: {reply.GetError().Message}");
                     logger.LogError("{Endpoint} refused the last command of converted key {Key} (db {Db}): {Error}", endpoint, KeyText.Format(key), db, reply.GetError().Message);
                 }
                 else

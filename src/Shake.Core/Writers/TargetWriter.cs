@@ -133,7 +133,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
             : $"its payload of {payloadLength} bytes exceeds the target's proto-max-bulk-len {ProtoMaxBulkLength}";
         if (_options.Converter is null)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"cannot be restored: {reason}, and no conversion to plain commands is available");
             _logger.LogError("key {Key} (db {Db}) cannot be restored: {Reason}, and no conversion to plain commands is available", KeyText.Format(entry.Key), entry.Db, reason);
             return;
         }
@@ -147,7 +147,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         }
         catch (EntryConversionException e)
         {
-            _statistics.KeyFailed();
+            _statistics.KeyFailed(entry.Key, entry.Db, $"cannot be restored ({reason}) nor converted: {e.Message}");
             _logger.LogError("key {Key} (db {Db}) cannot be restored ({Reason}) nor converted: {Error}", KeyText.Format(entry.Key), entry.Db, reason, e.Message);
             if (_convertingKey is not null) ArrayPool<byte>.Shared.Return(_convertingKey);
             _convertingKey = null;

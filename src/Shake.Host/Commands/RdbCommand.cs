@@ -7,8 +7,10 @@ using Shake.Rdb.Parsing;
 namespace Shake.Host.Commands;
 
 /// <summary>
-/// <c>shake rdb json|stats|resp FILE</c>: inspect RDB files (<c>-</c> reads standard input). A file that is not a
-/// valid RDB makes the command exit with code 1 and the parser's error, with its byte offset, on standard error.
+/// <c>shake rdb json|stats|resp FILE</c>: inspect RDB files (<c>-</c> reads standard input). Every value is
+/// deep-validated before it is reported (<c>--no-validate</c> skips that), so nothing built from a corrupt value is
+/// printed as if it were sound. A file that is not a valid RDB makes the command exit with code 1 and the error
+/// (for a corrupt value: the key, its type and the byte offset) on standard error.
 /// </summary>
 public static class RdbCommand
 {
@@ -26,15 +28,32 @@ public static class RdbCommand
         new("file") { Description = "Path of the RDB file, or - for standard input." };
 
     private static Option<bool> ValidateOption() =>
-        new("--validate") { Description = "Also decode every value, refusing corrupt compact encodings (slower)." };
+        new("--validate") { Description = "Deep-validate every value (the default; kept for older scripts)." };
+
+    private static Option<bool> NoValidateOption() =>
+        new("--no-validate") { Description = "Skip the deep validation of values (only for files known to be sound)." };
+
+    private static void AddValidationOptions(Command command, out Option<bool> validate, out Option<bool> noValidate)
+    {
+        validate = ValidateOption();
+        noValidate = NoValidateOption();
+        command.Options.Add(validate);
+        command.Options.Add(noValidate);
+        var (v, n) = (validate, noValidate);
+        command.Validators.Add(result =>
+        {
+            if (result.GetValue(v) && result.GetValue(n)) result.AddError("--validate and --no-validate exclude each other");
+        });
+    }
 
     private static Command CreateJson()
     {
         var file = FileArgument();
         var command = new Command("json", "Print one JSON object per key: db, key, type, expire_at_ms, value (byte strings that are not UTF-8 as {\"base64\": ...}).");
         command.Arguments.Add(file);
+        AddValidationOptions(command, out _, out var noValidate);
         command.SetAction((parse, cancellation) =>
-            RunAsync(new RdbInvocation(RdbSubcommand.Json, parse.GetValue(file)!, Validate: false, Json: false), cancellation));
+            RunAsync(new RdbInvocation(RdbSubcommand.Json, parse.GetValue(file)!, !parse.GetValue(noValidate), Json: false), cancellation));
         return command;
     }
 
@@ -42,25 +61,23 @@ public static class RdbCommand
     {
         var file = FileArgument();
         var asJson = new Option<bool>("--json") { Description = "Print one JSON object (its \"keys\" field is the total number of keys)." };
-        var validate = ValidateOption();
         var command = new Command("stats", "Keys and bytes per database and type, the 20 biggest keys, an expiry histogram.");
         command.Arguments.Add(file);
         command.Options.Add(asJson);
-        command.Options.Add(validate);
+        AddValidationOptions(command, out _, out var noValidate);
         command.SetAction((parse, cancellation) =>
-            RunAsync(new RdbInvocation(RdbSubcommand.Stats, parse.GetValue(file)!, parse.GetValue(validate), parse.GetValue(asJson)), cancellation));
+            RunAsync(new RdbInvocation(RdbSubcommand.Stats, parse.GetValue(file)!, !parse.GetValue(noValidate), parse.GetValue(asJson)), cancellation));
         return command;
     }
 
     private static Command CreateResp()
     {
         var file = FileArgument();
-        var validate = ValidateOption();
         var command = new Command("resp", "Print the commands that would load the file (FUNCTION LOAD, SELECT, RESTORE ... ABSTTL) as RESP.");
         command.Arguments.Add(file);
-        command.Options.Add(validate);
+        AddValidationOptions(command, out _, out var noValidate);
         command.SetAction((parse, cancellation) =>
-            RunAsync(new RdbInvocation(RdbSubcommand.Resp, parse.GetValue(file)!, parse.GetValue(validate), Json: false), cancellation));
+            RunAsync(new RdbInvocation(RdbSubcommand.Resp, parse.GetValue(file)!, !parse.GetValue(noValidate), Json: false), cancellation));
         return command;
     }
 

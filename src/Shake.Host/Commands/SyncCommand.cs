@@ -84,6 +84,12 @@ public static class SyncCommand
             }
             var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
+            if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
+            {
+                logger.LogError("{FailedKeys}", failedKeys);
+                error.WriteLine($"shake: error: {failedKeys}");
+                return ExitCodes.Failed;
+            }
             return ExitCodes.Success;
         }
         catch (Exception e) when (e is not OperationCanceledException || !stop.IsCancellationRequested)

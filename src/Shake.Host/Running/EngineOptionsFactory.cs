@@ -28,6 +28,8 @@ public static class EngineOptionsFactory
             SpoolCompression = advanced.SpoolCompression,
             LogInterval = TimeSpan.FromSeconds(advanced.LogInterval),
             Filter = config.Filter,
+            RestoreSinglePass = advanced.RestoreSinglePass,
+            ValidateSourcePayloads = advanced.ValidateSourcePayloads,
         };
         return config.Reader switch
         {

@@ -69,6 +69,18 @@ public ref struct ListpackReader
         }
 
         var limit = _blob.Length - 1; // entries may not overlap the end marker
+        if (encoding < 0xC0)
+        {
+            // The common entries, a 7-bit integer or a string under 64 bytes, are at most 64 bytes: one backlen byte.
+            var small = encoding < 0x80 ? 1 : 1 + (encoding & 0x3F);
+            if (start + small + 1 > limit)
+                throw new RdbFormatException($"listpack entry length {small} runs past the end of the blob", start);
+            if (_blob[start + small] != small) CheckBacklen(start, small, 1);
+            element = encoding < 0x80 ? new CompactElement(encoding) : new CompactElement(_blob.Slice(start + 1, small - 1));
+            _position = start + small + 1;
+            _read++;
+            return true;
+        }
         int headerSize;
         long dataSize;
         if (encoding < 0x80)

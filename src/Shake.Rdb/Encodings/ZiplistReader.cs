@@ -50,6 +50,9 @@ public ref struct ZiplistReader
     /// <summary>Entries returned so far.</summary>
     public readonly int ReadCount => _read;
 
+    /// <summary>Offset in the blob of the next entry (or of the end marker).</summary>
+    public readonly int Offset => _position;
+
     /// <summary>Reads the next entry; false at the end marker.</summary>
     /// <exception cref="RdbFormatException">An entry is malformed or runs past the blob, the previous-size chain or tail offset is wrong,
     /// or the entry count differs from <see cref="DeclaredCount"/>.</exception>

@@ -36,6 +36,9 @@ public ref struct ZipmapReader
     /// <summary>Pairs returned so far.</summary>
     public readonly int ReadCount => _read;
 
+    /// <summary>Offset in the blob of the next pair (or of the end marker).</summary>
+    public readonly int Offset => _position;
+
     /// <summary>Reads the next pair; false at the end marker.</summary>
     /// <exception cref="RdbFormatException">A length runs past the blob, the end marker is misplaced, or the pair count differs from the header.</exception>
     public bool TryRead(out ReadOnlySpan<byte> field, out ReadOnlySpan<byte> value)

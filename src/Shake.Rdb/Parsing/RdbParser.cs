@@ -3,6 +3,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using Shake.Rdb.Checksums;
 using Shake.Rdb.Format;
+using Shake.Rdb.Validation;
 using Shake.Rdb.Values;
 
 namespace Shake.Rdb.Parsing;
@@ -28,7 +29,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     private readonly ScratchBuffer _scratchA = new();
     private readonly ScratchBuffer _scratchB = new();
     private readonly ScratchBuffer _scratchC = new();
-    private RdbValueDecoder? _validator;
+    private RdbValueValidator? _validator;
 
     private State _state = State.Header;
     private long _consumed;
@@ -323,7 +324,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var valueStart = c.Reader.Position;
         if (!RdbValueSkipper.TrySkip(ref c, type, Magic)) return false;
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (_options.ValidateValues) Validate(type, raw, key, c.BaseOffset + buffer.Slice(buffer.Start, valueStart).Length);
+        if (_options.ValidateValues) Validate(type, raw, key, buffer, valueStart, c.BaseOffset);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         _expireAtMs = -1;
         _idleSeconds = -1;
@@ -332,17 +333,16 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         return true;
     }
 
-    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long valueOffset)
+    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, in ReadOnlySequence<byte> buffer, SequencePosition valueStart, long bufferOffset)
     {
-        _validator ??= new RdbValueDecoder();
-        var visitor = new NullValueVisitor();
+        _validator ??= new RdbValueValidator();
         try
         {
-            _validator.Decode(type, raw, Magic, ref visitor);
+            _validator.Validate(type, raw, Magic);
         }
         catch (RdbFormatException e)
         {
-            throw new RdbFormatException($"value of key \"{System.Text.Encoding.UTF8.GetString(key)}\" ({RdbTypeInfo.Name(type, Magic)}) is corrupt: {e.Reason}", valueOffset + e.Offset);
+            throw RdbValueValidator.Describe(e, key, type, Magic, bufferOffset + buffer.Slice(buffer.Start, valueStart).Length);
         }
     }
 

@@ -16,9 +16,10 @@ public sealed record RdbParserOptions
     public long MaxStringLength { get; init; } = 4L << 30;
 
     /// <summary>
-    /// Decode every value (without keeping anything) before handing its entry over, so corrupt compact encodings
-    /// (a bad ziplist or listpack inside an intact RDB string) are refused instead of passed on to RESTORE.
-    /// Costs roughly a logical decode per entry. Default false.
+    /// Deep-validate every value (<see cref="Validation.RdbValueValidator"/>) before handing its entry over, so corrupt
+    /// compact encodings (a bad ziplist or listpack inside an intact RDB string), duplicate members or inconsistent
+    /// stream groups are refused, naming the key, its type and the byte offset, instead of passed on to RESTORE.
+    /// Default false (a live source is trusted); set it for anything read from a file or standard input.
     /// </summary>
     public bool ValidateValues { get; init; }
 }

@@ -164,7 +164,7 @@ public sealed class RdbValueDecoder : IDisposable
                 {
                     throw BlobError(e, dataAt, data.Length, RdbValueType.ListQuicklist2, RdbMagicKind.Redis);
                 }
-                if (n == 0) throw new RdbFormatException("empty listpack node in a quicklist", at);
+                // An empty node holds nothing; servers skip it on load.
                 total += n;
             }
             else

@@ -63,6 +63,59 @@ public class FuzzTests
     }
 
     [Fact]
+    public async Task MutatedFilesPassValidationOnlyWhenEveryValueDecodes()
+    {
+        var inputs = new List<(string Name, byte[] Bytes)> { ("crafted", CraftedMixedFile()) };
+        var root = SharedAssets.PathOf("corpus");
+        if (root is not null)
+        {
+            foreach (var path in Directory.GetFiles(root, "*.rdb", SearchOption.AllDirectories).Order())
+                inputs.Add((Path.GetFileName(path), File.ReadAllBytes(path)));
+        }
+        var run = Task.Run(() =>
+        {
+            int refused = 0, accepted = 0;
+            for (int f = 0; f < inputs.Count; f++)
+            {
+                var (name, original) = inputs[f];
+                var rnd = new Random(5000 + f);
+                for (int m = 0; m < MutantsPerFile; m++)
+                {
+                    var mutant = Mutate(original, rnd);
+                    try
+                    {
+                        // Checksum off, so that mutated values reach the validator instead of failing at the end.
+                        RdbFiles.ParseWhole(mutant, new RdbParserOptions { VerifyChecksum = false, MaxStringLength = 64 << 20, ValidateValues = true });
+                    }
+                    catch (RdbFormatException e)
+                    {
+                        Assert.False(string.IsNullOrEmpty(e.Reason));
+                        refused++;
+                        continue;
+                    }
+                    catch (Exception e)
+                    {
+                        throw new Xunit.Sdk.XunitException($"{name} mutant {m}: validation threw {e.GetType().Name}: {e}");
+                    }
+                    // What validation accepts must decode without a complaint.
+                    try
+                    {
+                        ParseAndDecode(mutant);
+                    }
+                    catch (Exception e)
+                    {
+                        throw new Xunit.Sdk.XunitException($"{name} mutant {m} passed validation but does not decode: {e}");
+                    }
+                    accepted++;
+                }
+            }
+            return (refused, accepted);
+        });
+        var (refusedCount, acceptedCount) = await run.WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.True(refusedCount > 0 && acceptedCount > 0, $"{refusedCount} refused, {acceptedCount} accepted");
+    }
+
+    [Fact]
     public async Task MutantsFedThroughAPipeInSmallReadsFailTheSameWay()
     {
         var original = CraftedMixedFile();

@@ -1,0 +1,133 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Shake.Rdb.Validation;
+
+/// <summary>
+/// Remembers the byte strings of one collection (set members, hash fields, sorted set members, group and consumer
+/// names) and tells when one comes twice. Reusable: <see cref="Reset"/> starts a new collection and keeps the buffers.
+/// The strings are copied (the collection's elements do not all live in one buffer), so memory is about the sum of
+/// the element sizes. The hash is seeded per instance, so input crafted in advance cannot aim at collisions.
+/// </summary>
+internal sealed class DuplicateFinder : IDisposable
+{
+    private byte[] _arena = [];
+    private int _arenaUsed;
+    private Slot[] _slots = [];
+    private int[] _buckets = [];
+    private int _count;
+    private readonly ulong _seed = (ulong)Random.Shared.NextInt64() | 1;
+
+    private struct Slot
+    {
+        public int Offset;
+        public int Length;
+        public int Hash;
+        public int Next; // 1-based index of the next slot in the same bucket, 0 at the end
+    }
+
+    /// <summary>Starts a new collection of about <paramref name="expected"/> elements (a hint).</summary>
+    public void Reset(long expected)
+    {
+        int wanted = (int)Math.Clamp(expected * 2, 16, 1 << 20);
+        if (_buckets.Length < wanted) _buckets = new int[RoundUpToPowerOfTwo(wanted)];
+        else if (_count < _buckets.Length / 8)
+        {
+            // Many small collections follow one big one: clear only the buckets in use.
+            int mask = _buckets.Length - 1;
+            for (int i = 0; i < _count; i++) _buckets[_slots[i].Hash & mask] = 0;
+        }
+        else Array.Clear(_buckets);
+        _count = 0;
+        _arenaUsed = 0;
+    }
+
+    /// <summary>Adds <paramref name="value"/>; false when it was added before in this collection.</summary>
+    public bool Add(ReadOnlySpan<byte> value)
+    {
+        if (_buckets.Length == 0) Reset(16);
+        int hash = Hash(value);
+        int mask = _buckets.Length - 1;
+        for (int i = _buckets[hash & mask]; i != 0; i = _slots[i - 1].Next)
+        {
+            ref var slot = ref _slots[i - 1];
+            if (slot.Hash == hash && _arena.AsSpan(slot.Offset, slot.Length).SequenceEqual(value)) return false;
+        }
+        if (_count == _slots.Length) Array.Resize(ref _slots, Math.Max(16, _slots.Length * 2));
+        EnsureArena(value.Length);
+        value.CopyTo(_arena.AsSpan(_arenaUsed));
+        _slots[_count] = new Slot { Offset = _arenaUsed, Length = value.Length, Hash = hash, Next = _buckets[hash & mask] };
+        _arenaUsed += value.Length;
+        _count++;
+        _buckets[hash & mask] = _count;
+        if (_count > _buckets.Length) Rehash();
+        return true;
+    }
+
+    // Most members are short: up to 16 bytes are read as two overlapping words, longer ones 8 bytes at a time.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private int Hash(ReadOnlySpan<byte> value)
+    {
+        const ulong K1 = 0x9E3779B97F4A7C15, K2 = 0xC2B2AE3D27D4EB4F;
+        ulong h = _seed ^ ((ulong)value.Length * K1);
+        if (value.Length >= 8)
+        {
+            int i = 0;
+            for (; i + 8 < value.Length; i += 8)
+                h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(value[i..])) * K2, 29);
+            h ^= BinaryPrimitives.ReadUInt64LittleEndian(value[^8..]);
+        }
+        else if (value.Length >= 4)
+        {
+            h ^= BinaryPrimitives.ReadUInt32LittleEndian(value) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(value[^4..]) << 32);
+        }
+        else if (value.Length > 0)
+        {
+            h ^= value[0] | ((ulong)value[value.Length / 2] << 8) | ((ulong)value[^1] << 16);
+        }
+        h = (h ^ (h >> 31)) * K2;
+        h ^= h >> 29;
+        return (int)h ^ (int)(h >> 32);
+    }
+
+    private void Rehash()
+    {
+        _buckets = new int[_buckets.Length * 2];
+        int mask = _buckets.Length - 1;
+        for (int i = 0; i < _count; i++)
+        {
+            ref var slot = ref _slots[i];
+            slot.Next = _buckets[slot.Hash & mask];
+            _buckets[slot.Hash & mask] = i + 1;
+        }
+    }
+
+    private void EnsureArena(int more)
+    {
+        long needed = (long)_arenaUsed + more;
+        if (needed <= _arena.Length) return;
+        if (needed > Array.MaxLength) throw new InsufficientMemoryException("a collection's elements exceed the largest buffer for the duplicate check");
+        var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(Array.MaxLength, Math.Max(needed, Math.Max(4096L, _arena.Length * 2L))));
+        _arena.AsSpan(0, _arenaUsed).CopyTo(larger);
+        if (_arena.Length > 0) ArrayPool<byte>.Shared.Return(_arena);
+        _arena = larger;
+    }
+
+    private static int RoundUpToPowerOfTwo(int value)
+    {
+        int result = 16;
+        while (result < value) result <<= 1;
+        return result;
+    }
+
+    /// <summary>Returns the pooled buffer.</summary>
+    public void Dispose()
+    {
+        if (_arena.Length > 0) ArrayPool<byte>.Shared.Return(_arena);
+        _arena = [];
+        _slots = [];
+        _buckets = [];
+    }
+}

@@ -1,0 +1,94 @@
+using System.Buffers.Binary;
+using System.Buffers.Text;
+
+namespace Shake.Rdb.Validation;
+
+/// <summary>
+/// The fast path for plain collections (list, set, hash, binary-score sorted set) held in one span: a count, then per
+/// element a member string, <c>values</c> more strings and <c>fixedBytes</c> (a binary score). Only raw and
+/// integer-encoded strings are handled here; anything else (an LZF string, a truncated or oversized item) returns
+/// false, and the caller validates the value on the general path, which reports the precise error.
+/// </summary>
+internal static class PlainSpan
+{
+    public static bool TryValidate(ReadOnlySpan<byte> value, int values, int fixedBytes, DuplicateFinder? unique, string memberName)
+    {
+        int pos = 0;
+        if (!TryReadLength(value, ref pos, out long count)) return false;
+        unique?.Reset(Math.Min(count, 1 << 20));
+        Span<byte> text = stackalloc byte[24];
+        for (long i = 0; i < count; i++)
+        {
+            int at = pos;
+            if (!TryReadString(value, ref pos, text, out var member)) return false;
+            if (unique is not null && !unique.Add(member)) throw new RdbFormatException($"duplicate {memberName}", at);
+            for (int v = 0; v < values; v++)
+            {
+                if (!TryReadString(value, ref pos, text, out _)) return false;
+            }
+            if (fixedBytes > 0)
+            {
+                if (value.Length - pos < fixedBytes) return false;
+                if (double.IsNaN(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(value[pos..]))))
+                    throw new RdbFormatException("sorted set score is NaN", pos);
+                pos += fixedBytes;
+            }
+        }
+        return pos == value.Length;
+    }
+
+    private static bool TryReadLength(ReadOnlySpan<byte> value, ref int pos, out long length)
+    {
+        length = 0;
+        if (pos >= value.Length) return false;
+        byte first = value[pos];
+        switch (first >> 6)
+        {
+            case 0:
+                length = first & 0x3F;
+                pos += 1;
+                return true;
+            case 1:
+                if (value.Length - pos < 2) return false;
+                length = ((first & 0x3F) << 8) | value[pos + 1];
+                pos += 2;
+                return true;
+            case 2:
+                if (first == 0x80 && value.Length - pos >= 5)
+                {
+                    length = BinaryPrimitives.ReadUInt32BigEndian(value[(pos + 1)..]);
+                    pos += 5;
+                    return true;
+                }
+                return false;
+            default:
+                return false;
+        }
+    }
+
+    private static bool TryReadString(ReadOnlySpan<byte> value, ref int pos, Span<byte> text, out ReadOnlySpan<byte> result)
+    {
+        result = default;
+        if (pos >= value.Length) return false;
+        byte first = value[pos];
+        if (first >= 0xC0)
+        {
+            // Integer-encoded: compared as its decimal text, as the server stores it.
+            long number;
+            switch (first)
+            {
+                case 0xC0 when value.Length - pos >= 2: number = (sbyte)value[pos + 1]; pos += 2; break;
+                case 0xC1 when value.Length - pos >= 3: number = BinaryPrimitives.ReadInt16LittleEndian(value[(pos + 1)..]); pos += 3; break;
+                case 0xC2 when value.Length - pos >= 5: number = BinaryPrimitives.ReadInt32LittleEndian(value[(pos + 1)..]); pos += 5; break;
+                default: return false;
+            }
+            Utf8Formatter.TryFormat(number, text, out int written);
+            result = text[..written];
+            return true;
+        }
+        if (!TryReadLength(value, ref pos, out long length) || length > value.Length - pos) return false;
+        result = value.Slice(pos, (int)length);
+        pos += (int)length;
+        return true;
+    }
+}
