@@ -80,7 +80,14 @@ public static class SyncCommand
                 ShardSelection.TryParse(advanced.Shards, out var selection);
                 var summaries = await new ClusterSourceSync(options, selection, logger).RunAsync(stop.Token);
                 logger.LogInformation("all shards finished: {Count} engines", summaries.Count);
-                return ExitCodes.Success;
+                var failed = summaries.Select(s => FailedKeysVerdict.Describe(options, s)).OfType<string>().ToList();
+                if (failed.Count == 0) return ExitCodes.Success;
+                foreach (var shard in failed)
+                {
+                    logger.LogError("{FailedKeys}", shard);
+                    error.WriteLine($"shake: error: {shard}");
+                }
+                return ExitCodes.Failed;
             }
             var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
