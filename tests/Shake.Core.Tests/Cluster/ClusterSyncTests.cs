@@ -93,7 +93,7 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         var b = clusters.B;
         await using var writer = await ClusterTestClient.ConnectAsync(a);
         var keys = await writer.WriteDatasetAsync(400);
-        await SetManyAsync(writer, "bulk:", 20_000);
+        await SetManyAsync(writer, "bulk:", 100_000);
         await using var target = await TargetAsync(b);
         var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger);
         using var stop = new CancellationTokenSource();
@@ -320,6 +320,36 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         output.WriteLine($"{rounds} rounds of writes across the takeover");
         stop.Cancel();
         await run;
+    }
+
+    [Fact]
+    public async Task ASlotNobodyServesFailsTheWriterAfterItsDeadlineNamingNodeSlotAndKey()
+    {
+        var b = clusters.B;
+        const string key = "orphan";
+        var slot = Shake.Core.Routing.ClusterSlot.Of("orphan"u8);
+        var owner = await b.MasterForAsync(slot);
+        await using var target = await ClusterTarget.ConnectAsync(new RedisConnectionOptions { Address = b.SeedAddress },
+            new ClusterTargetOptions { RetryDeadline = TimeSpan.FromSeconds(2) }, _logger, CancellationToken.None);
+        await using var writer = await target.CreateAsync(new TargetWriterOptions(), new EngineStatistics(), _logger, CancellationToken.None);
+        // The slot's master lets go of it once the writer knows the layout: the cluster answers CLUSTERDOWN for it.
+        await owner.CliAsync("CLUSTER", "DELSLOTS", slot.ToString(CultureInfo.InvariantCulture));
+        try
+        {
+            var command = System.Text.Encoding.ASCII.GetBytes($"*3\r\n$3\r\nSET\r\n${key.Length}\r\n{key}\r\n$1\r\n1\r\n");
+            writer.TrackOffsets(new Shake.Core.Replication.ConfirmedOffset(0));
+            writer.WriteStreamCommand(new System.Buffers.ReadOnlySequence<byte>(command), 0, command.Length);
+            await writer.FlushAsync(CancellationToken.None);
+            var error = await Assert.ThrowsAnyAsync<IOException>(() => writer.Failure.WaitAsync(TimeSpan.FromSeconds(30)));
+            Assert.Contains($"slot {slot}", error.Message, StringComparison.Ordinal);
+            Assert.Contains(key, error.Message, StringComparison.Ordinal);
+            Assert.Contains("node", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await owner.CliAsync("CLUSTER", "ADDSLOTS", slot.ToString(CultureInfo.InvariantCulture));
+            await b.WaitUntilOkAsync(TimeSpan.FromSeconds(30));
+        }
     }
 
     [Fact]
