@@ -17,11 +17,36 @@ SHAKE_BIN=$(find_shake)
 TIME_BIN=/usr/bin/time
 [ -x "$TIME_BIN" ] || { log "GNU time (/usr/bin/time) is needed for CPU and RSS figures"; exit 1; }
 
+# A port for a cluster node: it and its bus port (port + 10000) are free, and the bus port is a valid port.
+free_cluster_port() {
+  local p i
+  for i in $(seq 1 200); do
+    p=$((20000 + RANDOM % 25000))
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "no free port found" >&2; return 1
+}
+
+# start_node NAME -> prints the port of a new cluster-enabled server.
+start_node() {
+  local name=$1 port dir i
+  port=$(free_cluster_port)
+  dir="$WORK/$name"; mkdir -p "$dir"
+  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" \
+    --logfile "$dir/redis.log" --save "" --appendonly no --enable-debug-command yes --repl-diskless-sync-delay 0 \
+    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 >/dev/null
+  for i in $(seq 1 100); do
+    cli "$port" PING >/dev/null 2>&1 && { echo "$port"; return 0; }
+    sleep 0.05
+  done
+  echo "redis $name did not start on $port" >&2; return 1
+}
+
 # start_cluster NAME MASTERS -> prints the ports (masters only, no replicas: a full sync reads the masters).
 start_cluster() {
   local name=$1 masters=$2 ports=() i p
   for i in $(seq 1 "$masters"); do
-    p=$(start_redis "$name-$i" --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000)
+    p=$(start_node "$name-$i")
     ports+=("$p")
   done
   redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-yes >/dev/null

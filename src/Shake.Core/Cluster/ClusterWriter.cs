@@ -35,8 +35,8 @@ namespace Shake.Core.Cluster;
 public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
 {
     // Requests kept (sent or waiting) before the producer is asked to wait, and the bytes they may hold.
-    private const int SoftRequestLimit = 8192;
-    private const long SoftByteLimit = 64L << 20;
+    private const int SoftRequestLimit = 4096;
+    private const long SoftByteLimit = 8L << 20;
     private const int MaxAttempts = 64;
     private static readonly byte[] Asking = "*1\r\n$6\r\nASKING\r\n"u8.ToArray();
 
