@@ -75,4 +75,11 @@ public sealed record AdvancedOptions
     /// stops with an error naming the limit rather than let the source drop the link.
     /// </summary>
     public long SpoolDiskLimitMb { get; init; } = 16 * 1024;
+
+    /// <summary>
+    /// Megabytes of one list, set, sorted set, hash or stream held in memory during a full sync (Shake's
+    /// <c>large_value_threshold_mb</c>); a larger one is written element by element as it arrives (batched commands
+    /// under a staging key, renamed into place at its end) instead of one RESTORE.
+    /// </summary>
+    public int LargeValueThresholdMb { get; init; } = 64;
 }

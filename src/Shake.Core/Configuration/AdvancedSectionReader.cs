@@ -48,6 +48,7 @@ internal static class AdvancedSectionReader
             EmptyDbBeforeSync = !v3 && section.Bool("empty_db_before_sync", defaults.EmptyDbBeforeSync),
             SpoolMemoryLimitMb = section.Int("spool_memory_limit_mb", defaults.SpoolMemoryLimitMb, 1, 1 << 20),
             SpoolDiskLimitMb = section.Long("spool_disk_limit_mb", defaults.SpoolDiskLimitMb, 0, 1L << 30),
+            LargeValueThresholdMb = section.Int("large_value_threshold_mb", defaults.LargeValueThresholdMb, 1, 1 << 20),
         };
     }
 }

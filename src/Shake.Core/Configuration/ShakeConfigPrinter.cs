@@ -82,6 +82,7 @@ public static class ShakeConfigPrinter
         w.Bool("empty_db_before_sync", a.EmptyDbBeforeSync);
         w.Integer("spool_memory_limit_mb", a.SpoolMemoryLimitMb);
         w.Integer("spool_disk_limit_mb", a.SpoolDiskLimitMb);
+        w.Integer("large_value_threshold_mb", a.LargeValueThresholdMb);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

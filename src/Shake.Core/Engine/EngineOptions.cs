@@ -64,6 +64,16 @@ public sealed record EngineOptions
     /// <summary>Bytes of source stream that may wait on disk; past it the engine stops with an error.</summary>
     public long SpoolDiskLimitBytes { get; init; } = 16L << 30;
 
+    /// <summary>Default of <see cref="LargeValueThresholdBytes"/>: 64 MB.</summary>
+    public const long DefaultLargeValueThresholdBytes = 64L << 20;
+
+    /// <summary>
+    /// Most bytes of one collection value held in memory during a full sync (<c>large_value_threshold_mb</c>): a larger
+    /// list, set, sorted set, hash or stream is written element by element as it arrives, as batched commands under a
+    /// staging key renamed into place at its end, instead of one RESTORE.
+    /// </summary>
+    public long LargeValueThresholdBytes { get; init; } = DefaultLargeValueThresholdBytes;
+
     /// <summary>How often a status line is logged (<c>log_interval</c>).</summary>
     public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -7,6 +7,7 @@ using Shake.Core.Writers;
 using Shake.Rdb;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Values;
 
 namespace Shake.Core.Engine;
 
@@ -26,13 +27,19 @@ public sealed class RdbApplier
     private readonly List<(bool IsFunction, string Code)> _deferred = [];
     private bool _moduleAuxReported;
     private readonly FilterPipeline? _filters;
+    private readonly long _largeValueThreshold;
+    private bool _writingLargeEntry;
 
     /// <summary>
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
     /// <paramref name="filters"/> decide per entry whether it is written and to which database (before the database map).
+    /// A collection of which more than <paramref name="largeValueThreshold"/> bytes would have to be held is written
+    /// element by element as it arrives instead (<see cref="TargetWriter.BeginLargeEntry"/>).
     /// </summary>
-    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null)
+    public RdbApplier(TargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true,
+        FilterPipeline? filters = null, long largeValueThreshold = EngineOptions.DefaultLargeValueThresholdBytes)
     {
+        _largeValueThreshold = largeValueThreshold;
         _filters = filters;
         _writer = writer;
         _statistics = statistics;
@@ -53,7 +60,7 @@ public sealed class RdbApplier
     /// </summary>
     public async Task<long> ApplyAsync(PipeReader input, long length, string origin, CancellationToken cancellation)
     {
-        using var parser = new RdbParser<Handler>(new Handler(this), RdbParserOptions.Default);
+        using var parser = new RdbParser<Handler>(new Handler(this), new RdbParserOptions { LargeValueThreshold = _largeValueThreshold });
         var remaining = length;
         long total = 0;
         while (true)
@@ -126,6 +133,31 @@ public sealed class RdbApplier
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
     }
 
+    private IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry)
+    {
+        if (!_apply) return null;
+        if (entry.ExpireAtMs >= 0 && entry.ExpireAtMs <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+        {
+            _statistics.KeySkippedExpired();
+            return null;
+        }
+        var sourceDb = entry.Db;
+        if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return null;
+        var db = TargetDb(sourceDb);
+        if (db is null) return null;
+        _logger.LogInformation("key {Key} (db {Db}) is larger than {Threshold} MB: written element by element as it arrives", KeyText.Format(entry.Key), entry.Db, _largeValueThreshold >> 20);
+        var visitor = _writer.BeginLargeEntry(entry, db.Value);
+        _writingLargeEntry = visitor is not null;
+        return visitor;
+    }
+
+    private bool OnLargeEntryEnd()
+    {
+        if (_writingLargeEntry) _writer.EndLargeEntry();
+        _writingLargeEntry = false;
+        return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
+    }
+
     private void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value)
     {
         if (_apply && key.SequenceEqual("lua"u8)) _deferred.Add((false, Encoding.UTF8.GetString(value)));
@@ -163,6 +195,10 @@ public sealed class RdbApplier
         public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) => applier.OnModuleAux(moduleId);
 
         public bool OnEntry(in RdbEntry entry) => applier.OnEntry(entry);
+
+        public IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry) => applier.OnLargeEntryStart(entry);
+
+        public bool OnLargeEntryEnd() => applier.OnLargeEntryEnd();
 
         public void OnEnd(bool checksumPresent, bool checksumVerified) => applier.Checksum = (checksumPresent, checksumVerified);
     }

@@ -127,7 +127,7 @@ public sealed class SyncEngine
         Statistics.SetRdbTotal(file.Length);
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters);
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, largeValueThreshold: _options.LargeValueThresholdBytes);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
@@ -267,7 +267,7 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters);
+            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters, _options.LargeValueThresholdBytes);
             await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
             if (transfer.EndMark is not null) await ExpectMarkAsync(input, transfer.EndMark, origin, cancellation);
             // Everything of the snapshot must be applied before the first ACK of its offset.

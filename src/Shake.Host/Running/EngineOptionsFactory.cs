@@ -25,6 +25,7 @@ public static class EngineOptionsFactory
             Directory = advanced.Dir,
             SpoolMemoryLimitBytes = (long)advanced.SpoolMemoryLimitMb << 20,
             SpoolDiskLimitBytes = advanced.SpoolDiskLimitMb << 20,
+            LargeValueThresholdBytes = (long)advanced.LargeValueThresholdMb << 20,
             LogInterval = TimeSpan.FromSeconds(advanced.LogInterval),
             Filter = config.Filter,
         };
