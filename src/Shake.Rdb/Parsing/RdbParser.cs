@@ -105,11 +105,11 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
         var crcFrom = buffer.Start;
         var status = RdbParseStatus.NeedMoreData;
-        SequencePosition itemStart;
+        SequencePosition? incompleteAt = null;
         while (true)
         {
             if (_state == State.Done) { status = RdbParseStatus.Completed; break; }
-            itemStart = c.Reader.Position;
+            var itemStart = c.Reader.Position;
             bool complete;
             bool keepGoing = true;
             switch (_state)
@@ -133,13 +133,12 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
             {
                 // Not rewinding the reader: the call ends here, and a rewind across segments re-walks from the start.
                 RescannedBytes += Rescanned(buffer, itemStart);
-                consumed = itemStart;
-                goto done;
+                incompleteAt = itemStart;
+                break;
             }
             if (!keepGoing) { status = RdbParseStatus.Stopped; break; }
         }
-        consumed = c.Reader.Position;
-    done:
+        consumed = incompleteAt ?? c.Reader.Position;
         examined = status == RdbParseStatus.NeedMoreData ? buffer.End : consumed;
         if (_options.VerifyChecksum && _state is State.Body or State.LargeValue)
             _crc = Crc64.Update(_crc, buffer.Slice(crcFrom, consumed));
