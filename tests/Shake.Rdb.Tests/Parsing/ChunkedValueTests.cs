@@ -98,6 +98,70 @@ public class ChunkedValueTests
         Assert.True(parser.RescannedBytes < data.Length / 10, $"{parser.RescannedBytes} bytes walked again for a {data.Length}-byte file");
     }
 
+    [Fact]
+    public async Task MutantsFedInPiecesWithStreamingOnlyEverFailWithRdbFormatException()
+    {
+        var inputs = new List<byte[]>(CraftedFiles());
+        var root = SharedAssets.PathOf("corpus");
+        if (root is not null) inputs.AddRange(Directory.GetFiles(root, "*.rdb", SearchOption.AllDirectories).Order().Select(File.ReadAllBytes));
+        var run = Task.Run(() =>
+        {
+            var rnd = new Random(2024);
+            int failed = 0;
+            foreach (var original in inputs)
+            {
+                for (int m = 0; m < 100; m++)
+                {
+                    var mutant = FuzzTests.Mutate(original, rnd);
+                    int chunk = ChunkSizes[rnd.Next(ChunkSizes.Length - 1)];
+                    using var parser = new RdbParser<CountingHandler>(new CountingHandler(), new RdbParserOptions { LargeValueThreshold = 256 });
+                    try
+                    {
+                        Feed(mutant, parser, chunk);
+                    }
+                    catch (RdbFormatException)
+                    {
+                        failed++;
+                    }
+                    catch (Exception e)
+                    {
+                        throw new Xunit.Sdk.XunitException($"mutant {m} in pieces of {chunk} threw {e.GetType().Name}: {e}");
+                    }
+                }
+            }
+            return failed;
+        });
+        Assert.True(await run.WaitAsync(TimeSpan.FromSeconds(120)) > 0);
+    }
+
+    private sealed class CountingHandler : IRdbHandler
+    {
+        private readonly ElementCounter _elements = new();
+
+        public bool OnEntry(in RdbEntry entry) => true;
+
+        public IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry) => _elements;
+    }
+
+    private sealed class ElementCounter : IRdbValueVisitor
+    {
+        public long Count;
+
+        public void OnString(ReadOnlySpan<byte> value) => Count++;
+        public void OnListItem(ReadOnlySpan<byte> item) => Count++;
+        public void OnSetMember(ReadOnlySpan<byte> member) => Count++;
+        public void OnZSetMember(ReadOnlySpan<byte> member, double score) => Count++;
+        public void OnHashField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value, long expireAtMs) => Count++;
+        public void OnStreamEntry(StreamId id, int fieldCount) => Count++;
+        public void OnStreamField(ReadOnlySpan<byte> field, ReadOnlySpan<byte> value) => Count++;
+        public void OnStreamMetadata(in StreamMetadata metadata) => Count++;
+        public void OnStreamGroup(ReadOnlySpan<byte> name, StreamId lastDeliveredId, long entriesRead) => Count++;
+        public void OnStreamPendingEntry(StreamId id, long deliveryTimeMs, ulong deliveryCount) => Count++;
+        public void OnStreamConsumer(ReadOnlySpan<byte> name, long seenTimeMs, long activeTimeMs) => Count++;
+        public void OnStreamConsumerPendingEntry(StreamId id) => Count++;
+        public void OnModuleValue(ulong moduleId, ReadOnlySequence<byte> data) => Count++;
+    }
+
     private static void AssertSameInEveryChunkSize(byte[] data, int smallChunksUpTo)
     {
         var whole = RdbFiles.ParseWhole(data);
@@ -134,7 +198,12 @@ public class ChunkedValueTests
                 pipe.Writer.Write(data.AsSpan(at, Math.Min(chunk, data.Length - at)));
                 pipe.Writer.FlushAsync().AsTask().GetAwaiter().GetResult();
             }
-            if (!pipe.Reader.TryRead(out var result)) throw new InvalidOperationException("nothing to read");
+            if (!pipe.Reader.TryRead(out var result))
+            {
+                // Only an empty input gets here: the parser must say it is truncated.
+                parser.Parse(ReadOnlySequence<byte>.Empty, isFinalBlock: true, out _, out _);
+                throw new InvalidOperationException("an empty input parsed");
+            }
             var status = parser.Parse(result.Buffer, last, out var consumed, out var examined);
             held = Math.Max(held, result.Buffer.Slice(consumed).Length);
             pipe.Reader.AdvanceTo(consumed, examined);
