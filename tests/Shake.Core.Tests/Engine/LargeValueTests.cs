@@ -82,4 +82,38 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         Assert.Equal(0, (await Redis.CallAsync(target, "EXISTS", "big:hash:shake-converting")).AsInt64());
         await DataAssert.EqualAsync(source, target);
     }
+
+    [Fact]
+    public async Task Restore_mode_streams_a_big_hash_and_skips_a_big_expired_list_without_holding_them()
+    {
+        await using var source = await RedisServer.StartAsync();
+        await using var target = await RedisServer.StartAsync();
+        await Redis.CallAsync(source, "DEBUG", "SET-ACTIVE-EXPIRE", "0");
+        var random = new Random(9);
+        string Hex() => Convert.ToHexString(BitConverter.GetBytes(random.NextInt64())) + Convert.ToHexString(BitConverter.GetBytes(random.NextInt64()));
+        await Redis.PipelineAsync(source, Enumerable.Range(0, 200).Select(b => new[] { "HSET", "big:hash" }.Concat(Enumerable.Range(0, 500).SelectMany(i => new[] { $"f{b}:{i}", Hex() })).ToArray()));
+        await Redis.PipelineAsync(source, Enumerable.Range(0, 200).Select(b => new[] { "RPUSH", "big:gone" }.Concat(Enumerable.Range(0, 500).Select(_ => Hex())).ToArray()));
+        await Redis.PipelineAsync(source, [["PEXPIRE", "big:gone", "1"], ["SET", "small", "x"]]);
+        await Task.Delay(20);
+        (await Redis.CallAsync(source, "SAVE")).ThrowIfError();
+        var logger = new TestLogger(output);
+        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
+        var options = new EngineOptions
+        {
+            Mode = EngineMode.Restore,
+            RdbFilePath = Path.Combine(source.Directory, "dump.rdb"),
+            Target = Redis.Options(target),
+            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
+            Converter = converter,
+            LargeValueThresholdBytes = 256 * 1024,
+        };
+        var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(1, summary.Final.KeysConverted);
+        Assert.Equal(1, summary.Final.KeysApplied);
+        Assert.Equal(1, summary.Final.KeysSkippedExpired);
+        Assert.Equal(100_000, (await Redis.CallAsync(target, "HLEN", "big:hash")).AsInt64());
+        Assert.Equal(2, await Redis.DbSizeAsync(target, 0));
+        await Redis.CallAsync(source, "DEL", "big:gone");
+        await DataAssert.EqualAsync(source, target);
+    }
 }
