@@ -116,4 +116,39 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         await Redis.CallAsync(source, "DEL", "big:gone");
         await DataAssert.EqualAsync(source, target);
     }
+
+    [SharedFact]
+    public async Task A_streamed_hash_keeps_its_field_expiries_on_a_7_4_target_without_piling_them_up()
+    {
+        var server = SharedAssets.PathOf("servers", "redis-server-7.4.1")!;
+        await using var source = await RedisServer.StartAsync(serverPath: server);
+        await using var target = await RedisServer.StartAsync(serverPath: server);
+        const int Fields = 40_000;
+        await Redis.PipelineAsync(source, Enumerable.Range(0, 80).Select(b => new[] { "HSET", "big:hfe" }.Concat(Enumerable.Range(b * 500, 500).SelectMany(i => new[] { $"field-{i}", $"value-{i}-{i * 7919}" })).ToArray()));
+        await Redis.PipelineAsync(source, Enumerable.Range(0, Fields / 2).Select(i => new[] { "HPEXPIREAT", "big:hfe", (4102444800000 + i % 100).ToString(), "FIELDS", "1", $"field-{i * 2}" }));
+        var logger = new TestLogger(output);
+        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
+        var options = new EngineOptions
+        {
+            Source = Redis.Options(source),
+            Target = Redis.Options(target),
+            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
+            SyncAof = false,
+            Converter = converter,
+            LargeValueThresholdBytes = 16 * 1024,
+        };
+        var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(1, summary.Final.KeysConverted);
+        Assert.Equal(Fields, (await Redis.CallAsync(target, "HLEN", "big:hfe")).AsInt64());
+        foreach (var i in new[] { 0, 1, 2, 9998, 20001, 39998, 39999 })
+        {
+            var expected = (await Redis.CallAsync(source, "HPEXPIRETIME", "big:hfe", "FIELDS", "1", $"field-{i}")).Items[0].AsInt64();
+            Assert.Equal(expected, (await Redis.CallAsync(target, "HPEXPIRETIME", "big:hfe", "FIELDS", "1", $"field-{i}")).Items[0].AsInt64());
+        }
+        // 20000 expiries at 100 times: written in two rounds (after 16384 of them, then at the end), not held to the end.
+        var stats = (await Redis.CallAsync(target, "INFO", "commandstats")).AsString()!;
+        var calls = long.Parse(stats.Split("\r\n").Single(l => l.StartsWith("cmdstat_hpexpireat:", StringComparison.Ordinal)).Split("calls=")[1].Split(',')[0]);
+        Assert.InRange(calls, 150, 200);
+        await DataAssert.EqualAsync(source, target);
+    }
 }
