@@ -357,14 +357,8 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         else if (!RdbValueSkipper.TrySkip(ref c, type, Magic))
         {
             if (!ResumableValueScanner.IsElementWise(type, Magic)) return false;
-            // Walk the buffered part again with the scanner, which remembers where the next call can continue.
-            var from = new RdbCursor(buffer.Slice(valueStart), valueOffset, c.MaxStringLength);
-            _scanner.Start(type, Magic, null);
-            bool done = _scanner.TryScan(ref from);
-            _resume = new ResumePoint { Active = true, EntryAt = at, BufferStart = buffer.Start, Position = from.Reader.Position, Offset = from.Offset };
-            if (!done) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
-            _resume = default;
-            c = from;
+            if (!TryScanResumably(ref c, buffer, type, valueStart, valueOffset, at))
+                return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
         var raw = buffer.Slice(valueStart, c.Reader.Position);
         if (_options.ValidateValues) Validate(type, raw, key, valueOffset);
@@ -382,9 +376,29 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     }
 
     /// <summary>
+    /// The fast walk found the value incomplete: walks the buffered part again with the scanner, which remembers where
+    /// the next call can continue. True when the value is complete after all (<paramref name="c"/> is then at its end).
+    /// </summary>
+    // Out of line: the hot path of small keys keeps a small frame (this one holds a second cursor).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryScanResumably(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, SequencePosition valueStart, long valueOffset, long at)
+    {
+        var from = new RdbCursor(buffer.Slice(valueStart), valueOffset, c.MaxStringLength);
+        _scanner.Start(type, Magic, null);
+        if (!_scanner.TryScan(ref from))
+        {
+            _resume = new ResumePoint { Active = true, EntryAt = at, BufferStart = buffer.Start, Position = from.Reader.Position, Offset = from.Offset };
+            return false;
+        }
+        c = from;
+        return true;
+    }
+
+    /// <summary>
     /// Continues the walk of the value whose entry this call started with, from where the last call stopped. On success
     /// <paramref name="c"/> is at the value's end; on failure the resume point has moved to the last complete element.
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool TryResumeValue(ref RdbCursor c, in ReadOnlySequence<byte> buffer)
     {
         long skip = _resume.Offset - c.BaseOffset;
@@ -409,6 +423,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     /// and it is a collection, it is streamed from here on: the handler gets its header now and its elements as they
     /// arrive, and the bytes of every element handed over are consumed. Else the call waits for more bytes (false).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private bool LargeValueOrWait(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, RdbLogicalType logical, scoped ReadOnlySpan<byte> key,
         SequencePosition valueStart, long valueOffset, long at, in ReadOnlySequence<byte> metadata, out bool keepGoing)
     {
