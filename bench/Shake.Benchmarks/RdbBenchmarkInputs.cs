@@ -35,6 +35,26 @@ public static class RdbBenchmarkInputs
         return w.End();
     }
 
+    /// <summary>One hash (hash-table encoding) of <paramref name="fields"/> fields with values of about 100 bytes, then one small key.</summary>
+    public static byte[] BigHash(int fields)
+    {
+        var w = new Writer();
+        w.Header();
+        w.Byte(4);
+        w.String("big");
+        w.Length(fields);
+        var value = new byte[96];
+        var random = new Random(11);
+        for (int i = 0; i < fields; i++)
+        {
+            w.String($"field:{i}");
+            random.NextBytes(value);
+            w.String(value);
+        }
+        w.Byte(0); w.String("after"); w.String("x");
+        return w.End();
+    }
+
     /// <summary>Strings, lists, sets, hashes and sorted sets (plain encodings), about a third with expiries.</summary>
     public static byte[] Mixed(int count)
     {

@@ -41,6 +41,14 @@ public sealed class EngineOptionsFactoryTests
     }
 
     [Fact]
+    public void Large_value_threshold_comes_from_the_advanced_section_in_megabytes_and_defaults_to_64()
+    {
+        var options = EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base + "[advanced]\nlarge_value_threshold_mb = 8\n").Config, out _);
+        Assert.Equal(8L << 20, options!.LargeValueThresholdBytes);
+        Assert.Equal(64L << 20, EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base).Config, out _)!.LargeValueThresholdBytes);
+    }
+
+    [Fact]
     public void Spool_limits_default_to_16_MB_in_memory_and_16_GB_on_disk()
     {
         var options = EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base).Config, out _);

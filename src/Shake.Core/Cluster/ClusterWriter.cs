@@ -9,6 +9,7 @@ using Shake.Core.Routing;
 using Shake.Core.Writers;
 using Shake.Rdb.Dump;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Values;
 using Shake.Resp.Pipelining;
 using Shake.Resp.Protocol;
 
@@ -170,6 +171,50 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         }
         _convertingSlot = -1;
     }
+
+    /// <inheritdoc />
+    public IRdbValueVisitor? BeginLargeEntry(in RdbEntry entry, int targetDb)
+    {
+        if (targetDb != 0 || _options.Converter is not IStreamingEntryConverter converter)
+        {
+            var why = targetDb != 0 ? $"it is in db {targetDb}, but a cluster target has db 0 only" : "too large to hold in memory, and no conversion to plain commands is available";
+            _statistics.KeyFailed(entry.Key, entry.Db, why);
+            _logger.LogError("key {Key} (db {Db}) is not copied: {Why}", KeyText.Format(entry.Key), entry.Db, why);
+            return null;
+        }
+        _convertingSlot = ClusterSlot.Of(entry.Key);
+        _convertingDb = entry.Db;
+        _largeKey = entry.Key.ToArray();
+        try
+        {
+            return converter.BeginStreaming(entry, this);
+        }
+        catch (EntryConversionException e)
+        {
+            _statistics.KeyFailed(entry.Key, entry.Db, $"too large to hold in memory and cannot be converted: {e.Message}");
+            _logger.LogError("key {Key} (db {Db}) is too large to hold in memory and cannot be converted: {Error}", KeyText.Format(entry.Key), entry.Db, e.Message);
+            _convertingSlot = -1;
+            return null;
+        }
+    }
+
+    /// <inheritdoc />
+    public void EndLargeEntry()
+    {
+        try
+        {
+            ((IStreamingEntryConverter)_options.Converter!).EndStreaming(this);
+        }
+        catch (EntryConversionException e)
+        {
+            _statistics.KeyFailed(_largeKey, _convertingDb, $"too large to hold in memory and could not be converted: {e.Message}");
+            _logger.LogError("key {Key} (db {Db}) is too large to hold in memory and could not be converted: {Error}", KeyText.Format(_largeKey), _convertingDb, e.Message);
+        }
+        _convertingSlot = -1;
+        _largeKey = [];
+    }
+
+    private byte[] _largeKey = [];
 
     /// <inheritdoc />
     void IEntryCommandSink.Write<TCommand>(TCommand command) => SubmitConverted(command, WriteKind.ConvertedPart);

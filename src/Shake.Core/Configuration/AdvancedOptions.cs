@@ -102,4 +102,11 @@ public sealed record AdvancedOptions
     /// source server is trusted (files and standard input are always validated).
     /// </summary>
     public bool ValidateSourcePayloads { get; init; }
+
+    /// <summary>
+    /// Megabytes of one list, set, sorted set, hash or stream held in memory during a full sync (Shake's
+    /// <c>large_value_threshold_mb</c>); a larger one is written element by element as it arrives (batched commands
+    /// under a staging key, renamed into place at its end) instead of one RESTORE.
+    /// </summary>
+    public int LargeValueThresholdMb { get; init; } = 64;
 }

@@ -58,6 +58,7 @@ internal static class AdvancedSectionReader
             SpoolCompression = section.Choice("spool_compression", defaults.SpoolCompression, SpoolCompressions),
             RestoreSinglePass = section.Bool("restore_single_pass", defaults.RestoreSinglePass),
             ValidateSourcePayloads = section.Bool("validate_source_payloads", defaults.ValidateSourcePayloads),
+            LargeValueThresholdMb = section.Int("large_value_threshold_mb", defaults.LargeValueThresholdMb, 1, 1 << 20),
         };
     }
 

@@ -86,6 +86,7 @@ public static class ShakeConfigPrinter
         w.String("spool_compression", a.SpoolCompression.ToString().ToLowerInvariant());
         w.Bool("restore_single_pass", a.RestoreSinglePass);
         w.Bool("validate_source_payloads", a.ValidateSourcePayloads);
+        w.Integer("large_value_threshold_mb", a.LargeValueThresholdMb);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

@@ -16,16 +16,20 @@ namespace Shake.Core.Conversion;
 /// <c>panic</c>/<c>skip</c>. So an existing key is only ever replaced atomically, never merged with or half-written.
 /// Module values, and elements over the bulk limit, are refused with an <see cref="EntryConversionException"/>
 /// naming key and type; hash field expiries a target cannot hold are logged as a warning naming the key.
-/// One instance per writer: not thread-safe.
+/// A value too large to hold (see <see cref="IStreamingEntryConverter"/>) takes the same path, its elements arriving
+/// one by one. One instance per writer: not thread-safe.
 /// </summary>
-public sealed class PlainCommandConverter : IEntryConverter, IDisposable
+public sealed class PlainCommandConverter : IStreamingEntryConverter, IDisposable
 {
     private readonly ConversionOptions _options;
     private readonly ILogger _logger;
     private readonly RdbValueDecoder _decoder = new();
     private readonly CommandBuilder _builder = new();
     private ValueCommandWriter _writer = new();
+    private readonly StreamedValue _streamed = new();
     private byte[] _staging = new byte[256];
+    private int _stagingLength;
+    private string _what = "";
 
     /// <summary>Creates a converter.</summary>
     public PlainCommandConverter(ConversionOptions options, ILogger logger)
@@ -47,17 +51,7 @@ public sealed class PlainCommandConverter : IEntryConverter, IDisposable
     public void Convert(in RdbEntry entry, IEntryCommandSink sink)
     {
         if (entry.LogicalType == RdbLogicalType.Module) throw ModuleValue(entry);
-        var key = entry.Key;
-        if (_staging.Length < StagingKey.MaxLength(key.Length)) _staging = new byte[StagingKey.MaxLength(key.Length) * 2];
-        var stagingLength = StagingKey.Write(key, _staging);
-        var staging = _staging.AsSpan(0, stagingLength);
-        var what = $"key {KeyText.Format(key)} ({RdbTypeInfo.Name(entry.LogicalType)}, db {entry.Db})";
-        var budget = Math.Max(1, Math.Min(_options.MaxCommandBytes, sink.ProtoMaxBulkLength));
-        var fieldExpiry = TargetCommands.HasHashFieldExpiry(sink.Info);
-
-        // Whatever an interrupted earlier run may have left under the staging name must not be merged into the value.
-        Write(sink, "DEL"u8, staging);
-        _writer.Begin(sink, _staging, stagingLength, sink.ProtoMaxBulkLength, budget, fieldExpiry, what);
+        var staging = Begin(entry, sink);
         long elements;
         try
         {
@@ -66,21 +60,71 @@ public sealed class PlainCommandConverter : IEntryConverter, IDisposable
         }
         catch (Exception e) when (e is EntryConversionException or RdbFormatException)
         {
-            _writer.Abandon();
-            Write(sink, "DEL"u8, staging);
-            CommandsWritten += _writer.Commands + 2;
+            Abandon(sink, staging);
             if (e is EntryConversionException) throw;
-            throw new EntryConversionException($"{what}: the value cannot be decoded: {e.Message}");
+            throw new EntryConversionException($"{_what}: the value cannot be decoded: {e.Message}");
         }
+        Complete(sink, entry.Key, staging, entry.LogicalType, entry.ExpireAtMs, elements);
+    }
+
+    /// <inheritdoc />
+    public IRdbValueVisitor BeginStreaming(in RdbEntry entry, IEntryCommandSink sink)
+    {
+        if (entry.LogicalType == RdbLogicalType.Module) throw ModuleValue(entry);
+        Begin(entry, sink);
+        _streamed.Begin(_writer, entry.Key, entry.LogicalType, entry.ExpireAtMs);
+        return _streamed;
+    }
+
+    /// <inheritdoc />
+    public void EndStreaming(IEntryCommandSink sink)
+    {
+        var staging = _staging.AsSpan(0, _stagingLength);
+        if (_streamed.Failure is { } failure)
+        {
+            Abandon(sink, staging);
+            throw failure;
+        }
+        _writer.Finish();
+        Complete(sink, _streamed.Key, staging, _streamed.LogicalType, _streamed.ExpireAtMs, _streamed.Elements);
+    }
+
+    // DEL of the staging key, then the value writer ready for its elements; returns the staging name.
+    private ReadOnlySpan<byte> Begin(in RdbEntry entry, IEntryCommandSink sink)
+    {
+        var key = entry.Key;
+        if (_staging.Length < StagingKey.MaxLength(key.Length)) _staging = new byte[StagingKey.MaxLength(key.Length) * 2];
+        _stagingLength = StagingKey.Write(key, _staging);
+        var staging = _staging.AsSpan(0, _stagingLength);
+        _what = $"key {KeyText.Format(key)} ({RdbTypeInfo.Name(entry.LogicalType)}, db {entry.Db})";
+        var budget = Math.Max(1, Math.Min(_options.MaxCommandBytes, sink.ProtoMaxBulkLength));
+        var fieldExpiry = TargetCommands.HasHashFieldExpiry(sink.Info);
+
+        // Whatever an interrupted earlier run may have left under the staging name must not be merged into the value.
+        Write(sink, "DEL"u8, staging);
+        _writer.Begin(sink, _staging, _stagingLength, sink.ProtoMaxBulkLength, budget, fieldExpiry, _what);
+        return staging;
+    }
+
+    private void Abandon(IEntryCommandSink sink, ReadOnlySpan<byte> staging)
+    {
+        _writer.Abandon();
+        Write(sink, "DEL"u8, staging);
+        CommandsWritten += _writer.Commands + 2;
+    }
+
+    // After the last element: field expiries dropped are reported, then PEXPIREAT and the RENAME(NX) onto the key.
+    private void Complete(IEntryCommandSink sink, ReadOnlySpan<byte> key, ReadOnlySpan<byte> staging, RdbLogicalType type, long expireAtMs, long elements)
+    {
         CommandsWritten += _writer.Commands + 1;
         if (_writer.FieldExpiriesDropped > 0)
         {
             FieldExpiriesDropped += _writer.FieldExpiriesDropped;
             _logger.LogWarning("{What}: {Count} hash field expiries not carried over: the target {Server} {Version} has no HPEXPIREAT (the fields are kept without expiry)",
-                what, _writer.FieldExpiriesDropped, sink.Info.ServerName, sink.Info.Version);
+                _what, _writer.FieldExpiriesDropped, sink.Info.ServerName, sink.Info.Version);
         }
 
-        if (elements == 0 && entry.LogicalType != RdbLogicalType.Stream)
+        if (elements == 0 && type != RdbLogicalType.Stream)
         {
             // Servers drop empty collections when loading an RDB; there is nothing to create.
             _builder.Add("PING"u8);
@@ -89,11 +133,11 @@ public sealed class PlainCommandConverter : IEntryConverter, IDisposable
             EntriesConverted++;
             return;
         }
-        if (entry.ExpireAtMs >= 0)
+        if (expireAtMs >= 0)
         {
             _builder.Add("PEXPIREAT"u8);
             _builder.Add(staging);
-            _builder.Add(entry.ExpireAtMs);
+            _builder.Add(expireAtMs);
             sink.Write(_builder.Build());
             CommandsWritten++;
         }

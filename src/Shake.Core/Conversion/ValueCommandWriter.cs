@@ -18,6 +18,9 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
     /// <summary>Group created to make an empty stream exist, then destroyed before the real groups are created.</summary>
     private static ReadOnlySpan<byte> PlaceholderGroup => "shake-converting"u8;
 
+    /// <summary>Field expiries kept to be written together (fewer HPEXPIREAT commands) before they are written anyway.</summary>
+    private const int MaxPendingFieldExpiries = 16 * 1024;
+
     private readonly ElementBatcher _batch = new();
     private readonly CommandBuilder _single = new();
     private readonly List<(long ExpireAtMs, byte[] Field)> _fieldExpiries = [];
@@ -125,8 +128,17 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
         StartBatch(Hset);
         _batch.Add(field, value);
         if (expireAtMs < 0) return;
-        if (_fieldExpirySupported) _fieldExpiries.Add((expireAtMs, field.ToArray()));
-        else FieldExpiriesDropped++;
+        if (!_fieldExpirySupported)
+        {
+            FieldExpiriesDropped++;
+            return;
+        }
+        _fieldExpiries.Add((expireAtMs, field.ToArray()));
+        if (_fieldExpiries.Count < MaxPendingFieldExpiries) return;
+        // A hash too large to hold arrives here field by field: its expiries must not pile up either. The fields they
+        // name must exist first, so the batch being filled goes out before them.
+        _batch.Flush();
+        WriteFieldExpiries();
     }
 
     public void OnStreamEntry(StreamId id, int fieldCount)

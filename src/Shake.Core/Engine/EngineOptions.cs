@@ -67,6 +67,16 @@ public sealed record EngineOptions
     /// <summary>How the spool files store the stream (<c>spool_compression</c>); the disk limit counts the files' bytes.</summary>
     public Spool.SpoolCompression SpoolCompression { get; init; } = Spool.SpoolCompression.None;
 
+    /// <summary>Default of <see cref="LargeValueThresholdBytes"/>: 64 MB.</summary>
+    public const long DefaultLargeValueThresholdBytes = 64L << 20;
+
+    /// <summary>
+    /// Most bytes of one collection value held in memory during a full sync (<c>large_value_threshold_mb</c>): a larger
+    /// list, set, sorted set, hash or stream is written element by element as it arrives, as batched commands under a
+    /// staging key renamed into place at its end, instead of one RESTORE.
+    /// </summary>
+    public long LargeValueThresholdBytes { get; init; } = DefaultLargeValueThresholdBytes;
+
     /// <summary>How often a status line is logged (<c>log_interval</c>).</summary>
     public TimeSpan LogInterval { get; init; } = TimeSpan.FromSeconds(5);
 

@@ -8,6 +8,7 @@ using Shake.Rdb;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
 using Shake.Rdb.Validation;
+using Shake.Rdb.Values;
 
 namespace Shake.Core.Engine;
 
@@ -29,6 +30,8 @@ public sealed class RdbApplier
     private readonly FilterPipeline? _filters;
     private readonly ValueValidation _validation;
     private RdbValueValidator? _validator;
+    private readonly long _largeValueThreshold;
+    private bool _writingLargeEntry;
 
     /// <summary>
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
@@ -36,11 +39,14 @@ public sealed class RdbApplier
     /// <paramref name="validation"/> decides whether each value is deep-validated just before it is written and what a
     /// corrupt one does: refused and named as a failed key (<see cref="EngineStatistics.FailedKeys"/>), or the end of
     /// the run with an error naming it, after the keys before it were sent.
+    /// A collection of which more than <paramref name="largeValueThreshold"/> bytes would have to be held is written
+    /// element by element as it arrives instead (<see cref="ITargetWriter.BeginLargeEntry"/>).
     /// </summary>
     public RdbApplier(ITargetWriter writer, EngineStatistics statistics, ILogger logger, IReadOnlyDictionary<int, int>? databaseMap, bool apply = true, FilterPipeline? filters = null,
-        ValueValidation validation = ValueValidation.Off)
+        ValueValidation validation = ValueValidation.Off, long largeValueThreshold = EngineOptions.DefaultLargeValueThresholdBytes)
     {
         _validation = validation;
+        _largeValueThreshold = largeValueThreshold;
         _filters = filters;
         _writer = writer;
         _statistics = statistics;
@@ -67,7 +73,7 @@ public sealed class RdbApplier
     /// </summary>
     public async Task<long> ApplyAsync(PipeReader input, long length, string origin, CancellationToken cancellation)
     {
-        var options = _validation == ValueValidation.StopRun ? new RdbParserOptions { ValidateValues = true } : RdbParserOptions.Default;
+        var options = new RdbParserOptions { ValidateValues = _validation == ValueValidation.StopRun, LargeValueThreshold = _largeValueThreshold };
         using var parser = new RdbParser<Handler>(new Handler(this), options);
         using var validator = _validator = _validation == ValueValidation.RefuseKey ? new RdbValueValidator() : null;
         var remaining = length;
@@ -148,7 +154,44 @@ public sealed class RdbApplier
             _logger.LogError("{Error}; the key is not written", error);
             return true;
         }
-        _writer.WriteEntry(entry, db.Value);
+        if (Migrations is null)
+        {
+            _writer.WriteEntry(entry, db.Value);
+        }
+        else
+        {
+            // A shard that joined late may hold keys a migration moved in: the old owner's later DEL of them must be dropped.
+            lock (Migrations.Gate)
+            {
+                Migrations.Owned(entry.Key);
+                _writer.WriteEntry(entry, db.Value);
+            }
+        }
+        return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
+    }
+
+    private IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry)
+    {
+        if (!_apply) return null;
+        if (entry.ExpireAtMs >= 0 && entry.ExpireAtMs <= DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())
+        {
+            _statistics.KeySkippedExpired();
+            return null;
+        }
+        var sourceDb = entry.Db;
+        if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return null;
+        var db = TargetDb(sourceDb);
+        if (db is null) return null;
+        _logger.LogInformation("key {Key} (db {Db}) is larger than {Threshold} MB: written element by element as it arrives", KeyText.Format(entry.Key), entry.Db, _largeValueThreshold >> 20);
+        var visitor = _writer.BeginLargeEntry(entry, db.Value);
+        _writingLargeEntry = visitor is not null;
+        return visitor;
+    }
+
+    private bool OnLargeEntryEnd()
+    {
+        if (_writingLargeEntry) _writer.EndLargeEntry();
+        _writingLargeEntry = false;
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
     }
 
@@ -189,6 +232,10 @@ public sealed class RdbApplier
         public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) => applier.OnModuleAux(moduleId);
 
         public bool OnEntry(in RdbEntry entry) => applier.OnEntry(entry);
+
+        public IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry) => applier.OnLargeEntryStart(entry);
+
+        public bool OnLargeEntryEnd() => applier.OnLargeEntryEnd();
 
         public void OnEnd(bool checksumPresent, bool checksumVerified) => applier.Checksum = (checksumPresent, checksumVerified);
     }

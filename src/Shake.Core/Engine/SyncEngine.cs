@@ -135,7 +135,7 @@ public sealed class SyncEngine
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         // A file is never trusted: each value is validated again right before it is written.
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validation: ValueValidation.StopRun);
+        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validation: ValueValidation.StopRun, largeValueThreshold: _options.LargeValueThresholdBytes);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
@@ -309,7 +309,7 @@ public sealed class SyncEngine
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
             var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters,
-                _options.ValidateSourcePayloads ? ValueValidation.RefuseKey : ValueValidation.Off)
+                _options.ValidateSourcePayloads ? ValueValidation.RefuseKey : ValueValidation.Off, _options.LargeValueThresholdBytes)
             {
                 Migrations = _options.MigrationGuard is not null && _options.RecordSnapshotKeys ? new MigrationFilter(_options.MigrationGuard, _options.Shard) : null,
             };

@@ -1,5 +1,6 @@
 using Shake.Core.Configuration;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Values;
 using Shake.Resp.Pipelining;
 
 namespace Shake.Core.Writers;
@@ -19,6 +20,28 @@ public interface IEntryConverter
     /// already written for it must leave the target's key untouched.
     /// </summary>
     void Convert(in RdbEntry entry, IEntryCommandSink sink);
+}
+
+/// <summary>
+/// An <see cref="IEntryConverter"/> that can also take a value element by element, for values too large to hold
+/// whole: <see cref="BeginStreaming"/> with the entry's header (its <see cref="RdbEntry.RawValue"/> is empty), the
+/// elements through the visitor it returns, then <see cref="EndStreaming"/>.
+/// </summary>
+public interface IStreamingEntryConverter : IEntryConverter
+{
+    /// <summary>
+    /// Starts converting <paramref name="entry"/> (commands go to <paramref name="sink"/>) and returns the visitor for its
+    /// elements. The visitor never throws: a failure is kept and reported by <see cref="EndStreaming"/>, and the elements
+    /// after it are ignored. Throws <see cref="EntryConversionException"/> when the entry cannot be converted at all.
+    /// </summary>
+    IRdbValueVisitor BeginStreaming(in RdbEntry entry, IEntryCommandSink sink);
+
+    /// <summary>
+    /// Ends the entry begun by <see cref="BeginStreaming"/>: the last batch, then exactly one
+    /// <see cref="IEntryCommandSink.WriteFinal{TCommand}"/>; or, when an element could not be converted, removes what
+    /// was written and throws <see cref="EntryConversionException"/> naming the key.
+    /// </summary>
+    void EndStreaming(IEntryCommandSink sink);
 }
 
 /// <summary>Where an <see cref="IEntryConverter"/> writes the commands of one entry, in order, and what it may know of the target.</summary>

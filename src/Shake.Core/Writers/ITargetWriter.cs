@@ -42,6 +42,16 @@ public interface ITargetWriter : IAsyncDisposable
     /// <summary>Writes one RDB entry into <paramref name="targetDb"/>.</summary>
     void WriteEntry(in RdbEntry entry, int targetDb);
 
+    /// <summary>
+    /// Starts writing an entry too large to hold in memory, element by element under a staging key (through an
+    /// <see cref="IStreamingEntryConverter"/>); returns the visitor for its elements, or null (the key reported as failed)
+    /// when it cannot be streamed. <see cref="EndLargeEntry"/> follows its last element.
+    /// </summary>
+    Shake.Rdb.Values.IRdbValueVisitor? BeginLargeEntry(in RdbEntry entry, int targetDb);
+
+    /// <summary>Ends the entry begun by <see cref="BeginLargeEntry"/>: renames it into place.</summary>
+    void EndLargeEntry();
+
     /// <summary>Forwards a command of the replication stream, encoded as the source sent it, into <paramref name="targetDb"/>.</summary>
     void WriteStreamCommand(in ReadOnlySequence<byte> encoded, int targetDb, long endOffset);
 

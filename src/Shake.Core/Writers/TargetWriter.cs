@@ -6,6 +6,7 @@ using Shake.Core.Engine;
 using Shake.Core.Replication;
 using Shake.Rdb.Dump;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Values;
 using Shake.Resp.Connections;
 using Shake.Resp.Pipelining;
 using Shake.Resp.Protocol;
@@ -156,6 +157,57 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         // The final command carries the key, so the key counts once, when the target confirmed all of it.
         if (_convertingKey is not null)
             Enqueue(new WriteTag(WriteKind.ConvertedEntry, _convertingKey, _convertingKeyLength, 0, _convertingDb), new StringCommand(["PING"]));
+        _convertingKey = null;
+    }
+
+    /// <summary>
+    /// Starts writing an entry too large to hold whole (its value is empty in <paramref name="entry"/>): returns the
+    /// visitor for its elements, which become batched commands under a staging key, then <see cref="EndLargeEntry"/>
+    /// renames it into place. Returns null, with the key reported as failed, when the converter cannot stream it; the
+    /// caller then skips the value.
+    /// </summary>
+    public IRdbValueVisitor? BeginLargeEntry(in RdbEntry entry, int targetDb)
+    {
+        if (_options.Converter is not IStreamingEntryConverter converter)
+        {
+            _statistics.KeyFailed(entry.Key, entry.Db, "too large to hold in memory, and no conversion to plain commands is available");
+            _logger.LogError("key {Key} (db {Db}) is too large to hold in memory and no conversion to plain commands is available; it is not copied", KeyText.Format(entry.Key), entry.Db);
+            return null;
+        }
+        SelectDb(targetDb);
+        _convertingKey = ArrayPool<byte>.Shared.Rent(Math.Max(entry.Key.Length, 1));
+        _convertingKeyLength = entry.Key.Length;
+        _convertingDb = entry.Db;
+        entry.Key.CopyTo(_convertingKey);
+        try
+        {
+            return converter.BeginStreaming(entry, this);
+        }
+        catch (EntryConversionException e)
+        {
+            _statistics.KeyFailed(entry.Key, entry.Db, $"too large to hold in memory and cannot be converted: {e.Message}");
+            _logger.LogError("key {Key} (db {Db}) is too large to hold in memory and cannot be converted: {Error}", KeyText.Format(entry.Key), entry.Db, e.Message);
+            ArrayPool<byte>.Shared.Return(_convertingKey);
+            _convertingKey = null;
+            return null;
+        }
+    }
+
+    /// <summary>Ends the entry begun by <see cref="BeginLargeEntry"/> (after its last element).</summary>
+    public void EndLargeEntry()
+    {
+        var converter = (IStreamingEntryConverter)_options.Converter!;
+        try
+        {
+            converter.EndStreaming(this);
+        }
+        catch (EntryConversionException e)
+        {
+            _statistics.KeyFailed(_convertingKey is null ? default : _convertingKey.AsSpan(0, _convertingKeyLength), _convertingDb, $"too large to hold in memory and could not be converted: {e.Message}");
+            _logger.LogError("key {Key} (db {Db}) is too large to hold in memory and could not be converted: {Error}",
+                _convertingKey is null ? "?" : KeyText.Format(_convertingKey.AsSpan(0, _convertingKeyLength)), _convertingDb, e.Message);
+            if (_convertingKey is not null) ArrayPool<byte>.Shared.Return(_convertingKey);
+        }
         _convertingKey = null;
     }
 

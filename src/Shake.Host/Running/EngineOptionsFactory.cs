@@ -26,6 +26,7 @@ public static class EngineOptionsFactory
             SpoolMemoryLimitBytes = (long)advanced.SpoolMemoryLimitMb << 20,
             SpoolDiskLimitBytes = advanced.SpoolDiskLimitMb << 20,
             SpoolCompression = advanced.SpoolCompression,
+            LargeValueThresholdBytes = (long)advanced.LargeValueThresholdMb << 20,
             LogInterval = TimeSpan.FromSeconds(advanced.LogInterval),
             Filter = config.Filter,
             RestoreSinglePass = advanced.RestoreSinglePass,

@@ -33,6 +33,17 @@ public interface IRdbHandler
     /// <summary>One key. Return false to stop parsing after this entry.</summary>
     bool OnEntry(in RdbEntry entry);
 
+    /// <summary>
+    /// A collection larger than <see cref="RdbParserOptions.LargeValueThreshold"/> starts: <paramref name="entry"/> has
+    /// everything but the value (<see cref="RdbEntry.RawValue"/> is empty). Return the visitor that receives its
+    /// elements, each once, as their bytes arrive (spans valid during the call; a visitor must not throw), or null to
+    /// have the value skipped. <see cref="OnLargeEntryEnd"/> follows the last element. Only called when the option is set.
+    /// </summary>
+    Values.IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry) => null;
+
+    /// <summary>The large value begun by <see cref="OnLargeEntryStart"/> ended. Return false to stop parsing after it.</summary>
+    bool OnLargeEntryEnd() => true;
+
     /// <summary>The end marker was read; <paramref name="checksumPresent"/> is false for RDB &lt; 5 or a zero checksum.</summary>
     void OnEnd(bool checksumPresent, bool checksumVerified) { }
 }

@@ -30,6 +30,8 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     private readonly ScratchBuffer _scratchB = new();
     private readonly ScratchBuffer _scratchC = new();
     private RdbValueValidator? _validator;
+    private readonly ResumableValueScanner _scanner = new();
+    private ResumePoint _resume;
 
     private State _state = State.Header;
     private long _consumed;
@@ -46,7 +48,19 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         _options = options ?? RdbParserOptions.Default;
     }
 
-    private enum State { Header, Body, Checksum, Done }
+    private enum State { Header, Body, LargeValue, Checksum, Done }
+
+    // Where the walk of an incomplete element-wise value stopped: the next call continues there instead of at the
+    // value's start. The position is reused only while the caller's buffer still starts at the same place (a pipe keeps
+    // unconsumed segments as they are), else found again by offset.
+    private struct ResumePoint
+    {
+        public bool Active;
+        public long EntryAt;
+        public SequencePosition BufferStart;
+        public SequencePosition Position;
+        public long Offset;
+    }
 
     /// <summary>The handler (by reference, so a struct handler's state can be read after parsing).</summary>
     public ref THandler Handler => ref _handler;
@@ -60,6 +74,15 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     /// <summary>Bytes consumed so far (progress; also the absolute offset of the next item).</summary>
     public long BytesConsumed => _consumed;
 
+    /// <summary>
+    /// Upper bound of the bytes walked more than once: for every call that ended inside an item, that item's buffered
+    /// bytes past the point where the next call resumes. Stays near zero however a large value is split into calls.
+    /// </summary>
+    public long RescannedBytes { get; private set; }
+
+    /// <summary>True while a value larger than <see cref="RdbParserOptions.LargeValueThreshold"/> is being streamed.</summary>
+    public bool InLargeValue => _state == State.LargeValue;
+
     /// <summary>True once the end marker and checksum were read.</summary>
     public bool IsCompleted => _state == State.Done;
 
@@ -68,6 +91,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     {
         State.Header => "the 9-byte RDB header",
         State.Body => "the next opcode or entry",
+        State.LargeValue => "the rest of a large value",
         State.Checksum => "the 8-byte CRC64 after the end marker",
         _ => "nothing (parsing is complete)",
     };
@@ -82,12 +106,11 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
         var crcFrom = buffer.Start;
         var status = RdbParseStatus.NeedMoreData;
-        var itemStart = c.Reader.Position;
-        long itemStartConsumed = 0;
-        while (_state != State.Done)
+        SequencePosition? incompleteAt = null;
+        while (true)
         {
-            itemStart = c.Reader.Position;
-            itemStartConsumed = c.Reader.Consumed;
+            if (_state == State.Done) { status = RdbParseStatus.Completed; break; }
+            var itemStart = c.Reader.Position;
             bool complete;
             bool keepGoing = true;
             switch (_state)
@@ -98,22 +121,27 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
                 case State.Body:
                     complete = TryParseBodyItem(ref c, buffer, ref crcFrom, out keepGoing);
                     break;
+                case State.LargeValue:
+                    complete = TryContinueLargeValue(ref c, out keepGoing);
+                    // A large value is consumed element by element: what was read of it stays read.
+                    if (!complete) itemStart = c.Reader.Position;
+                    break;
                 default:
                     complete = TryParseChecksum(ref c);
                     break;
             }
             if (!complete)
             {
-                c.Reader.Rewind(c.Reader.Consumed - itemStartConsumed);
+                // Not rewinding the reader: the call ends here, and a rewind across segments re-walks from the start.
+                RescannedBytes += Rescanned(buffer, itemStart);
+                incompleteAt = itemStart;
                 break;
             }
             if (!keepGoing) { status = RdbParseStatus.Stopped; break; }
         }
-        if (_state == State.Done) status = RdbParseStatus.Completed;
-
-        consumed = c.Reader.Position;
+        consumed = incompleteAt ?? c.Reader.Position;
         examined = status == RdbParseStatus.NeedMoreData ? buffer.End : consumed;
-        if (_options.VerifyChecksum && _state == State.Body)
+        if (_options.VerifyChecksum && _state is State.Body or State.LargeValue)
             _crc = Crc64.Update(_crc, buffer.Slice(crcFrom, consumed));
         _consumed += buffer.Slice(buffer.Start, consumed).Length;
 
@@ -322,18 +350,115 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
             throw RdbTypeErrors.Unsupported(type, Magic, typeAt);
         if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var key)) return false;
         var valueStart = c.Reader.Position;
-        if (!RdbValueSkipper.TrySkip(ref c, type, Magic)) return false;
+        long valueOffset = c.Offset;
+        if (_resume.Active && _resume.EntryAt == at)
+        {
+            if (!TryResumeValue(ref c, buffer)) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
+        }
+        else if (!RdbValueSkipper.TrySkip(ref c, type, Magic))
+        {
+            if (!ResumableValueScanner.IsElementWise(type, Magic)) return false;
+            if (!TryScanResumably(ref c, buffer, type, valueStart, valueOffset, at))
+                return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
+        }
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (_options.ValidateValues) Validate(type, raw, key, buffer, valueStart, c.BaseOffset);
+        if (_options.ValidateValues) Validate(type, raw, key, valueOffset);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
-        _expireAtMs = -1;
-        _idleSeconds = -1;
-        _frequency = -1;
+        ClearKeyPrefix();
         keepGoing = _handler.OnEntry(entry);
         return true;
     }
 
-    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, in ReadOnlySequence<byte> buffer, SequencePosition valueStart, long bufferOffset)
+    private void ClearKeyPrefix()
+    {
+        _expireAtMs = -1;
+        _idleSeconds = -1;
+        _frequency = -1;
+    }
+
+    /// <summary>
+    /// The fast walk found the value incomplete: walks the buffered part again with the scanner, which remembers where
+    /// the next call can continue. True when the value is complete after all (<paramref name="c"/> is then at its end).
+    /// </summary>
+    // Out of line: the hot path of small keys keeps a small frame (this one holds a second cursor).
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryScanResumably(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, SequencePosition valueStart, long valueOffset, long at)
+    {
+        var from = new RdbCursor(buffer.Slice(valueStart), valueOffset, c.MaxStringLength);
+        _scanner.Start(type, Magic, null);
+        if (!_scanner.TryScan(ref from))
+        {
+            _resume = new ResumePoint { Active = true, EntryAt = at, BufferStart = buffer.Start, Position = from.Reader.Position, Offset = from.Offset };
+            return false;
+        }
+        c = from;
+        return true;
+    }
+
+    /// <summary>
+    /// Continues the walk of the value whose entry this call started with, from where the last call stopped. On success
+    /// <paramref name="c"/> is at the value's end; on failure the resume point has moved to the last complete element.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryResumeValue(ref RdbCursor c, in ReadOnlySequence<byte> buffer)
+    {
+        long skip = _resume.Offset - c.BaseOffset;
+        if (skip > buffer.Length) return false;
+        var position = _resume.BufferStart.Equals(buffer.Start) ? _resume.Position : buffer.GetPosition(skip);
+        var from = new RdbCursor(buffer.Slice(position), _resume.Offset, c.MaxStringLength);
+        bool done = _scanner.TryScan(ref from);
+        if (!done)
+        {
+            _resume.BufferStart = buffer.Start;
+            _resume.Position = from.Reader.Position;
+            _resume.Offset = from.Offset;
+            return false;
+        }
+        _resume = default;
+        c = from;
+        return true;
+    }
+
+    /// <summary>
+    /// The value is incomplete. When what is buffered of it passed <see cref="RdbParserOptions.LargeValueThreshold"/>
+    /// and it is a collection, it is streamed from here on: the handler gets its header now and its elements as they
+    /// arrive, and the bytes of every element handed over are consumed. Else the call waits for more bytes (false).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool LargeValueOrWait(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, RdbLogicalType logical, scoped ReadOnlySpan<byte> key,
+        SequencePosition valueStart, long valueOffset, long at, in ReadOnlySequence<byte> metadata, out bool keepGoing)
+    {
+        keepGoing = true;
+        if (_resume.Offset - valueOffset <= _options.LargeValueThreshold || !ResumableValueScanner.CanStream(type, Magic)) return false;
+        _resume = default;
+        var header = new RdbEntry(_db, key, type, logical, ReadOnlySequence<byte>.Empty, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
+        var visitor = _handler.OnLargeEntryStart(header);
+        ClearKeyPrefix();
+        // The value's elements are walked again from its start, this time decoded, and consumed as they are handed over.
+        c = new RdbCursor(buffer.Slice(valueStart), valueOffset, c.MaxStringLength);
+        _scanner.Start(type, Magic, visitor);
+        _state = State.LargeValue;
+        return true;
+    }
+
+    private bool TryContinueLargeValue(ref RdbCursor c, out bool keepGoing)
+    {
+        keepGoing = true;
+        if (!_scanner.TryScan(ref c)) return false;
+        _state = State.Body;
+        keepGoing = _handler.OnLargeEntryEnd();
+        return true;
+    }
+
+    /// <summary>Bytes of the incomplete item at <paramref name="itemStart"/> that a later call will walk again.</summary>
+    private long Rescanned(in ReadOnlySequence<byte> buffer, SequencePosition itemStart)
+    {
+        long itemOffset = _consumed + buffer.Slice(buffer.Start, itemStart).Length;
+        long kept = _resume.Active ? _resume.Offset - itemOffset : 0;
+        return Math.Max(0, buffer.Length - (itemOffset - _consumed) - kept);
+    }
+
+    private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long valueOffset)
     {
         _validator ??= new RdbValueValidator();
         try
@@ -342,7 +467,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         }
         catch (RdbFormatException e)
         {
-            throw RdbValueValidator.Describe(e, key, type, Magic, bufferOffset + buffer.Slice(buffer.Start, valueStart).Length);
+            throw RdbValueValidator.Describe(e, key, type, Magic, valueOffset);
         }
     }
 
@@ -350,6 +475,7 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
     public void Dispose()
     {
         _validator?.Dispose();
+        _scanner.Dispose();
         _scratchA.Dispose();
         _scratchB.Dispose();
         _scratchC.Dispose();

@@ -199,33 +199,14 @@ public sealed class RdbValueDecoder : IDisposable
         int layout = StreamLayout.Of(type);
         ulong nodes = ReadCount(ref c, "stream listpack count");
         long entries = 0;
-        Span<byte> fieldText = stackalloc byte[CompactElement.MaxIntegerTextLength];
-        Span<byte> valueText = stackalloc byte[CompactElement.MaxIntegerTextLength];
         for (ulong i = 0; i < nodes; i++)
         {
             long at = c.Offset;
             var nodeKey = ReadString(ref c, _first);
             if (nodeKey.Length != 16) throw new RdbFormatException($"stream node key has {nodeKey.Length} bytes, expected 16", at);
-            ulong masterMs = BinaryPrimitives.ReadUInt64BigEndian(nodeKey);
-            ulong masterSeq = BinaryPrimitives.ReadUInt64BigEndian(nodeKey[8..]);
             at = c.Offset;
             var listpack = ReadString(ref c, _blob);
-            try
-            {
-                var reader = new StreamListpackReader(listpack, masterMs, masterSeq);
-                while (reader.TryReadEntry(out var header))
-                {
-                    if (header.IsDeleted) continue;
-                    v.OnStreamEntry(new StreamId(header.Milliseconds, header.Sequence), header.FieldCount);
-                    entries++;
-                    while (reader.TryReadField(out var f, out var value))
-                        v.OnStreamField(Text(f, fieldText), Text(value, valueText));
-                }
-            }
-            catch (RdbFormatException e)
-            {
-                throw new RdbFormatException($"stream node: {e.Reason} (at byte {e.Offset} of the listpack)", at);
-            }
+            entries += VisitStreamNode(nodeKey, listpack, at, ref v);
         }
         ulong length = ReadCount(ref c, "stream length");
         var lastId = ReadStreamId(ref c);
@@ -273,6 +254,36 @@ public sealed class RdbValueDecoder : IDisposable
         }
         // Idempotent-producer state only deduplicates future XADDs; it has no element to visit. RESTORE carries it.
         if (layout >= 4 && !RdbValueSkipper.TrySkipIdempotentProducers(ref c)) ThrowTruncated(ref c, "the stream IDMP state");
+        return entries;
+    }
+
+    /// <summary>
+    /// Visits the live entries of one stream node (its 16-byte key holds the master ID) and returns their number.
+    /// <paramref name="listpackAt"/> is where the listpack's string starts, for errors.
+    /// </summary>
+    internal static long VisitStreamNode<TVisitor>(ReadOnlySpan<byte> nodeKey, ReadOnlySpan<byte> listpack, long listpackAt, ref TVisitor v) where TVisitor : IRdbValueVisitor
+    {
+        ulong masterMs = BinaryPrimitives.ReadUInt64BigEndian(nodeKey);
+        ulong masterSeq = BinaryPrimitives.ReadUInt64BigEndian(nodeKey[8..]);
+        Span<byte> fieldText = stackalloc byte[CompactElement.MaxIntegerTextLength];
+        Span<byte> valueText = stackalloc byte[CompactElement.MaxIntegerTextLength];
+        long entries = 0;
+        try
+        {
+            var reader = new StreamListpackReader(listpack, masterMs, masterSeq);
+            while (reader.TryReadEntry(out var header))
+            {
+                if (header.IsDeleted) continue;
+                v.OnStreamEntry(new StreamId(header.Milliseconds, header.Sequence), header.FieldCount);
+                entries++;
+                while (reader.TryReadField(out var f, out var value))
+                    v.OnStreamField(Text(f, fieldText), Text(value, valueText));
+            }
+        }
+        catch (RdbFormatException e)
+        {
+            throw new RdbFormatException($"stream node: {e.Reason} (at byte {e.Offset} of the listpack)", listpackAt);
+        }
         return entries;
     }
 
@@ -398,6 +409,9 @@ public sealed class RdbValueDecoder : IDisposable
         return ParseDouble(e.Bytes, 0);
     }
 
+    /// <summary>Parses a sorted set score stored as text (<c>inf</c>, <c>-inf</c>, <c>nan</c> included).</summary>
+    internal static double ParseScore(ReadOnlySpan<byte> text, long at) => ParseDouble(text, at);
+
     private static double ParseDouble(ReadOnlySpan<byte> text, long at)
     {
         if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double d)) return d;
@@ -412,11 +426,22 @@ public sealed class RdbValueDecoder : IDisposable
     {
         long at = c.Offset;
         var blob = ReadString(ref c, _blob);
+        return VisitBlob(blob, type, magic, at, ref v);
+    }
+
+    /// <summary>
+    /// Visits the elements of one compact encoding (ziplist, listpack, intset, zipmap) held by a value of
+    /// <paramref name="type"/> (a quicklist's ziplist or listpack node included); <paramref name="at"/> is where the
+    /// blob's string starts, for errors. Returns the number of elements.
+    /// </summary>
+    internal static long VisitBlob<TVisitor>(ReadOnlySpan<byte> blob, byte type, RdbMagicKind magic, long at, ref TVisitor v) where TVisitor : IRdbValueVisitor
+    {
         try
         {
             return type switch
             {
                 RdbValueType.ListZiplist or RdbValueType.ListQuicklist => VisitZiplistList(blob, ref v),
+                RdbValueType.ListQuicklist2 => VisitListpackList(blob, ref v),
                 RdbValueType.SetIntset => VisitIntset(blob, ref v),
                 RdbValueType.SetListpack => VisitListpackSet(blob, ref v),
                 RdbValueType.ZSetZiplist => VisitZiplistZSet(blob, ref v),

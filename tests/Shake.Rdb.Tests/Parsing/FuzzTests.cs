@@ -150,7 +150,7 @@ public class FuzzTests
         }
     }
 
-    private static byte[] Mutate(byte[] original, Random rnd)
+    internal static byte[] Mutate(byte[] original, Random rnd)
     {
         var data = (byte[])original.Clone();
         switch (rnd.Next(5))
