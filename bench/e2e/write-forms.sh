@@ -20,7 +20,8 @@ cpu_of() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '$1 == "used_cpu_user" || $1
 
 forms_of() {
   case $1 in
-    str|strttl|int) echo "restore set setnx mset msetnx" ;;
+    str|int) echo "restore set setnx mset msetnx" ;;
+    strttl) echo "restore set setnx" ;;
     *) echo "restore plain" ;;
   esac
 }

@@ -67,7 +67,11 @@ public sealed class EntryFormChooser
             || !entry.KeyMetadata.IsEmpty || entry.RawValue.Length > MaxStringLength + 9)
             return EntryForm.Restore;
         if (entry.ExpireAtMs >= 0 && !_absoluteExpiry) return EntryForm.Restore;
-        if (!RdbStringValue.TryDecode(entry.RawValue, _scratch, out value)) return EntryForm.Restore;
+        if (!RdbStringValue.TryDecode(entry.RawValue, _scratch, out value) || value.Length > MaxStringLength)
+        {
+            value = default;
+            return EntryForm.Restore;
+        }
         return entry.ExpireAtMs < 0 && BatchIsNx is not null ? EntryForm.Batch : EntryForm.Set;
     }
 

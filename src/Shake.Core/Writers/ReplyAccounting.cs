@@ -131,9 +131,9 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
         }
         else if (reply.Kind == RespKind.Integer && reply.Head.Integer == 0)
         {
-            // MSETNX (panic) wrote none of them: at least one exists.
+            // MSETNX (panic) wrote none of them and does not say which exists: the message lists the whole batch.
             statistics.KeysFailed(count);
-            fail(new TargetKeyExistsException($"one of {StringBatch.DescribeKeys(encoded)}", db));
+            fail(new TargetKeyExistsException($"one of the {count} keys of an MSETNX batch: {StringBatch.DescribeKeys(encoded, count)}", db));
         }
         else
         {
