@@ -18,6 +18,9 @@ BASE_MS=$(( $(date +%s) * 1000 ))
 
 cpu_of() { cli "$1" INFO cpu | tr -d '\r' | awk -F: '$1 == "used_cpu_user" || $1 == "used_cpu_sys" { s += $2 } END { printf "%.6f", s }'; }
 
+# A busy shared machine sometimes lets a start time out: try again under another name and port.
+start_target() { local i; for i in 1 2 3; do start_redis "$1-$i" 2>/dev/null && return 0; done; echo "target $1 did not start" >&2; return 1; }
+
 forms_of() {
   case $1 in
     str|int) echo "restore set setnx mset msetnx" ;;
@@ -46,12 +49,12 @@ for kind in $KINDS; do
     cpus=()
     same=equal
     for r in $(seq 1 "$ROUNDS"); do
-      T=$(start_redis "target-$kind-$form-$r")
+      T=$(start_target "target-$kind-$form-$r")
       c0=$(cpu_of "$T")
       cli "$T" --pipe < "$WORK/form.resp" > "$WORK/pipe.out"
       c1=$(cpu_of "$T")
       [ "$(cli "$T" DEBUG DIGEST)" = "$digest" ] || same="DIFFERENT"
-      stop_redis "target-$kind-$form-$r"
+      for d in "$WORK"/target-"$kind-$form-$r"-*; do stop_redis "$(basename "$d")"; done
       cpus+=("$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }')")
     done
     cpu=$(median "${cpus[@]}")

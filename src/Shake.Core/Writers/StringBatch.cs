@@ -22,7 +22,7 @@ public sealed class StringBatch
     private int _end;
 
     /// <summary>Creates an empty batch taken at <paramref name="maxKeys"/> keys or about <paramref name="maxBytes"/> bytes.</summary>
-    public StringBatch(int maxKeys = 100, int maxBytes = 64 * 1024)
+    public StringBatch(int maxKeys = 100, int maxBytes = 16 * 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
         _maxKeys = maxKeys;
@@ -51,7 +51,9 @@ public sealed class StringBatch
         var needed = (int)(RespCommandWriter.BulkSize(key.Length) + RespCommandWriter.BulkSize(value.Length));
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(HeadRoom + needed, Math.Min(_maxBytes, 16 * 1024) + HeadRoom + 256));
+            // Small at first: a batch cut short by a collection holds a few keys, and up to a window's worth of batches
+            // wait for their replies.
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(HeadRoom + needed, 1024));
             _end = HeadRoom;
         }
         else if (_end + needed > _buffer.Length)
