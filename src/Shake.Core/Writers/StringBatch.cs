@@ -18,16 +18,26 @@ public sealed class StringBatch
 
     private readonly int _maxKeys;
     private readonly int _maxBytes;
+    // Buffers come back from the thread reading replies: a pool of its own recycles them all, where the shared pool
+    // keeps only a few per core and the rest would become garbage.
+    private readonly ArrayPool<byte> _pool;
     private byte[]? _buffer;
     private int _end;
 
-    /// <summary>Creates an empty batch taken at <paramref name="maxKeys"/> keys or about <paramref name="maxBytes"/> bytes.</summary>
-    public StringBatch(int maxKeys = 100, int maxBytes = 16 * 1024)
+    /// <summary>
+    /// Creates an empty batch taken at <paramref name="maxKeys"/> keys or about <paramref name="maxBytes"/> bytes; up to
+    /// <paramref name="buffersKept"/> returned buffers (about one per request in flight) are kept for reuse.
+    /// </summary>
+    public StringBatch(int maxKeys = 100, int maxBytes = 16 * 1024, int buffersKept = 1024)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
         _maxKeys = maxKeys;
         _maxBytes = maxBytes;
+        _pool = ArrayPool<byte>.Create(4 * maxBytes, buffersKept);
     }
+
+    /// <summary>Gives back the buffer of a taken request once its reply is handled (any thread).</summary>
+    public void Return(byte[] buffer) => _pool.Return(buffer);
 
     /// <summary>Keys in the batch.</summary>
     public int Count { get; private set; }
@@ -53,14 +63,14 @@ public sealed class StringBatch
         {
             // Small at first: a batch cut short by a collection holds a few keys, and up to a window's worth of batches
             // wait for their replies.
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(HeadRoom + needed, 1024));
+            _buffer = _pool.Rent(Math.Max(HeadRoom + needed, 1024));
             _end = HeadRoom;
         }
         else if (_end + needed > _buffer.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _end + needed));
+            var larger = _pool.Rent(Math.Max(_buffer.Length * 2, _end + needed));
             _buffer.AsSpan(0, _end).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            _pool.Return(_buffer);
             _buffer = larger;
         }
         var span = _buffer.AsSpan(_end);
@@ -77,7 +87,7 @@ public sealed class StringBatch
 
     /// <summary>
     /// Hands the batch on as one encoded <c>MSET</c> (or <c>MSETNX</c> when <paramref name="nx"/>) and empties it. The
-    /// request owns a buffer from <see cref="ArrayPool{T}.Shared"/>, to be returned once its reply is handled.
+    /// request owns a buffer of this batch's pool, to be given back with <see cref="Return"/> once its reply is handled.
     /// </summary>
     public StringBatchRequest Take(bool nx)
     {
@@ -102,7 +112,7 @@ public sealed class StringBatch
     /// <summary>Returns the buffer of keys not taken (the writer is closing).</summary>
     public void Discard()
     {
-        if (_buffer is not null) ArrayPool<byte>.Shared.Return(_buffer);
+        if (_buffer is not null) _pool.Return(_buffer);
         _buffer = null;
         _end = 0;
         Count = 0;
@@ -151,8 +161,8 @@ public sealed class StringBatch
 }
 
 /// <summary>
-/// A taken <see cref="StringBatch"/>: the encoded request at <see cref="Offset"/> of <see cref="Buffer"/> (pooled;
-/// return it once the reply is handled), how many keys it writes, and their databases.
+/// A taken <see cref="StringBatch"/>: the encoded request at <see cref="Offset"/> of <see cref="Buffer"/> (give it
+/// back with <see cref="StringBatch.Return"/> once the reply is handled), how many keys it writes, and their databases.
 /// </summary>
 public readonly record struct StringBatchRequest(byte[] Buffer, int Offset, int Length, int Count, int TargetDb, int SourceDb)
 {

@@ -318,6 +318,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     private void ReleaseKey(in WriteTag tag)
     {
         if (tag.KeyRingEnd > 0) _keys.Release(tag.KeyRingEnd);
+        else if (tag.Kind == WriteKind.StringBatch) _batch.Return(tag.Key!);
         else if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
     }
 

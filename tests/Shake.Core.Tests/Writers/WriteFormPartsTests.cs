@@ -73,7 +73,7 @@ public class WriteFormPartsTests
         Assert.Equal((3, 2, 5), (request.Count, request.TargetDb, request.SourceDb));
         Assert.Equal("*7\r\n$6\r\nMSETNX\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$0\r\n\r\n$3\r\nc\r\n\r\n$2\r\n33\r\n", Encoding.ASCII.GetString(request.Encoded));
         Assert.Equal("'a', 'b' and 1 more", StringBatch.DescribeKeys(request.Encoded, 2));
-        ArrayPool<byte>.Shared.Return(request.Buffer);
+        batch.Return(request.Buffer);
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public class WriteFormPartsTests
         var request = batch.Take(nx: false);
         Assert.StartsWith("*201\r\n$4\r\nMSET\r\n$4\r\nkey0\r\n$5000\r\n", Encoding.ASCII.GetString(request.Encoded[..40]));
         Assert.Equal(100, request.Count);
-        ArrayPool<byte>.Shared.Return(request.Buffer);
+        batch.Return(request.Buffer);
     }
 
     private static RdbEntry Entry(byte[] raw, long expireAt = -1, long idle = -1, int freq = -1, RdbLogicalType type = RdbLogicalType.String, byte typeByte = 0) =>
