@@ -122,19 +122,21 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// </summary>
     public void WriteEntry(in RdbEntry entry, int targetDb)
     {
-        var form = _forms.Choose(entry, out var value);
-        if (form == EntryForm.Batch)
-        {
-            if (!_batch.Accepts(targetDb, entry.Db)) FlushBatch();
-            _batch.Add(entry.Key, value, targetDb, entry.Db);
-            if (_batch.IsFull) FlushBatch();
-            return;
-        }
-        SelectDb(targetDb);
-        if (form == EntryForm.Set && TryWriteSet(entry, value)) return;
         var payloadLength = DumpPayload.Length(entry.RawValue.Length);
         if (entry.RdbVersion <= RdbVersion && payloadLength <= ProtoMaxBulkLength)
         {
+            // Only entries RESTORE could serve take other forms: the rest keep their converter path and its accounting.
+            var form = _forms.Choose(entry, out var value);
+            if (value.Length > ProtoMaxBulkLength) form = EntryForm.Restore;
+            if (form == EntryForm.Batch)
+            {
+                if (!_batch.Accepts(targetDb, entry.Db)) FlushBatch();
+                _batch.Add(entry.Key, value, targetDb, entry.Db);
+                if (_batch.IsFull) FlushBatch();
+                return;
+            }
+            SelectDb(targetDb);
+            if (form == EntryForm.Set && TryWriteSet(entry, value)) return;
             WriteTag tag;
             if (_keys.TryCopy(entry.Key, out var offset, out var ringEnd))
                 tag = new WriteTag(WriteKind.Restore, _keys.Buffer, offset, entry.Key.Length, ringEnd, 0, entry.Db);
@@ -148,6 +150,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
                 entry.ExpireAtMs, _options.Behavior == RestoreBehavior.Rewrite, entry.IdleSeconds, entry.Frequency));
             return;
         }
+        SelectDb(targetDb);
         var reason = entry.RdbVersion > RdbVersion
             ? $"its RDB version {entry.RdbVersion} is newer than the target's {RdbVersion}"
             : $"its payload of {payloadLength} bytes exceeds the target's proto-max-bulk-len {ProtoMaxBulkLength}";
