@@ -29,11 +29,21 @@ public sealed class StringBatch
     /// <paramref name="buffersKept"/> returned buffers (about one per request in flight) are kept for reuse.
     /// </summary>
     public StringBatch(int maxKeys = 100, int maxBytes = 16 * 1024, int buffersKept = 1024)
+        : this(ArrayPool<byte>.Create(4 * maxBytes, buffersKept), maxKeys, maxBytes)
     {
+    }
+
+    /// <summary>
+    /// Creates an empty batch whose buffers come from <paramref name="pool"/>, which several batches may share (one
+    /// batch per cluster slot: <c>ArrayPool&lt;byte&gt;.Create(4 * maxBytes, requests in flight)</c> for all of them).
+    /// </summary>
+    public StringBatch(ArrayPool<byte> pool, int maxKeys = 100, int maxBytes = 16 * 1024)
+    {
+        ArgumentNullException.ThrowIfNull(pool);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxKeys, 1);
         _maxKeys = maxKeys;
         _maxBytes = maxBytes;
-        _pool = ArrayPool<byte>.Create(4 * maxBytes, buffersKept);
+        _pool = pool;
     }
 
     /// <summary>Gives back the buffer of a taken request once its reply is handled (any thread).</summary>
