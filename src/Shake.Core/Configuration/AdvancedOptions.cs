@@ -11,6 +11,18 @@ public enum RestoreBehavior
     Skip,
 }
 
+/// <summary>Which commands RDB entries are written as (Shake's <c>[advanced] restore_form</c>).</summary>
+public enum RestoreForm
+{
+    /// <summary>
+    /// The cheapest form for the target that gives the same data: strings as SET or MSET/MSETNX batches, the rest as
+    /// RESTORE. Entries with LRU/LFU hints stay RESTOREs.
+    /// </summary>
+    Auto,
+    /// <summary>Every entry as RESTORE (redis-shake's way).</summary>
+    Restore,
+}
+
 /// <summary>How much is logged.</summary>
 public enum ShakeLogLevel
 {
@@ -54,6 +66,9 @@ public sealed record AdvancedOptions
 
     /// <summary>What RESTORE does with existing keys.</summary>
     public RestoreBehavior RdbRestoreCommandBehavior { get; init; } = RestoreBehavior.Panic;
+
+    /// <summary>Which commands RDB entries are written as (Shake's own key, <c>restore_form</c>).</summary>
+    public RestoreForm RestoreForm { get; init; } = RestoreForm.Auto;
 
     /// <summary>Most commands in flight to the target at once.</summary>
     public int PipelineCountLimit { get; init; } = 1024;

@@ -12,6 +12,12 @@ internal static class AdvancedSectionReader
         ("ignore", RestoreBehavior.Skip),
     ];
 
+    private static readonly (string, RestoreForm)[] RestoreForms =
+    [
+        ("auto", RestoreForm.Auto),
+        ("restore", RestoreForm.Restore),
+    ];
+
     private static readonly (string, ShakeLogLevel)[] LogLevels =
     [
         ("debug", ShakeLogLevel.Debug),
@@ -48,6 +54,7 @@ internal static class AdvancedSectionReader
             LogLevel = section.Choice("log_level", defaults.LogLevel, LogLevels),
             LogInterval = section.Int("log_interval", defaults.LogInterval, 1, 86_400),
             RdbRestoreCommandBehavior = section.Choice("rdb_restore_command_behavior", defaults.RdbRestoreCommandBehavior, RestoreBehaviors),
+            RestoreForm = section.Choice("restore_form", defaults.RestoreForm, RestoreForms),
             PipelineCountLimit = section.Int("pipeline_count_limit", defaults.PipelineCountLimit, 1, 1 << 20),
             TargetRedisClientMaxQuerybufLen = section.Long("target_redis_client_max_querybuf_len", defaults.TargetRedisClientMaxQuerybufLen, OneMegabyte, long.MaxValue),
             TargetRedisProtoMaxBulkLen = section.Long("target_redis_proto_max_bulk_len", defaults.TargetRedisProtoMaxBulkLen, OneMegabyte, long.MaxValue),

@@ -76,6 +76,7 @@ public static class ShakeConfigPrinter
         w.String("log_level", a.LogLevel.ToString().ToLowerInvariant());
         w.Integer("log_interval", a.LogInterval);
         w.String("rdb_restore_command_behavior", a.RdbRestoreCommandBehavior.ToString().ToLowerInvariant());
+        w.String("restore_form", a.RestoreForm.ToString().ToLowerInvariant());
         w.Integer("pipeline_count_limit", a.PipelineCountLimit);
         w.Integer("target_redis_client_max_querybuf_len", a.TargetRedisClientMaxQuerybufLen);
         w.Integer("target_redis_proto_max_bulk_len", a.TargetRedisProtoMaxBulkLen);

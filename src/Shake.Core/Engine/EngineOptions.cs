@@ -22,6 +22,9 @@ public sealed record EngineOptions
     /// <summary>What to do with keys that already exist on the target (<c>rdb_restore_command_behavior</c>).</summary>
     public RestoreBehavior RestoreBehavior { get; init; } = RestoreBehavior.Panic;
 
+    /// <summary>Which commands RDB entries are written as (<c>[advanced] restore_form</c>).</summary>
+    public RestoreForm RestoreForm { get; init; } = RestoreForm.Auto;
+
     /// <summary>FLUSHALL the target before the full sync (<c>empty_db_before_sync</c>).</summary>
     public bool EmptyDbBeforeSync { get; init; }
 

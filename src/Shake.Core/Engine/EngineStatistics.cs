@@ -42,6 +42,12 @@ public sealed class EngineStatistics
     internal void AddRdbBytes(long bytes) => Interlocked.Add(ref _rdbBytesReceived, bytes);
     internal void SetRdbTotal(long bytes) => Interlocked.Exchange(ref _rdbBytesTotal, bytes);
     internal void KeyApplied() => Interlocked.Increment(ref _keysApplied);
+    internal void KeysApplied(int count, bool replaced)
+    {
+        Interlocked.Add(ref _keysApplied, count);
+        if (replaced) Interlocked.Add(ref _keysReplaced, count);
+    }
+    internal void KeysFailed(int count) => Interlocked.Add(ref _keysFailed, count);
     internal void KeySkippedExpired() => Interlocked.Increment(ref _keysSkippedExpired);
     internal void KeySkippedExisting() => Interlocked.Increment(ref _keysSkippedExisting);
     internal void KeyReplaced() => Interlocked.Increment(ref _keysReplaced);

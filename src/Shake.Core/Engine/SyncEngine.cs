@@ -106,6 +106,7 @@ public sealed class SyncEngine
         var writer = await factory.CreateAsync(new TargetWriterOptions
         {
             Behavior = _options.RestoreBehavior,
+            Form = _options.RestoreForm,
             PipelineLimit = _options.PipelineCountLimit,
             TargetRdbVersion = _options.TargetRdbVersion,
             ProtoMaxBulkLength = _options.TargetProtoMaxBulkLength,

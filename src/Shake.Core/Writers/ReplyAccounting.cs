@@ -13,7 +13,8 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
 {
     /// <summary>
     /// Accounts for the reply to a request of <paramref name="kind"/>; <paramref name="key"/> is only read when the reply
-    /// is an error (callers may pass it empty otherwise).
+    /// is an error (callers may pass it empty otherwise). For <see cref="WriteKind.StringBatch"/>, <paramref name="endOffset"/>
+    /// is the number of keys and <paramref name="key"/> the whole encoded request, read when the reply is not a success.
     /// </summary>
     public void Account(WriteKind kind, int db, long endOffset, ReadOnlySpan<byte> key, in RespReply reply, string endpoint)
     {
@@ -39,6 +40,34 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
                     statistics.KeyFailed(key, db, $"the target refused RESTORE: {reply.GetError().Message}");
                     logger.LogError("{Endpoint} refused RESTORE of key {Key} (db {Db}): {Error}", endpoint, KeyText.Format(key), db, reply.GetError().Message);
                 }
+                break;
+            case WriteKind.SetString:
+                if (reply.IsError)
+                {
+                    statistics.KeyFailed(key, db, $"the target refused SET: {reply.GetError().Message}");
+                    logger.LogError("{Endpoint} refused SET of key {Key} (db {Db}): {Error}", endpoint, KeyText.Format(key), db, reply.GetError().Message);
+                }
+                else if (reply.Head.IsNull)
+                {
+                    // SET ... NX found the key.
+                    if (options.Behavior == RestoreBehavior.Panic)
+                    {
+                        statistics.KeyFailed(key, db, "the key exists on the target");
+                        fail(new TargetKeyExistsException(KeyText.Format(key), db));
+                    }
+                    else
+                    {
+                        statistics.KeySkippedExisting();
+                    }
+                }
+                else
+                {
+                    statistics.KeyApplied();
+                    if (options.Behavior == RestoreBehavior.Rewrite) statistics.KeyReplaced();
+                }
+                break;
+            case WriteKind.StringBatch:
+                AccountBatch(db, (int)endOffset, key, reply, endpoint);
                 break;
             case WriteKind.ConvertedPart:
                 if (reply.IsError)
@@ -90,6 +119,25 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
                 if (reply.IsError) logger.LogError("{Endpoint} refused SCRIPT LOAD of a script from the RDB: {Error}", endpoint, reply.GetError().Message);
                 else statistics.ScriptLoaded();
                 break;
+        }
+    }
+
+    private void AccountBatch(int db, int count, ReadOnlySpan<byte> encoded, in RespReply reply, string endpoint)
+    {
+        if (reply.IsError)
+        {
+            statistics.KeysFailed(count);
+            logger.LogError("{Endpoint} refused a batch of {Count} string keys (db {Db}: {Keys}): {Error}", endpoint, count, db, StringBatch.DescribeKeys(encoded), reply.GetError().Message);
+        }
+        else if (reply.Kind == RespKind.Integer && reply.Head.Integer == 0)
+        {
+            // MSETNX (panic) wrote none of them and does not say which exists: the message lists the whole batch.
+            statistics.KeysFailed(count);
+            fail(new TargetKeyExistsException($"one of the {count} keys of an MSETNX batch: {StringBatch.DescribeKeys(encoded, count)}", db));
+        }
+        else
+        {
+            statistics.KeysApplied(count, options.Behavior == RestoreBehavior.Rewrite);
         }
     }
 }

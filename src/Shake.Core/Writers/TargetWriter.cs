@@ -37,6 +37,8 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     private byte[]? _convertingKey;
     private int _convertingKeyLength;
     private int _convertingDb;
+    private readonly EntryFormChooser _forms;
+    private readonly StringBatch _batch = new();
 
     private TargetWriter(PipelinedClient<WriteTag>? client, RedisConnection connection, TargetWriterOptions options, EngineStatistics statistics, ILogger logger, TargetInfo info)
     {
@@ -49,6 +51,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         _accounting = new ReplyAccounting(options, statistics, logger, Fail);
         RdbVersion = options.TargetRdbVersion ?? info.RdbVersion;
         ProtoMaxBulkLength = options.ProtoMaxBulkLength ?? info.ProtoMaxBulkLength;
+        _forms = new EntryFormChooser(options.Form, options.Behavior, info.Version);
     }
 
     /// <summary>What the target said about itself at connect time.</summary>
@@ -94,6 +97,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <summary>Sends one command and waits for its reply (cold paths: FLUSHALL, checks).</summary>
     public async Task<RespValue> ExecuteAsync(string[] command, CancellationToken cancellation)
     {
+        FlushBatch();
         await WaitForBacklogAsync();
         return await _client.SendAsync(new StringCommand(command), cancellation);
     }
@@ -101,21 +105,39 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <summary>Selects <paramref name="db"/> on the target if it is not the current one.</summary>
     public void SelectDb(int db)
     {
+        FlushBatch();
+        Select(db);
+    }
+
+    private void Select(int db)
+    {
         if (db == _currentDb) return;
         Enqueue(new WriteTag(WriteKind.Control, null, 0, 0, db), new StringCommand(["SELECT", db.ToString(CultureInfo.InvariantCulture)]));
         _currentDb = db;
     }
 
     /// <summary>
-    /// Writes one RDB entry into <paramref name="targetDb"/>: RESTORE when the target can take the payload, else through
-    /// the converter, else the key is reported as failed by name.
+    /// Writes one RDB entry into <paramref name="targetDb"/> in the form <see cref="EntryFormChooser"/> picks: strings as
+    /// SET or into an MSET/MSETNX batch (sent when it is full, before any other request, and at every flush), the rest
+    /// as RESTORE when the target can take the payload, else through the converter, else the key is reported as failed.
     /// </summary>
     public void WriteEntry(in RdbEntry entry, int targetDb)
     {
-        SelectDb(targetDb);
         var payloadLength = DumpPayload.Length(entry.RawValue.Length);
         if (entry.RdbVersion <= RdbVersion && payloadLength <= ProtoMaxBulkLength)
         {
+            // Only entries RESTORE could serve take other forms: the rest keep their converter path and its accounting.
+            var form = _forms.Choose(entry, out var value);
+            if (value.Length > ProtoMaxBulkLength) form = EntryForm.Restore;
+            if (form == EntryForm.Batch)
+            {
+                if (!_batch.Accepts(targetDb, entry.Db)) FlushBatch();
+                _batch.Add(entry.Key, value, targetDb, entry.Db);
+                if (_batch.IsFull) FlushBatch();
+                return;
+            }
+            SelectDb(targetDb);
+            if (form == EntryForm.Set && TryWriteSet(entry, value)) return;
             WriteTag tag;
             if (_keys.TryCopy(entry.Key, out var offset, out var ringEnd))
                 tag = new WriteTag(WriteKind.Restore, _keys.Buffer, offset, entry.Key.Length, ringEnd, 0, entry.Db);
@@ -129,6 +151,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
                 entry.ExpireAtMs, _options.Behavior == RestoreBehavior.Rewrite, entry.IdleSeconds, entry.Frequency));
             return;
         }
+        SelectDb(targetDb);
         var reason = entry.RdbVersion > RdbVersion
             ? $"its RDB version {entry.RdbVersion} is newer than the target's {RdbVersion}"
             : $"its payload of {payloadLength} bytes exceeds the target's proto-max-bulk-len {ProtoMaxBulkLength}";
@@ -214,6 +237,26 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <summary>What to do with keys that already exist on the target.</summary>
     public RestoreBehavior Behavior => _options.Behavior;
 
+    // A SET points into the parser's buffers or the chooser's scratch, so it goes out only if it can be written now;
+    // otherwise the entry is a RESTORE, which may wait in the backlog.
+    private bool TryWriteSet(in RdbEntry entry, ReadOnlySpan<byte> value)
+    {
+        if (_backlog is not null || !_keys.TryCopy(entry.Key, out var offset, out var ringEnd)) return false;
+        // An unused ring copy is freed along with the next key released after it.
+        var tag = new WriteTag(WriteKind.SetString, _keys.Buffer, offset, entry.Key.Length, ringEnd, 0, entry.Db);
+        return _client.TryEnqueue(tag, new SetStringCommand(entry.Key, value, entry.ExpireAtMs, nx: _options.Behavior != RestoreBehavior.Rewrite));
+    }
+
+    // Sends the string batch, if any, into its database; every other request calls this first.
+    private void FlushBatch()
+    {
+        if (_batch.Count == 0) return;
+        var request = _batch.Take(nx: _forms.BatchIsNx == true);
+        Select(request.TargetDb);
+        Enqueue(new WriteTag(WriteKind.StringBatch, request.Buffer, request.Offset, request.Length, 0, request.Count, request.SourceDb),
+            new PooledRequestCommand(request.Buffer, request.Offset, request.Length));
+    }
+
     /// <inheritdoc />
     void IEntryCommandSink.Write<TCommand>(TCommand command) =>
         Enqueue(new WriteTag(WriteKind.ConvertedPart, null, 0, 0, _convertingDb), command);
@@ -241,6 +284,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// </summary>
     public bool TryWriteStreamCommand(ReadOnlySpan<byte> encoded, int targetDb, long endOffset)
     {
+        FlushBatch();
         if (_backlog is not null || targetDb != _currentDb) return false;
         if (!_client.TryEnqueue(new WriteTag(WriteKind.StreamCommand, null, 0, endOffset), new EncodedSpanCommand(encoded))) return false;
         // Counted after the write: the bytes stay in our buffer until the caller flushes, so no reply can come first.
@@ -249,12 +293,18 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     }
 
     /// <summary>Loads a function library from the RDB (<c>FUNCTION LOAD REPLACE</c>).</summary>
-    public void LoadFunction(string code) =>
+    public void LoadFunction(string code)
+    {
+        FlushBatch();
         Enqueue(new WriteTag(WriteKind.FunctionLoad, null, 0, 0), new StringCommand(["FUNCTION", "LOAD", "REPLACE", code]));
+    }
 
     /// <summary>Loads a Lua script from an old RDB's <c>lua</c> AUX field (<c>SCRIPT LOAD</c>).</summary>
-    public void LoadScript(string body) =>
+    public void LoadScript(string body)
+    {
+        FlushBatch();
         Enqueue(new WriteTag(WriteKind.ScriptLoad, null, 0, 0), new StringCommand(["SCRIPT", "LOAD", body]));
+    }
 
     /// <summary>Waits until every queued write has been handed to the pipeline.</summary>
     public async ValueTask WaitForBacklogAsync()
@@ -268,6 +318,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <summary>Sends whatever is buffered.</summary>
     public async ValueTask FlushAsync(CancellationToken cancellation)
     {
+        FlushBatch();
         await WaitForBacklogAsync();
         await _client.FlushAsync(cancellation);
     }
@@ -275,6 +326,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <summary>Flushes and waits until the target has answered everything sent.</summary>
     public async Task DrainAsync(CancellationToken cancellation)
     {
+        FlushBatch();
         await WaitForBacklogAsync();
         await _client.DrainAsync(cancellation);
     }
@@ -321,6 +373,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     private void ReleaseKey(in WriteTag tag)
     {
         if (tag.KeyRingEnd > 0) _keys.Release(tag.KeyRingEnd);
+        else if (tag.Kind == WriteKind.StringBatch) _batch.Return(tag.Key!);
         else if (tag.Key is not null) ArrayPool<byte>.Shared.Return(tag.Key);
     }
 
@@ -348,6 +401,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     public async ValueTask DisposeAsync()
     {
         _abort.Cancel();
+        _batch.Discard();
         // Observe the failure so an unobserved-task exception is not raised later.
         _ = _failure.Task.Exception;
         await _client.DisposeAsync();

@@ -7,6 +7,9 @@ public sealed record TargetWriterOptions
     /// <summary>What to do with keys that already exist on the target.</summary>
     public RestoreBehavior Behavior { get; init; } = RestoreBehavior.Panic;
 
+    /// <summary>Which commands entries are written as (<see cref="EntryFormChooser"/>).</summary>
+    public RestoreForm Form { get; init; } = RestoreForm.Auto;
+
     /// <summary>Most requests in flight (<c>pipeline_count_limit</c>).</summary>
     public int PipelineLimit { get; init; } = 1024;
 

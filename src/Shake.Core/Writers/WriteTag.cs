@@ -6,6 +6,15 @@ public enum WriteKind : byte
     /// <summary>A RESTORE of an RDB entry.</summary>
     Restore,
 
+    /// <summary>A <c>SET key value [NX] [PXAT ms]</c> of a string entry (<see cref="EntryForm.Set"/>).</summary>
+    SetString,
+
+    /// <summary>
+    /// A taken <see cref="StringBatch"/> (<c>MSET</c>/<c>MSETNX</c>): the tag's key buffer holds the whole encoded
+    /// request (pooled) and its <see cref="WriteTag.EndOffset"/> the number of keys.
+    /// </summary>
+    StringBatch,
+
     /// <summary>The last command of an entry written by an <see cref="IEntryConverter"/>.</summary>
     ConvertedEntry,
 
@@ -68,7 +77,7 @@ public readonly struct WriteTag
     /// <summary>Ring position that frees the key once the reply is handled; 0 when <see cref="Key"/> is pooled.</summary>
     internal long KeyRingEnd { get; }
 
-    /// <summary>Replication offset at the end of the command's bytes (stream commands), else 0.</summary>
+    /// <summary>Replication offset at the end of the command's bytes (stream commands), the number of keys (<see cref="WriteKind.StringBatch"/>), else 0.</summary>
     public long EndOffset { get; }
 
     /// <summary>The key bytes.</summary>

@@ -19,6 +19,7 @@ public static class EngineOptionsFactory
         {
             Target = config.Writer.Target.ToConnectionOptions(),
             RestoreBehavior = advanced.RdbRestoreCommandBehavior,
+            RestoreForm = advanced.RestoreForm,
             EmptyDbBeforeSync = advanced.EmptyDbBeforeSync,
             PipelineCountLimit = advanced.PipelineCountLimit,
             TargetProtoMaxBulkLength = advanced.TargetRedisProtoMaxBulkLen,
