@@ -49,6 +49,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     private readonly Lock _gate = new();
     private readonly PooledBufferWriter _encoder = new();
     private readonly SlotRoute _route = new();
+    private readonly EntryFormChooser _forms;
     private readonly List<BlockPart> _block = [];
     private readonly HashSet<ClusterNodeLink> _unflushed = [];
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -76,6 +77,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         _logger = logger;
         _accounting = new ReplyAccounting(options, statistics, logger, Fail);
         RdbVersion = options.TargetRdbVersion ?? target.Info.RdbVersion;
+        _forms = new EntryFormChooser(options.Form, options.Behavior, target.Info.Version);
         ProtoMaxBulkLength = options.ProtoMaxBulkLength ?? target.Info.ProtoMaxBulkLength;
     }
 
@@ -132,6 +134,16 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         var payloadLength = DumpPayload.Length(entry.RawValue.Length);
         if (entry.RdbVersion <= RdbVersion && payloadLength <= ProtoMaxBulkLength)
         {
+            // Plain strings cost the target less as SET than as RESTORE; one request per key (batches of one slot would
+            // mostly hold a single key, since a server's RDB is not ordered by slot).
+            var form = _forms.Choose(entry, out var value);
+            if (form != EntryForm.Restore && value.Length <= ProtoMaxBulkLength)
+            {
+                new SetStringCommand(entry.Key, value, entry.ExpireAtMs, nx: _options.Behavior != RestoreBehavior.Rewrite).WriteTo(_encoder);
+                var (set, setLength) = _encoder.Detach();
+                Submit(set, setLength, slot, WriteKind.SetString, entry.Db, 0);
+                return;
+            }
             if (_keyScratch.Length < entry.Key.Length) _keyScratch = new byte[Math.Max(entry.Key.Length, _keyScratch.Length * 2)];
             entry.Key.CopyTo(_keyScratch);
             new RestoreCommand(_keyScratch.AsMemory(0, entry.Key.Length), entry.Type, entry.RawValue, (ushort)entry.RdbVersion,
@@ -629,7 +641,8 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
                     request.State = RequestState.Done;
                 }
             }
-            else if (request.Attempts > 0 && request.Kind == WriteKind.Restore && reply.ErrorKind == RespErrorKind.BusyKey && request.Reason == RetryReason.Connection)
+            else if (request.Attempts > 0 && request.Reason == RetryReason.Connection
+                && ((request.Kind == WriteKind.Restore && reply.ErrorKind == RespErrorKind.BusyKey) || (request.Kind == WriteKind.SetString && reply.Head.IsNull)))
             {
                 // Sent again after its connection was lost: the first attempt was applied, only its reply went missing.
                 _statistics.KeyApplied();
@@ -637,7 +650,8 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
             }
             else
             {
-                var key = reply.IsError && request.Kind != WriteKind.StreamCommand ? SlotRoute.FirstArgument(request.Buffer!, request.Length) : default;
+                var named = reply.IsError || (request.Kind == WriteKind.SetString && reply.Head.IsNull);
+                var key = named && request.Kind != WriteKind.StreamCommand ? SlotRoute.FirstArgument(request.Buffer!, request.Length) : default;
                 _accounting.Account(request.Kind, request.Db, request.EndOffset, key, reply, link.Address);
                 request.State = RequestState.Done;
             }

@@ -122,11 +122,32 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
         }
     }
 
+    // The keys of an encoded MSET/MSETNX: every other argument after the name.
+    private static List<ReadOnlyMemory<byte>> BatchKeys(ReadOnlySpan<byte> encoded)
+    {
+        var keys = new List<ReadOnlyMemory<byte>>();
+        var arguments = new List<System.Buffers.ReadOnlySequence<byte>>();
+        var copy = new byte[encoded.Length];
+        encoded.CopyTo(copy);
+        var reader = new System.Buffers.SequenceReader<byte>(new System.Buffers.ReadOnlySequence<byte>(copy));
+        if (!RespReader.TryReadCommand(ref reader, arguments)) return keys;
+        for (var i = 1; i < arguments.Count; i += 2) keys.Add(System.Buffers.BuffersExtensions.ToArray(arguments[i]));
+        return keys;
+    }
+
     private void AccountBatch(int db, int count, ReadOnlySpan<byte> encoded, in RespReply reply, string endpoint)
     {
         if (reply.IsError)
         {
-            statistics.KeysFailed(count);
+            // Every key of the batch failed, each by name, as if it had been sent alone.
+            var reason = $"the target refused it (in a batch of {count}): {reply.GetError().Message}";
+            var named = 0;
+            foreach (var key in BatchKeys(encoded))
+            {
+                statistics.KeyFailed(key.Span, db, reason);
+                named++;
+            }
+            if (count > named) statistics.KeysFailed(count - named);
             logger.LogError("{Endpoint} refused a batch of {Count} string keys (db {Db}: {Keys}): {Error}", endpoint, count, db, StringBatch.DescribeKeys(encoded), reply.GetError().Message);
         }
         else if (reply.Kind == RespKind.Integer && reply.Head.Integer == 0)
