@@ -95,9 +95,8 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         var keys = await writer.WriteDatasetAsync(400);
         await SetManyAsync(writer, "bulk:", 100_000);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger);
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
+        await using var run = new SyncRun(new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger));
+        var sync = run.Sync;
         // Writes while the snapshots are applied and afterwards: strings, counters, lists.
         for (var i = 0; i < 3000; i++)
         {
@@ -105,11 +104,10 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
             await writer.ExecuteAsync("INCR", $"counter:{i % 50}");
             if (i % 3 == 0) await writer.ExecuteAsync("RPUSH", $"list:{i % 20}", i.ToString(CultureInfo.InvariantCulture));
         }
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(3, sync.Engines.Count);
         await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
         output.WriteLine($"{keys} dataset keys; {target.Refreshes} topology refreshes");
     }
 
@@ -120,23 +118,13 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         var b = clusters.B;
         await using var writer = await ClusterTestClient.ConnectAsync(a);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger);
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await using var run = new SyncRun(new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger));
+        var sync = run.Sync;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
 
         // 24 lists spread over the slots; round n appends n to each of them.
         var lists = Enumerable.Range(0, 24).Select(i => $"seq:{{{i}}}").ToArray();
-        using var writing = new CancellationTokenSource();
-        var rounds = 0;
-        var appending = Task.Run(async () =>
-        {
-            while (!writing.IsCancellationRequested)
-            {
-                await Task.WhenAll(lists.Select(l => writer.ExecuteAsync("RPUSH", l, rounds.ToString(CultureInfo.InvariantCulture))));
-                rounds++;
-            }
-        });
+        await using var appending = new Rounds(n => Task.WhenAll(lists.Select(l => writer.ExecuteAsync("RPUSH", l, n.ToString(CultureInfo.InvariantCulture)))));
         await Task.Delay(500);
         var masters = await b.MastersAsync();
         await b.ReshardAsync(masters[0], masters[1], 600);
@@ -144,9 +132,8 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         var replica = await b.ReplicaOfAsync(masters[2]);
         await b.FailoverAsync(replica, takeover: false);
         await Task.Delay(500);
-        writing.Cancel();
-        await appending;
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(90));
+        var rounds = await appending.StopAsync();
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(90));
         await using var reader = await ClusterTestClient.ConnectAsync(b);
         var expected = Enumerable.Range(0, rounds).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray();
         foreach (var list in lists)
@@ -156,8 +143,7 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         }
         var resends = sync.Engines.Sum(e => e.Engine.Statistics.Snapshot().Resends);
         output.WriteLine($"{rounds} rounds, {resends} resends, {target.Refreshes} topology refreshes");
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
     }
 
     [Fact]
@@ -168,32 +154,24 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         await using var writer = await ClusterTestClient.ConnectAsync(a);
         await SetManyAsync(writer, "pre:", 5000);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(500) };
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await using var run = new SyncRun(new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(500) });
+        var sync = run.Sync;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
 
         var lists = Enumerable.Range(0, 24).Select(i => $"seq:{{{i}}}").ToArray();
-        using var writing = new CancellationTokenSource();
-        var rounds = 0;
-        var appending = Task.Run(async () =>
+        await using var appending = new Rounds(async n =>
         {
-            while (!writing.IsCancellationRequested)
-            {
-                await Task.WhenAll(lists.Select(l => writer.ExecuteAsync("RPUSH", l, rounds.ToString(CultureInfo.InvariantCulture))));
-                await writer.ExecuteAsync("SET", $"during:{rounds}", "x");
-                rounds++;
-            }
+            await Task.WhenAll(lists.Select(l => writer.ExecuteAsync("RPUSH", l, n.ToString(CultureInfo.InvariantCulture))));
+            await writer.ExecuteAsync("SET", $"during:{n}", "x");
         });
         await Task.Delay(300);
         var masters = await a.MastersAsync();
         // Slots with keys move from one source master to another: DELs in one engine's stream, RESTOREs in another's.
         await a.ReshardAsync(masters[0], masters[1], 1500);
         await Task.Delay(500);
-        writing.Cancel();
-        await appending;
+        var rounds = await appending.StopAsync();
         await Task.Delay(1500);
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
         await using var reader = await ClusterTestClient.ConnectAsync(b);
         var expected = Enumerable.Range(0, rounds).Select(n => n.ToString(CultureInfo.InvariantCulture)).ToArray();
@@ -201,8 +179,7 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
             Assert.Equal(expected, (await reader.ExecuteAsync("LRANGE", list, "0", "-1")).Items.Select(i => i.AsString()).ToArray());
         output.WriteLine($"{rounds} rounds; {sync.Migrations.DeletesDropped} migration DELs dropped; engines: {sync.Engines.Count}");
         Assert.Equal(3, sync.Engines.Count);
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
     }
 
     [Fact]
@@ -213,31 +190,19 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         await using var writer = await ClusterTestClient.ConnectAsync(a);
         await SetManyAsync(writer, "pre:", 3000);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger);
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
-        using var writing = new CancellationTokenSource();
-        var written = 0;
-        var setting = Task.Run(async () =>
-        {
-            while (!writing.IsCancellationRequested)
-            {
-                await Task.WhenAll(Enumerable.Range(written, 50).Select(i => writer.ExecuteAsync("SET", $"during:{i}", i.ToString(CultureInfo.InvariantCulture))));
-                written += 50;
-            }
-        });
+        await using var run = new SyncRun(new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger));
+        var sync = run.Sync;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
+        await using var setting = new Rounds(n => Task.WhenAll(Enumerable.Range(n * 50, 50).Select(i => writer.ExecuteAsync("SET", $"during:{i}", i.ToString(CultureInfo.InvariantCulture)))));
         await Task.Delay(300);
         await b.KillMasterAsync(0);
         await Task.Delay(500);
-        writing.Cancel();
-        await setting;
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(90));
-        Assert.False(run.IsCompleted);
+        var written = await setting.StopAsync() * 50;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(90));
+        Assert.False(run.Task.IsCompleted);
         await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
         output.WriteLine($"{written} writes during the failover; resends {sync.Engines.Sum(e => e.Engine.Statistics.Snapshot().Resends)}");
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
     }
 
     [Fact]
@@ -262,10 +227,9 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         await using var writer = await ClusterTestClient.ConnectAsync(a);
         await SetManyAsync(writer, "pre:", 2000);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(300) };
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await using var run = new SyncRun(new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(300) });
+        var sync = run.Sync;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         var added = await a.AddMasterAsync();
         var masters = await a.MastersAsync();
         await a.ReshardAsync(masters[0], added, 500);
@@ -274,10 +238,9 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
         while (sync.Engines.Count < 4 && DateTime.UtcNow < deadline) await Task.Delay(100);
         Assert.Equal(4, sync.Engines.Count);
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
     }
 
     [Fact]
@@ -288,21 +251,14 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         await using var writer = await ClusterTestClient.ConnectAsync(a);
         await SetManyAsync(writer, "pre:", 3000);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(500), RestartDelay = TimeSpan.FromMilliseconds(200) };
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
-        using var writing = new CancellationTokenSource();
-        var rounds = 0;
-        var counting = Task.Run(async () =>
+        await using var run = new SyncRun(new ClusterSourceSync(Options(a.SeedAddress, target), ShardSelection.All, _logger) { TopologyInterval = TimeSpan.FromMilliseconds(500), RestartDelay = TimeSpan.FromMilliseconds(200) });
+        var sync = run.Sync;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
+        // Counters show a write applied twice; SETs show one lost.
+        await using var counting = new Rounds(async n =>
         {
-            while (!writing.IsCancellationRequested)
-            {
-                // Counters show a write applied twice; SETs show one lost.
-                await Task.WhenAll(Enumerable.Range(0, 30).Select(i => writer.ExecuteAsync("INCR", $"counter:{i}")));
-                await writer.ExecuteAsync("SET", $"during:{rounds}", "x");
-                rounds++;
-            }
+            await Task.WhenAll(Enumerable.Range(0, 30).Select(i => writer.ExecuteAsync("INCR", $"counter:{i}")));
+            await writer.ExecuteAsync("SET", $"during:{n}", "x");
         });
         await Task.Delay(500);
         var masters = await a.MastersAsync();
@@ -310,16 +266,14 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         // A graceful failover: the replica catches up before it takes over, so the histories cannot diverge.
         await a.FailoverAsync(replica, takeover: false);
         await Task.Delay(1500);
-        writing.Cancel();
-        await counting;
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        var rounds = await counting.StopAsync();
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         await ClusterDataComparer.AssertEqualAsync(await MastersOf(a), await MastersOf(b), TimeSpan.FromSeconds(2));
         Assert.Contains(_logger.Lines, l => l.Message.Contains("answered PSYNC: CONTINUE", StringComparison.Ordinal));
         // One full sync per shard at the start, none after the takeover.
         Assert.Equal(3, _logger.Lines.Count(l => l.Message.Contains("answered PSYNC: FULLRESYNC", StringComparison.Ordinal)));
         output.WriteLine($"{rounds} rounds of writes across the takeover");
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
     }
 
     [Fact]
@@ -452,10 +406,9 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
         var before = new long[targetMasters.Count];
         for (var i = 0; i < before.Length; i++) before[i] = await Clients(targetMasters[i]);
         await using var target = await TargetAsync(b);
-        var sync = new ClusterSourceSync(Options(source.SeedAddress, target), ShardSelection.All, _logger);
-        using var stop = new CancellationTokenSource();
-        var run = Task.Run(() => sync.RunAsync(stop.Token));
-        await WaitCaughtUpAsync(sync, run, TimeSpan.FromSeconds(60));
+        await using var run = new SyncRun(new ClusterSourceSync(Options(source.SeedAddress, target), ShardSelection.All, _logger));
+        var sync = run.Sync;
+        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(8, sync.Engines.Count);
         for (var i = 0; i < before.Length; i++)
         {
@@ -464,7 +417,72 @@ public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHel
             Assert.InRange(added, 1, 1);
         }
         await ClusterDataComparer.AssertEqualAsync(await MastersOf(source), await MastersOf(b), TimeSpan.FromSeconds(2));
-        stop.Cancel();
-        await run;
+        await run.StopAsync();
+    }
+
+    /// <summary>A whole-cluster sync running in the background of a test.</summary>
+    private sealed class SyncRun : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+
+        public SyncRun(ClusterSourceSync sync)
+        {
+            Sync = sync;
+            Task = System.Threading.Tasks.Task.Run(() => sync.RunAsync(_stop.Token));
+        }
+
+        public ClusterSourceSync Sync { get; }
+
+        public Task Task { get; }
+
+        public Task CaughtUpAsync(TimeSpan timeout) => WaitCaughtUpAsync(Sync, Task, timeout);
+
+        public async Task StopAsync()
+        {
+            _stop.Cancel();
+            await Task;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            try { await Task; } catch (Exception) { /* the test already failed on it, or stopped it */ }
+            _stop.Dispose();
+        }
+    }
+
+    /// <summary>Writes round after round (round n gets n) in the background until stopped.</summary>
+    private sealed class Rounds : IAsyncDisposable
+    {
+        private readonly CancellationTokenSource _stop = new();
+        private readonly Task _loop;
+        private int _count;
+
+        public Rounds(Func<int, Task> round)
+        {
+            _loop = Task.Run(async () =>
+            {
+                while (!_stop.IsCancellationRequested)
+                {
+                    await round(_count);
+                    _count++;
+                }
+            });
+        }
+
+        /// <summary>Stops after the round in progress and returns how many rounds were written.</summary>
+        public async Task<int> StopAsync()
+        {
+            _stop.Cancel();
+            await _loop;
+            return _count;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            _stop.Cancel();
+            try { await _loop; } catch (Exception) { /* reported by StopAsync when it matters */ }
+            _stop.Dispose();
+        }
     }
 }
