@@ -12,8 +12,9 @@ public static class RedisBinaries
     public static string Cli => Environment.GetEnvironmentVariable("SHAKE_REDIS_CLI") ?? Find("redis-cli");
 
     /// <summary>
-    /// Path of a <c>valkey-server</c> for the tests that need a Valkey primary: <c>SHAKE_VALKEY_SERVER</c> or the one on
-    /// PATH; null when there is none (Debian's bookworm packages carry no Valkey).
+    /// Path of a <c>valkey-server</c> for the tests that need a Valkey primary: <c>SHAKE_VALKEY_SERVER</c>, the one on
+    /// PATH, or the Valkey 8.0.1 build in <c>../shared/servers</c>; null when there is none (Debian's bookworm packages
+    /// carry no Valkey).
     /// </summary>
     public static string? ValkeyServer
     {
@@ -22,7 +23,12 @@ public static class RedisBinaries
             var configured = Environment.GetEnvironmentVariable("SHAKE_VALKEY_SERVER");
             if (!string.IsNullOrEmpty(configured)) return File.Exists(configured) ? configured : null;
             try { return Find("valkey-server"); }
-            catch (InvalidOperationException) { return null; }
+            catch (InvalidOperationException)
+            {
+                // The shared folder beside the repository carries a Valkey 8.0 build for tests.
+                var shared = SharedAssets.PathOf("servers", "valkey-server-8.0.1");
+                return shared is not null && File.Exists(shared) ? shared : null;
+            }
         }
     }
 

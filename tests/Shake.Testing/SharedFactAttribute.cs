@@ -29,6 +29,6 @@ public sealed class ValkeyFactAttribute : FactAttribute
     public ValkeyFactAttribute()
     {
         if (RedisBinaries.ValkeyServer is null)
-            Skip = "needs a valkey-server: set SHAKE_VALKEY_SERVER to its path or put it on PATH (none is packaged for this Debian release)";
+            Skip = "needs a valkey-server: set SHAKE_VALKEY_SERVER to its path, put it on PATH, or have ../shared/servers beside the repository (none is packaged for this Debian release)";
     }
 }
