@@ -11,10 +11,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(256);
     private int _written;
 
-    public int WrittenCount => _written;
-
-    public ReadOnlySpan<byte> WrittenSpan => _buffer.AsSpan(0, _written);
-
     public void Advance(int count) => _written += count;
 
     public Memory<byte> GetMemory(int sizeHint = 0)
@@ -37,9 +33,6 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         _written = 0;
         return result;
     }
-
-    /// <summary>Forgets what was written.</summary>
-    public void Reset() => _written = 0;
 
     private void Ensure(int sizeHint)
     {

@@ -28,7 +28,7 @@ public sealed class EngineStatistics
     private long _commandsSplit;
     private long _redirections;
     private long _resends;
-    private long _migrationDeletesDropped;
+    private long _migrationCommandsDropped;
     private Replication.ConfirmedOffset? _offsets;
     private Spool.ByteSpool? _spool;
 
@@ -65,7 +65,7 @@ public sealed class EngineStatistics
     internal void FunctionLoaded() => Interlocked.Increment(ref _functionsLoaded);
     internal void ScriptLoaded() => Interlocked.Increment(ref _scriptsLoaded);
     internal void CommandRefused(int count) => Interlocked.Add(ref _commandsRefused, count);
-    internal void MigrationCommandDropped() => Interlocked.Increment(ref _migrationDeletesDropped);
+    internal void MigrationCommandDropped() => Interlocked.Increment(ref _migrationCommandsDropped);
     internal void CommandSplit() => Interlocked.Increment(ref _commandsSplit);
     internal void Redirected() => Interlocked.Increment(ref _redirections);
     internal void Resent(int count) => Interlocked.Add(ref _resends, count);
@@ -106,7 +106,7 @@ public sealed class EngineStatistics
         CommandsSplit = Interlocked.Read(ref _commandsSplit),
         Redirections = Interlocked.Read(ref _redirections),
         Resends = Interlocked.Read(ref _resends),
-        MigrationCommandsDropped = Interlocked.Read(ref _migrationDeletesDropped),
+        MigrationCommandsDropped = Interlocked.Read(ref _migrationCommandsDropped),
     };
 }
 
