@@ -163,9 +163,9 @@ public sealed class SyncEngine
             if (Filters is not null && !Filters.MayPassDb(db)) continue;
             var target = _options.DatabaseMap is not null && _options.DatabaseMap.TryGetValue(db, out var mapped) ? mapped : db;
             if (target >= writer.Info.Databases && writer.Info.ClusterEnabled)
-                throw new InvalidOperationException($"the source has keys in db {db} but the target {writer.Endpoint} is a cluster, which has db 0 only; drop that db with a filter ([filter] allow_db/block_db in v4) or map it to 0 (a v3 filter script returning db 0), then start again");
+                throw new SourceDatabaseUnmappedException(db, $"the source has keys in db {db} but the target {writer.Endpoint} is a cluster, which has db 0 only; drop that db with a filter ([filter] allow_db/block_db in v4) or map it to 0 (a v3 filter script returning db 0), then start again");
             if (target >= writer.Info.Databases)
-                throw new InvalidOperationException($"the source has keys in db {db} but the target {writer.Endpoint} has only {writer.Info.Databases} databases; map the database with a filter or raise 'databases' on the target");
+                throw new SourceDatabaseUnmappedException(db, $"the source has keys in db {db} but the target {writer.Endpoint} has only {writer.Info.Databases} databases; map the database with a filter or raise 'databases' on the target");
         }
     }
 

@@ -13,8 +13,9 @@ public sealed class StartupChecksTests(ITestOutputHelper output)
         await using var target = await RedisServer.StartAsync(["--databases", "4"]);
         await Redis.PipelineAsync(source, [["SET", "k", "v"]], db: 7);
         var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")) };
-        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => new SyncEngine(options, new TestLogger(output)).RunAsync(CancellationToken.None));
+        var error = await Assert.ThrowsAsync<SourceDatabaseUnmappedException>(() => new SyncEngine(options, new TestLogger(output)).RunAsync(CancellationToken.None));
         Assert.Contains("db 7", error.Message);
+        Assert.Equal(7, error.Database);
         Assert.Contains("only 4 databases", error.Message);
         Assert.Equal(0, Redis.Info(source, "replication", "connected_slaves"));
 
