@@ -46,6 +46,13 @@ internal sealed class StreamedValue : IRdbValueVisitor
 
     public void OnString(ReadOnlySpan<byte> value) => Fail(new EntryConversionException("a string is never streamed"));
 
+    public void OnStringPart(ReadOnlySpan<byte> part, long totalLength)
+    {
+        if (Failure is not null) return;
+        try { _writer!.OnStringPart(part, totalLength); Elements++; }
+        catch (EntryConversionException e) { Fail(e); }
+    }
+
     public void OnListItem(ReadOnlySpan<byte> item)
     {
         if (Failure is not null) return;

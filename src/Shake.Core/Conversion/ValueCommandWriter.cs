@@ -21,6 +21,9 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
     /// <summary>Field expiries kept to be written together (fewer HPEXPIREAT commands) before they are written anyway.</summary>
     private const int MaxPendingFieldExpiries = 16 * 1024;
 
+    /// <summary>Bytes of a streamed string sent per SET/APPEND command.</summary>
+    private const int StringPartBytes = 1 << 20;
+
     private readonly ElementBatcher _batch = new();
     private readonly CommandBuilder _single = new();
     private readonly List<(long ExpireAtMs, byte[] Field)> _fieldExpiries = [];
@@ -39,6 +42,9 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
     private int _groupLength;
     private byte[] _consumer = new byte[64];
     private int _consumerLength;
+    private byte[]? _stringPart;
+    private int _stringPartLength;
+    private bool _stringStarted;
 
     /// <summary>Field expiries of the current entry that the target cannot hold.</summary>
     public int FieldExpiriesDropped { get; private set; }
@@ -66,6 +72,8 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
         _streamEntries = 0;
         _groupLength = 0;
         _consumerLength = 0;
+        _stringStarted = false;
+        _stringPartLength = 0;
         FieldExpiriesDropped = 0;
         ModuleId = 0;
         Commands = 0;
@@ -75,6 +83,8 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
     /// <summary>Writes what the last elements left in the batch, and the field expiries.</summary>
     public void Finish()
     {
+        if (_stringPartLength > 0) WriteStringPart();
+        ReleaseStringPart();
         if (_batchStarted) _batch.Flush();
         Commands += _batch.CommandsWritten;
         _batchStarted = false;
@@ -89,6 +99,7 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
         _single.Clear();
         _batchStarted = false;
         _fieldExpiries.Clear();
+        ReleaseStringPart();
     }
 
     public void OnString(ReadOnlySpan<byte> value)
@@ -98,6 +109,42 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
         StartSingle("SET"u8);
         _single.Add(value);
         WriteSingle();
+    }
+
+    /// <summary>
+    /// A part of a string too large to hold: the parts are gathered into commands of up to 1 MB, the first a SET of the
+    /// staging key, the others APPENDs, so the string is never held whole. A server keeps no string longer than its
+    /// proto-max-bulk-len, so a longer one is refused before anything is written.
+    /// </summary>
+    public void OnStringPart(ReadOnlySpan<byte> part, long totalLength)
+    {
+        if (totalLength > _bulkLimit)
+            throw new EntryConversionException($"{_what}: the string of {totalLength} bytes exceeds the target's proto-max-bulk-len of {_bulkLimit} bytes");
+        _stringPart ??= System.Buffers.ArrayPool<byte>.Shared.Rent(StringPartBytes);
+        while (!part.IsEmpty)
+        {
+            int n = Math.Min(part.Length, _stringPart.Length - _stringPartLength);
+            part[..n].CopyTo(_stringPart.AsSpan(_stringPartLength));
+            _stringPartLength += n;
+            part = part[n..];
+            if (_stringPartLength == _stringPart.Length) WriteStringPart();
+        }
+    }
+
+    private void WriteStringPart()
+    {
+        StartSingle(_stringStarted ? "APPEND"u8 : "SET"u8);
+        _single.Add(_stringPart.AsSpan(0, _stringPartLength));
+        WriteSingle();
+        _stringStarted = true;
+        _stringPartLength = 0;
+    }
+
+    private void ReleaseStringPart()
+    {
+        if (_stringPart is not null) System.Buffers.ArrayPool<byte>.Shared.Return(_stringPart);
+        _stringPart = null;
+        _stringPartLength = 0;
     }
 
     public void OnListItem(ReadOnlySpan<byte> item)
@@ -318,6 +365,7 @@ internal sealed class ValueCommandWriter : IRdbValueVisitor, IDisposable
 
     public void Dispose()
     {
+        ReleaseStringPart();
         _batch.Dispose();
         _single.Dispose();
     }

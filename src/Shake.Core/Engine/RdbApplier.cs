@@ -182,7 +182,9 @@ public sealed class RdbApplier
         if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return null;
         var db = TargetDb(sourceDb);
         if (db is null) return null;
-        _logger.LogInformation("key {Key} (db {Db}) is larger than {Threshold} MB: written element by element as it arrives", KeyText.Format(entry.Key), entry.Db, _largeValueThreshold >> 20);
+        _logger.LogInformation("key {Key} (db {Db}) is larger than {Threshold}: written {How} as it arrives", KeyText.Format(entry.Key), entry.Db,
+            _largeValueThreshold >= 1 << 20 ? $"{_largeValueThreshold >> 20} MB" : $"{_largeValueThreshold >> 10} KB",
+            entry.LogicalType == RdbLogicalType.String ? "in parts (SET, then APPEND)" : "element by element");
         var visitor = _writer.BeginLargeEntry(entry, db.Value);
         _writingLargeEntry = visitor is not null;
         return visitor;

@@ -357,7 +357,8 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         }
         else if (!RdbValueSkipper.TrySkip(ref c, type, Magic))
         {
-            if (!ResumableValueScanner.IsElementWise(type, Magic)) return false;
+            if (!ResumableValueScanner.IsElementWise(type, Magic))
+                return type == RdbValueType.String && LargeStringOrWait(ref c, buffer, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
             if (!TryScanResumably(ref c, buffer, type, valueStart, valueOffset, at))
                 return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
@@ -431,6 +432,27 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         keepGoing = true;
         if (_resume.Offset - valueOffset <= _options.LargeValueThreshold || !ResumableValueScanner.CanStream(type, Magic)) return false;
         _resume = default;
+        return StartLargeValue(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata);
+    }
+
+    /// <summary>
+    /// A string value is incomplete. When more than <see cref="RdbParserOptions.LargeValueThreshold"/> of it is
+    /// buffered and its length is plain (not LZF), it is handed over in parts from here on (the handler gets
+    /// <see cref="IRdbValueVisitor.OnStringPart"/> calls); else the call waits for more bytes (false).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool LargeStringOrWait(ref RdbCursor c, in ReadOnlySequence<byte> buffer, RdbLogicalType logical, scoped ReadOnlySpan<byte> key,
+        SequencePosition valueStart, long valueOffset, long at, in ReadOnlySequence<byte> metadata, out bool keepGoing)
+    {
+        keepGoing = true;
+        var value = buffer.Slice(valueStart);
+        if (value.Length <= _options.LargeValueThreshold || !ResumableValueScanner.CanStreamString(value)) return false;
+        return StartLargeValue(ref c, buffer, RdbValueType.String, logical, key, valueStart, valueOffset, at, metadata);
+    }
+
+    private bool StartLargeValue(ref RdbCursor c, in ReadOnlySequence<byte> buffer, byte type, RdbLogicalType logical, scoped ReadOnlySpan<byte> key,
+        SequencePosition valueStart, long valueOffset, long at, in ReadOnlySequence<byte> metadata)
+    {
         var header = new RdbEntry(_db, key, type, logical, ReadOnlySequence<byte>.Empty, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         var visitor = _handler.OnLargeEntryStart(header);
         ClearKeyPrefix();

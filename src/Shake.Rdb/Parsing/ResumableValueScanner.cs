@@ -36,6 +36,7 @@ internal sealed class ResumableValueScanner : IDisposable
     {
         Header,
         Elements,
+        StringBytes,
         StreamMetadata,
         GroupCount,
         Group,
@@ -65,6 +66,12 @@ internal sealed class ResumableValueScanner : IDisposable
 
     /// <summary>True for element-wise collections whose elements a visitor can receive one by one (not module values).</summary>
     public static bool CanStream(byte type, RdbMagicKind magic) => type != RdbValueType.Module2 && IsElementWise(type, magic);
+
+    /// <summary>
+    /// True when the buffered start of a string value (<see cref="RdbValueType.String"/>) shows a plain length: its bytes
+    /// can be handed over in parts as they arrive. An integer-encoded or LZF-compressed string must be held whole.
+    /// </summary>
+    public static bool CanStreamString(in ReadOnlySequence<byte> value) => !value.IsEmpty && value.FirstSpan[0] >> 6 != 3;
 
     /// <summary>Bytes of the value walked so far, up to the end of the last complete element.</summary>
     public long Scanned => _checkpoint;
@@ -122,6 +129,8 @@ internal sealed class ResumableValueScanner : IDisposable
                 if (!TryElement(ref c)) return false;
                 if (++_index == _count) _step = _layout > 0 ? Step.StreamMetadata : Step.Done;
                 return true;
+            case Step.StringBytes:
+                return TryStringPart(ref c);
             case Step.ModuleOpcodes:
                 return TryModuleOpcode(ref c);
             default:
@@ -131,6 +140,13 @@ internal sealed class ResumableValueScanner : IDisposable
 
     private bool TryHeader(ref RdbCursor c)
     {
+        if (_type == RdbValueType.String)
+        {
+            if (!c.TryReadCount(out ulong length, "string length")) return false;
+            _count = length;
+            _step = length > 0 ? Step.StringBytes : Step.Done;
+            return true;
+        }
         if (_type == RdbValueType.Module2)
         {
             if (!c.TryReadCount(out _, "a module type id")) return false;
@@ -143,6 +159,19 @@ internal sealed class ResumableValueScanner : IDisposable
         _minExpire = minExpire;
         _count = count;
         _step = count > 0 ? Step.Elements : _layout > 0 ? Step.StreamMetadata : Step.Done;
+        return true;
+    }
+
+    // A plain string: whatever part of it the current segment holds is one step, handed over as it is.
+    private bool TryStringPart(ref RdbCursor c)
+    {
+        var span = c.Reader.UnreadSpan;
+        if (span.IsEmpty) return false;
+        int n = (int)Math.Min((ulong)span.Length, _count - _index);
+        _visitor?.OnStringPart(span[..n], (long)_count);
+        c.Reader.Advance(n);
+        _index += (ulong)n;
+        if (_index == _count) _step = Step.Done;
         return true;
     }
 

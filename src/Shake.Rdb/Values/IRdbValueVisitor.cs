@@ -9,6 +9,14 @@ public interface IRdbValueVisitor
     /// <summary>The value of a string.</summary>
     void OnString(ReadOnlySpan<byte> value);
 
+    /// <summary>
+    /// The next part of a string too large to hold (<see cref="Parsing.RdbParserOptions.LargeValueThreshold"/>), in order;
+    /// the parts add up to <paramref name="totalLength"/> bytes. Visitors that never ask for large values to be
+    /// streamed need not implement it.
+    /// </summary>
+    void OnStringPart(ReadOnlySpan<byte> part, long totalLength) =>
+        throw new NotSupportedException("this visitor does not take a string in parts");
+
     /// <summary>The next list element, in order.</summary>
     void OnListItem(ReadOnlySpan<byte> item);
 

@@ -83,6 +83,48 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         await DataAssert.EqualAsync(source, target);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_string_over_the_threshold_is_written_in_parts_and_one_over_the_targets_bulk_limit_is_refused_by_name(bool diskless)
+    {
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync", diskless ? "yes" : "no", "--repl-diskless-sync-delay", "0", "--proto-max-bulk-len", "64mb"]);
+        await using var target = await RedisServer.StartAsync(["--proto-max-bulk-len", "4mb"]);
+        // Random bytes, so the server cannot store them LZF-compressed (a compressed string is held whole).
+        var value = new byte[3 * 1024 * 1024 + 17];
+        new Random(11).NextBytes(value);
+        var tooLong = new byte[5 * 1024 * 1024];
+        new Random(12).NextBytes(tooLong);
+        await using (var c = await Shake.Resp.Connections.RedisConnection.ConnectAsync(Redis.Options(source)))
+        {
+            (await c.ExecuteAsync([(ReadOnlyMemory<byte>)"SET"u8.ToArray(), "big:string"u8.ToArray(), value, "PXAT"u8.ToArray(), "4102444800000"u8.ToArray()])).ThrowIfError();
+            (await c.ExecuteAsync([(ReadOnlyMemory<byte>)"SET"u8.ToArray(), "big:too-long"u8.ToArray(), tooLong])).ThrowIfError();
+        }
+        await source.CliAsync("DEBUG", "POPULATE", "10", "small", "10");
+        var logger = new TestLogger(output);
+        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
+        var options = new EngineOptions
+        {
+            Source = Redis.Options(source),
+            Target = Redis.Options(target),
+            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
+            TryDiskless = true,
+            SyncAof = false,
+            Converter = converter,
+            LargeValueThresholdBytes = 256 * 1024,
+        };
+        var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        Assert.Equal(1, summary.Final.KeysFailed);
+        Assert.Equal(1, summary.Final.KeysConverted); // the 3 MB string went in parts: SET, then APPENDs, then RENAME
+        Assert.Contains(summary.FirstFailedKeys, f => f.Contains("big:too-long") && f.Contains("proto-max-bulk-len"));
+        Assert.Equal(value.Length, (await Redis.CallAsync(target, "STRLEN", "big:string")).AsInt64());
+        Assert.Equal(4102444800000, (await Redis.CallAsync(target, "PEXPIRETIME", "big:string")).AsInt64());
+        Assert.Equal(0, (await Redis.CallAsync(target, "EXISTS", "big:string:shake-converting")).AsInt64());
+        Assert.Equal(0, (await Redis.CallAsync(target, "EXISTS", "big:too-long")).AsInt64());
+        await Redis.CallAsync(source, "DEL", "big:too-long");
+        await DataAssert.EqualAsync(source, target);
+    }
+
     [Fact]
     public async Task Restore_mode_streams_a_big_hash_and_skips_a_big_expired_list_without_holding_them()
     {

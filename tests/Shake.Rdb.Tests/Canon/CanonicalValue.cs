@@ -64,6 +64,16 @@ public sealed class CanonicalValue : IRdbValueVisitor
     };
 
     public void OnString(ReadOnlySpan<byte> value) => _string = CliQuoting.Quote(value);
+
+    // A string handed over in parts is quoted once complete (a part may end inside an escape's bytes).
+    private List<byte>? _stringParts;
+
+    public void OnStringPart(ReadOnlySpan<byte> part, long totalLength)
+    {
+        _stringParts ??= new List<byte>((int)Math.Min(totalLength, int.MaxValue));
+        foreach (var b in part) _stringParts.Add(b);
+        if (_stringParts.Count == totalLength) _string = CliQuoting.Quote(_stringParts.ToArray());
+    }
     public void OnListItem(ReadOnlySpan<byte> item) => _items.Add(CliQuoting.Quote(item));
     public void OnSetMember(ReadOnlySpan<byte> member) => _items.Add(CliQuoting.Quote(member));
     public void OnZSetMember(ReadOnlySpan<byte> member, double score) => _zset.Add((member.ToArray(), score));

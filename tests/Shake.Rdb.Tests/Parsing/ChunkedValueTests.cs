@@ -85,6 +85,28 @@ public class ChunkedValueTests
     }
 
     [Fact]
+    public void APlainStringAboveTheThresholdIsHandedOverInPartsAndNeverHeldWhole()
+    {
+        var big = new byte[1 << 20];
+        new Random(5).NextBytes(big);
+        var data = new RdbBuilder("REDIS", 10).Byte(RdbValueType.String).String("big").String(big).StringEntry("after", "x").End();
+        foreach (var chunk in new[] { 100, 4096, 65536 })
+        {
+            var handler = new StreamingHandler();
+            using var parser = new RdbParser<StreamingHandler>(handler, new RdbParserOptions { LargeValueThreshold = Threshold });
+            long held = Feed(data, parser, chunk);
+            Assert.Equal(["big"], handler.Streamed);
+            var expected = new CanonicalValue(0, int.MaxValue);
+            expected.OnString(big);
+            Assert.Equal(expected.Format(RdbLogicalType.String), handler.Values["big"]);
+            var after = new CanonicalValue(0, int.MaxValue);
+            after.OnString("x"u8);
+            Assert.Equal(after.Format(RdbLogicalType.String), handler.Values["after"]);
+            Assert.True(held <= Threshold + chunk + 4096, $"held {held} bytes at chunk {chunk}");
+        }
+    }
+
+    [Fact]
     public void AMillionElementValueIn4KPiecesIsWalkedAboutOnce()
     {
         var b = new RdbBuilder("REDIS", 10).Byte(RdbValueType.Hash).String("big").Length(1_000_000);
@@ -148,6 +170,7 @@ public class ChunkedValueTests
         public long Count;
 
         public void OnString(ReadOnlySpan<byte> value) => Count++;
+        public void OnStringPart(ReadOnlySpan<byte> part, long totalLength) => Count++;
         public void OnListItem(ReadOnlySpan<byte> item) => Count++;
         public void OnSetMember(ReadOnlySpan<byte> member) => Count++;
         public void OnZSetMember(ReadOnlySpan<byte> member, double score) => Count++;
