@@ -47,7 +47,8 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     private readonly ILogger _logger;
     private readonly ReplyAccounting _accounting;
     private readonly Lock _gate = new();
-    private readonly PooledBufferWriter _encoder = new();
+    private readonly RequestBufferPool _buffers = new(SoftRequestLimit * 2);
+    private readonly PooledBufferWriter _encoder;
     private readonly SlotRoute _route = new();
     private readonly EntryFormChooser _forms;
     private readonly List<BlockPart> _block = [];
@@ -77,6 +78,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         _logger = logger;
         _accounting = new ReplyAccounting(options, statistics, logger, Fail);
         RdbVersion = options.TargetRdbVersion ?? target.Info.RdbVersion;
+        _encoder = new PooledBufferWriter(_buffers);
         _forms = new EntryFormChooser(options.Form, options.Behavior, target.Info.Version);
         ProtoMaxBulkLength = options.ProtoMaxBulkLength ?? target.Info.ProtoMaxBulkLength;
     }
@@ -251,7 +253,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     /// <inheritdoc />
     public void WriteStreamCommand(in ReadOnlySequence<byte> encoded, int targetDb, long endOffset)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent((int)encoded.Length);
+        var buffer = _buffers.Rent((int)encoded.Length);
         encoded.CopyTo(buffer);
         RouteStreamCommand(buffer, (int)encoded.Length, targetDb, endOffset);
     }
@@ -259,7 +261,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     /// <inheritdoc />
     public bool TryWriteStreamCommand(ReadOnlySpan<byte> encoded, int targetDb, long endOffset)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(encoded.Length);
+        var buffer = _buffers.Rent(encoded.Length);
         encoded.CopyTo(buffer);
         RouteStreamCommand(buffer, encoded.Length, targetDb, endOffset);
         return true;
@@ -315,7 +317,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
                     Submit(part, partLength, slot, WriteKind.StreamCommand, 0, endOffset);
                 }
                 _statistics.CommandSplit();
-                ArrayPool<byte>.Shared.Return(buffer);
+                _buffers.Return(buffer);
                 break;
             default:
                 Refuse(buffer, endOffset, $"{_route.Name} touches keys in {_route.Slots.Count} slots ({string.Join(", ", _route.Slots.Take(4))}{(_route.Slots.Count > 4 ? ", …" : "")}) and cannot be split without changing its meaning");
@@ -351,13 +353,13 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
 
     private void ReleaseBlock()
     {
-        foreach (var part in _block) ArrayPool<byte>.Shared.Return(part.Buffer);
+        foreach (var part in _block) _buffers.Return(part.Buffer);
         _block.Clear();
     }
 
     private void Refuse(byte[] buffer, long endOffset, string why)
     {
-        ArrayPool<byte>.Shared.Return(buffer);
+        _buffers.Return(buffer);
         _statistics.CommandRefused(1);
         _logger.LogError("refused the command at offset {Offset}: {Why}", endOffset, why);
         _offsets?.Skipped(endOffset);
@@ -368,11 +370,11 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         // One request per master, each routed by a slot that master serves, so a resend finds its new owner.
         foreach (var master in _target.Topology.Masters)
         {
-            var copy = ArrayPool<byte>.Shared.Rent(length);
+            var copy = _buffers.Rent(length);
             buffer.AsSpan(0, length).CopyTo(copy);
             Submit(copy, length, master.Slots[0].Start, kind, 0, endOffset);
         }
-        ArrayPool<byte>.Shared.Return(buffer);
+        _buffers.Return(buffer);
     }
 
     /// <inheritdoc />
@@ -401,7 +403,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
         {
             if (_failure.Task.IsCompleted || _disposed)
             {
-                ArrayPool<byte>.Shared.Return(buffer);
+                _buffers.Return(buffer);
                 return -1;
             }
             if (_next - _head == _ring.Length) Grow();
@@ -699,7 +701,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
             if (request.State != RequestState.Done) break;
             if (request.Kind == WriteKind.StreamCommand) _offsets?.Confirmed(request.EndOffset);
             _bytesHeld -= request.Length;
-            ArrayPool<byte>.Shared.Return(request.Buffer!);
+            _buffers.Return(request.Buffer!);
             request = default;
             _head++;
         }
@@ -963,7 +965,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
             {
                 ref var request = ref At(seq);
                 // Requests still on a connection may be written from their buffer: those are left to the collector.
-                if (request.Buffer is not null && request.State != RequestState.InFlight) ArrayPool<byte>.Shared.Return(request.Buffer);
+                if (request.Buffer is not null && request.State != RequestState.InFlight) _buffers.Return(request.Buffer);
                 request = default;
             }
             _head = _next;

@@ -6,9 +6,9 @@ namespace Shake.Core.Cluster;
 /// Encodes one command into a pooled array that the caller then owns (<see cref="Detach"/>), so a request can be kept
 /// for resending without a garbage-collected copy per command.
 /// </summary>
-internal sealed class PooledBufferWriter : IBufferWriter<byte>
+internal sealed class PooledBufferWriter(RequestBufferPool pool) : IBufferWriter<byte>
 {
-    private byte[] _buffer = ArrayPool<byte>.Shared.Rent(256);
+    private byte[] _buffer = pool.Rent(RequestBufferPool.SmallLength);
     private int _written;
 
     public void Advance(int count) => _written += count;
@@ -25,11 +25,11 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
         return _buffer.AsSpan(_written);
     }
 
-    /// <summary>Hands the written bytes over (the array is pooled: return it to <see cref="ArrayPool{T}.Shared"/>) and starts afresh.</summary>
+    /// <summary>Hands the written bytes over (the array is pooled: give it back to the pool) and starts afresh.</summary>
     public (byte[] Buffer, int Length) Detach()
     {
         var result = (_buffer, _written);
-        _buffer = ArrayPool<byte>.Shared.Rent(256);
+        _buffer = pool.Rent(RequestBufferPool.SmallLength);
         _written = 0;
         return result;
     }
@@ -38,9 +38,9 @@ internal sealed class PooledBufferWriter : IBufferWriter<byte>
     {
         var need = _written + Math.Max(sizeHint, 1);
         if (need <= _buffer.Length) return;
-        var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(need, _buffer.Length * 2));
+        var bigger = pool.Rent(Math.Max(need, _buffer.Length * 2));
         _buffer.AsSpan(0, _written).CopyTo(bigger);
-        ArrayPool<byte>.Shared.Return(_buffer);
+        pool.Return(_buffer);
         _buffer = bigger;
     }
 }
