@@ -1,7 +1,8 @@
 #:property PublishAot=false
 // Writer and checker for bench/e2e/failover.sh and scripts/demo.sh (build with: dotnet build failover-writer.cs).
-//   write --seed PORT --acked FILE --stop-file FILE [--workers 4] [--rate 400] [--prefix fw]
-//     SETs <prefix>:<n> = <n> into a cluster (127.0.0.1 only) until the stop file exists, following MOVED/ASK itself
+//   write --seed PORT --acked FILE --stop-file FILE [--pause-file FILE] [--workers 4] [--rate 400] [--prefix fw]
+//     SETs <prefix>:<n> = <n> into a cluster (127.0.0.1 only) until the stop file exists (and sends nothing while the
+//     pause file exists: the writes in flight finish, the next ones wait), following MOVED/ASK itself
 //     and retrying on TRYAGAIN/CLUSTERDOWN or a lost connection; every key whose SET was answered +OK goes into the
 //     acked file, one per line. A write is never counted unless its OK arrived.
 //   check --a PORT --b PORT --acked FILE [--wait 30]
@@ -54,6 +55,7 @@ static class WriteMode
         var workers = options.Number("workers", 4);
         var rate = options.Number("rate", 400);
         var prefix = options.Text("prefix", "fw");
+        var pauseFile = options.Text("pause-file", "");
         var acked = new ConcurrentQueue<string>();
         long next = 0, redirects = 0, retries = 0;
         var clock = Stopwatch.StartNew();
@@ -63,18 +65,23 @@ static class WriteMode
             while (!File.Exists(stopFile)) await Task.Delay(50);
             stop.Cancel();
         });
+        // Each worker writes every workers/rate seconds; after a pause or a stall it goes on at that pace without
+        // making up for the writes it missed.
+        var interval = TimeSpan.FromSeconds((double)workers / rate);
         var tasks = Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
         {
             using var client = new ClusterClient(seed);
+            var due = clock.Elapsed;
             while (!stop.IsCancellationRequested)
             {
-                // Paced: write n is due at n / rate seconds.
-                var n = Interlocked.Increment(ref next) - 1;
-                var due = TimeSpan.FromSeconds((double)n / rate) - clock.Elapsed;
-                if (due > TimeSpan.Zero)
+                while (pauseFile.Length > 0 && File.Exists(pauseFile) && !stop.IsCancellationRequested) await Task.Delay(5);
+                var wait = due - clock.Elapsed;
+                if (wait > TimeSpan.Zero)
                 {
-                    try { await Task.Delay(due, stop.Token); } catch (OperationCanceledException) { break; }
+                    try { await Task.Delay(wait, stop.Token); } catch (OperationCanceledException) { break; }
                 }
+                due = (due > clock.Elapsed ? due : clock.Elapsed) + interval;
+                var n = Interlocked.Increment(ref next) - 1;
                 var key = $"{prefix}:{n}";
                 var outcome = await client.SetAsync(key, n.ToString(CultureInfo.InvariantCulture));
                 Interlocked.Add(ref redirects, outcome.Redirects);
