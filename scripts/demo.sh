@@ -10,12 +10,19 @@ repo=$(pwd)
 scripts/ensure-redis.sh
 
 work="$(mktemp -d -t shake-demo-XXXXXX)"
-pids=()
 cleanup() {
-  local pid f
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  local pid f jobs_left
+  # The background jobs of this shell (shake, the writer, a build) are exactly the processes the demo started itself.
+  # They stop first (shake stops cleanly while both clusters still answer), for at most 10 s; then the servers.
+  jobs_left=$(jobs -p)
+  for pid in $jobs_left; do kill "$pid" 2>/dev/null || true; done
+  for _ in $(seq 1 100); do
+    [ -z "$(jobs -pr)" ] && break
+    sleep 0.1
+  done
+  for pid in $(jobs -pr); do kill -9 "$pid" 2>/dev/null || true; done
+  for pid in $jobs_left; do wait "$pid" 2>/dev/null || true; done
   for f in "$work"/n*/redis.pid; do [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
   sleep 0.3
   for f in "$work"/n*/redis.pid; do [ -f "$f" ] && kill -9 "$(cat "$f")" 2>/dev/null || true; done
   rm -rf "$work"
@@ -24,6 +31,9 @@ trap cleanup EXIT
 trap 'echo; echo "demo: interrupted; stopping everything"; exit 130' INT TERM
 
 say() { echo "demo: $*"; }
+# Runs a command in the background and waits for it: a trapped Ctrl-C interrupts `wait` at once, while a foreground
+# command that catches SIGINT itself (dotnet build does) would keep the script going.
+run() { "$@" & wait $!; }
 cli() { local port=$1; shift; redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
@@ -74,12 +84,13 @@ node_of_slot0() { cli "$1" CLUSTER NODES | awk '$3 ~ /master/ && $9 ~ /^0-/ { sp
 replica_of() { cli "$1" CLUSTER NODES | awk -v id="$2" '$4 == id && $3 ~ /slave/ { split($2, a, "[:@]"); print a[2]; exit }'; }
 
 say "building shake and the demo writer"
-dotnet build src/Shake.Host -c Release -nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
-shake() { dotnet "$repo/src/Shake.Host/bin/Release/net10.0/shake.dll" "$@"; }
+run dotnet build src/Shake.Host -c Release -nologo -v q >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; exit 1; }
+# Arrays, not functions: a function run with & is a subshell, and killing it would leave its dotnet child running.
+shake=(dotnet "$repo/src/Shake.Host/bin/Release/net10.0/shake.dll")
 mkdir -p "$work/writer"
 cp bench/e2e/failover-writer.cs "$work/writer/"
-dotnet build "$work/writer/failover-writer.cs" -c Release -nologo -v q -o "$work/writer/bin" >"$work/writer.build.log" 2>&1 || { cat "$work/writer.build.log" >&2; exit 1; }
-writer() { dotnet "$work/writer/bin/failover-writer.dll" "$@"; }
+run dotnet build "$work/writer/failover-writer.cs" -c Release -nologo -v q -o "$work/writer/bin" >"$work/writer.build.log" 2>&1 || { cat "$work/writer.build.log" >&2; exit 1; }
+writer=(dotnet "$work/writer/bin/failover-writer.dll")
 
 say "starting cluster A and cluster B (3 masters + 3 replicas each)"
 read -r -a A <<< "$(start_cluster)"
@@ -119,10 +130,10 @@ say "configuration ($work/sync.toml):"
 sed 's/^/    /' "$work/sync.toml"
 
 say "starting shake and a writer that SETs 200 new keys a second into A"
-shake "$work/sync.toml" >"$work/shake.log" 2>&1 &
-shake_pid=$!; pids+=("$shake_pid")
-writer write --seed "${A[0]}" --acked "$work/acked.txt" --stop-file "$work/stop" --pause-file "$work/pause" --rate 200 >"$work/writer.log" 2>&1 &
-writer_pid=$!; pids+=("$writer_pid")
+"${shake[@]}" "$work/sync.toml" >"$work/shake.log" 2>&1 &
+shake_pid=$!
+"${writer[@]}" write --seed "${A[0]}" --acked "$work/acked.txt" --stop-file "$work/stop" --pause-file "$work/pause" --rate 200 >"$work/writer.log" 2>&1 &
+writer_pid=$!
 
 for i in $(seq 1 600); do
   [ "$(grep -c 'full sync done' "$work/shake.log" || true)" -ge 3 ] && break
@@ -153,13 +164,13 @@ sleep 5
 touch "$work/stop"
 wait "$writer_pid" || true
 say "$(cat "$work/writer.log")"
-writer check --a "$replica" --b "${B[0]}" --acked "$work/acked.txt" --wait 30 >"$work/check.log" || true
+run "${writer[@]}" check --a "$replica" --b "${B[0]}" --acked "$work/acked.txt" --wait 30 >"$work/check.log" || true
 say "what shake logged about shard 0 after the takeover:"
 grep -E 'no longer its master|answered PSYNC|could not continue|continuing the stream' "$work/shake.log" | tail -n +4 | sed 's/^/    | /'
 
 say "comparing B with A key by key (shake verify $work/sync.toml)"
 status=0
-shake verify "$work/sync.toml" --report "$work/verify.jsonl" >"$work/verify.log" 2>"$work/verify.err" || status=$?
+run "${shake[@]}" verify "$work/sync.toml" --report "$work/verify.jsonl" >"$work/verify.log" 2>"$work/verify.err" || status=$?
 grep -E '^(keys compared|equal|missing on target|extra on target|different|RESULT)' "$work/verify.log" | sed 's/^/    /'
 
 kill -TERM "$shake_pid"; wait "$shake_pid" || true

@@ -32,7 +32,8 @@ mkdir -p "$WORK/writer"
 cp "$(dirname "$0")/failover-writer.cs" "$WORK/writer/"
 dotnet build "$WORK/writer/failover-writer.cs" -c Release -v quiet -nologo -o "$WORK/writer/bin" >&2 2>&1 | tail -3 >&2 || true
 [ -f "$WORK/writer/bin/failover-writer.dll" ] || { log "could not build failover-writer.cs"; exit 1; }
-writer() { dotnet "$WORK/writer/bin/failover-writer.dll" "$@"; }
+# An array, not a function: a function run with & is a subshell, and killing it would leave its dotnet child running.
+WRITER=(dotnet "$WORK/writer/bin/failover-writer.dll")
 
 # A port for a cluster node: it and its bus port (port + 10000) are free, and the bus port is a valid port.
 free_cluster_port() {
@@ -165,7 +166,7 @@ run_fault() {
   "$SHAKE" "$dir/sync.toml" > "$dir/shake.out" 2>&1 &
   shake_pid=$!; CHILD_PIDS+=("$shake_pid")
   rm -f "$dir/stop"
-  writer write --seed "$seed_a" --acked "$dir/acked.txt" --stop-file "$dir/stop" --rate "$RATE" > "$dir/writer.out" 2>&1 &
+  "${WRITER[@]}" write --seed "$seed_a" --acked "$dir/acked.txt" --stop-file "$dir/stop" --rate "$RATE" > "$dir/writer.out" 2>&1 &
   writer_pid=$!; CHILD_PIDS+=("$writer_pid")
 
   local log_file="$dir/shake.out" before
@@ -201,7 +202,7 @@ run_fault() {
   wait "$writer_pid" || true
   seed_a=$(live_node "${a[@]}"); seed_b=$(live_node "${b[@]}")
   local check acked a_lost b_missing verify continued fulls alive
-  check=$(writer check --a "$seed_a" --b "$seed_b" --acked "$dir/acked.txt" --wait 60 || true)
+  check=$("${WRITER[@]}" check --a "$seed_a" --b "$seed_b" --acked "$dir/acked.txt" --wait 60 || true)
   acked=$(sed -n 's/.*acked=\([0-9]*\).*/\1/p' <<< "$check")
   a_lost=$(sed -n 's/.*a_lost=\([0-9]*\).*/\1/p' <<< "$check")
   b_missing=$(sed -n 's/.*b_lacks_or_differs=\([0-9]*\).*/\1/p' <<< "$check")
