@@ -35,29 +35,36 @@ dotnet build "$WORK/writer/failover-writer.cs" -c Release -v quiet -nologo -o "$
 # An array, not a function: a function run with & is a subshell, and killing it would leave its dotnet child running.
 WRITER=(dotnet "$WORK/writer/bin/failover-writer.dll")
 
-# A port for a cluster node: it and its bus port (port + 10000) are free, and the bus port is a valid port.
+# A port for a cluster node: it and its bus port (port + 10000) are free, both below the usual range of ephemeral
+# ports (32768 and up), which a busy machine's outgoing connections hold without listening on them.
 free_cluster_port() {
   local p i
   for i in $(seq 1 200); do
-    p=$((20000 + RANDOM % 25000))
+    p=$((10000 + RANDOM % 12700))
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null && ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 10000))") 2>/dev/null; then echo "$p"; return 0; fi
   done
   echo "no free port found" >&2; return 1
 }
 
-# start_node -> prints the port of a new cluster-enabled server; its files are under $WORK/n<port>.
+# start_node -> prints the port of a new cluster-enabled server; its files are under $WORK/n<port>. A port taken in
+# the meantime, or a server that does not answer within 20 s on a loaded machine, is given up for another port.
 start_node() {
-  local port dir i
-  port=$(free_cluster_port)
-  dir="$WORK/n$port"; mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" \
-    --logfile "$dir/redis.log" --save "" --appendonly no --repl-diskless-sync-delay 0 \
-    --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 >/dev/null
-  for i in $(seq 1 100); do
-    cli "$port" PING >/dev/null 2>&1 && { echo "$port"; return 0; }
-    sleep 0.05
+  local port dir i attempt pid
+  for attempt in 1 2 3 4 5; do
+    port=$(free_cluster_port)
+    dir="$WORK/n$port"; mkdir -p "$dir"
+    redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" \
+      --logfile "$dir/redis.log" --save "" --appendonly no --repl-diskless-sync-delay 0 \
+      --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 >/dev/null || continue
+    for i in $(seq 1 400); do
+      cli "$port" PING >/dev/null 2>&1 && { echo "$port"; return 0; }
+      grep -q aborting "$dir/redis.log" 2>/dev/null && break
+      sleep 0.05
+    done
+    pid=$(cat "$dir/redis.pid" 2>/dev/null) && kill -9 "$pid" 2>/dev/null
+    log "redis node on $port did not answer; trying another port"
   done
-  echo "redis node did not start on $port" >&2; return 1
+  echo "no redis node could be started" >&2; return 1
 }
 
 node_pid() { cat "$WORK/n$1/redis.pid"; }
@@ -81,9 +88,9 @@ wait_settled() {
 # start_cluster -> prints 6 ports: 3 masters with a replica each.
 start_cluster() {
   local ports=() i
-  for i in 1 2 3 4 5 6; do ports+=("$(start_node)"); done
-  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes >/dev/null
-  wait_settled "${ports[@]}"
+  for i in 1 2 3 4 5 6; do ports+=("$(start_node)") || exit 1; done
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes >/dev/null || exit 1
+  wait_settled "${ports[@]}" || exit 1
   echo "${ports[@]}"
 }
 
@@ -132,13 +139,14 @@ wait_log() { # FILE PATTERN COUNT TIMEOUT_S
   log "timed out waiting for '$2' x$3 in $1"; return 1
 }
 
-shake_config() { # source-port target-port dir
+shake_config() { # source-port target-port dir try-diskless
   cat > "$3/sync.toml" <<TOML
 [sync_reader]
 cluster = true
 address = "127.0.0.1:$1"
 sync_rdb = true
 sync_aof = true
+try_diskless = $4
 
 [redis_writer]
 cluster = true
@@ -156,13 +164,18 @@ TOML
 run_fault() {
   local fault=$1 run=$2 dir="$WORK/$1-$2" a b seed_a seed_b m r shake_pid writer_pid
   mkdir -p "$dir"
-  read -r -a a <<< "$(start_cluster)"
-  read -r -a b <<< "$(start_cluster)"
+  local ports_a ports_b
+  ports_a=$(start_cluster) || { log "cluster A did not start"; exit 1; }
+  ports_b=$(start_cluster) || { log "cluster B did not start"; exit 1; }
+  read -r -a a <<< "$ports_a"
+  read -r -a b <<< "$ports_b"
   seed_a=${a[0]}; seed_b=${b[0]}
   load_keys "$seed_a"
   m=$(master0 "$seed_a"); r=$(replica_of "$seed_a" "$m")
-  [ "$fault" = takeover-fullsync ] && cli "$m" CONFIG SET rdb-key-save-delay 300 >/dev/null # about 3 s for its ~10k keys
-  shake_config "$seed_a" "$seed_b" "$dir"
+  [ "$fault" = takeover-fullsync ] && cli "$m" CONFIG SET rdb-key-save-delay 300 >/dev/null # about 3 s for its KEYS/3 keys
+  # For the takeover during the full sync the snapshot is streamed (diskless) while it is saved slowly, so the
+  # takeover cuts the transfer with part of the shard applied.
+  shake_config "$seed_a" "$seed_b" "$dir" "$([ "$fault" = takeover-fullsync ] && echo true || echo false)"
   "$SHAKE" "$dir/sync.toml" > "$dir/shake.out" 2>&1 &
   shake_pid=$!; CHILD_PIDS+=("$shake_pid")
   rm -f "$dir/stop"
@@ -174,6 +187,7 @@ run_fault() {
     takeover-fullsync)
       wait_log "$log_file" "127.0.0.1:$m sends the RDB" 1 60
       sleep 1
+      grep -q "\[shard 0\] full sync done" "$log_file" && log "$fault run $run: shard 0's snapshot ended before the takeover"
       before=$(grep -c 'answered PSYNC' "$log_file" || true)
       cli "$r" CLUSTER FAILOVER TAKEOVER >/dev/null
       wait_master "$r"
