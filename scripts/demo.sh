@@ -37,11 +37,12 @@ run() { "$@" & wait $!; }
 cli() { local port=$1; shift; redis-cli -h 127.0.0.1 -p "$port" "$@"; }
 port_is_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# start_node: a cluster-enabled redis-server on a free port whose bus port (port + 10000) is free too; prints the port.
+# start_node: a cluster-enabled redis-server on a free port whose bus port (port + 10000) is free too, both below the
+# usual range of ephemeral ports (32768 and up), which outgoing connections hold without listening; prints the port.
 start_node() {
   local port dir attempt i
   for attempt in $(seq 1 50); do
-    port=$((20000 + RANDOM % 25000))
+    port=$((10000 + RANDOM % 12700))
     port_is_free "$port" && port_is_free $((port + 10000)) || continue
     dir="$work/n$port"; mkdir -p "$dir"
     redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --daemonize yes --pidfile "$dir/redis.pid" \
@@ -49,6 +50,7 @@ start_node() {
       --cluster-enabled yes --cluster-config-file nodes.conf --cluster-node-timeout 3000 >/dev/null || continue
     for i in $(seq 1 100); do
       cli "$port" PING 2>/dev/null | grep -q PONG && { echo "$port"; return 0; }
+      grep -q aborting "$dir/redis.log" 2>/dev/null && break
       sleep 0.05
     done
   done
@@ -73,9 +75,9 @@ wait_settled() {
 
 start_cluster() { # prints 6 ports
   local ports=() i
-  for i in 1 2 3 4 5 6; do ports+=("$(start_node)"); done
-  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes >/dev/null
-  wait_settled "${ports[@]}"
+  for i in 1 2 3 4 5 6; do ports+=("$(start_node)") || exit 1; done
+  redis-cli --cluster create $(printf '127.0.0.1:%s ' "${ports[@]}") --cluster-replicas 1 --cluster-yes >/dev/null || exit 1
+  wait_settled "${ports[@]}" || exit 1
   echo "${ports[@]}"
 }
 
@@ -93,8 +95,10 @@ run dotnet build "$work/writer/failover-writer.cs" -c Release -nologo -v q -o "$
 writer=(dotnet "$work/writer/bin/failover-writer.dll")
 
 say "starting cluster A and cluster B (3 masters + 3 replicas each)"
-read -r -a A <<< "$(start_cluster)"
-read -r -a B <<< "$(start_cluster)"
+ports=$(start_cluster) || { say "cluster A did not start"; exit 1; }
+read -r -a A <<< "$ports"
+ports=$(start_cluster) || { say "cluster B did not start"; exit 1; }
+read -r -a B <<< "$ports"
 say "A: 127.0.0.1:{${A[*]}}"
 say "B: 127.0.0.1:{${B[*]}}"
 
