@@ -13,6 +13,7 @@ public static class ShakeCommandLine
         root.Subcommands.Add(ValidateCommand.Create());
         root.Subcommands.Add(RdbCommand.Create());
         root.Subcommands.Add(VerifyCommand.Create());
+        root.Subcommands.Add(PlanCommand.Create());
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new VersionAction();
         return root;
     }

@@ -13,7 +13,7 @@ namespace Shake.Core.Tests.Cluster;
 
 /// <summary>Cluster sources and targets synced by the engine, against two real 3-master/3-replica clusters.</summary>
 [Collection("cluster pair")]
-public sealed class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHelper output) : IAsyncLifetime
+public sealed partial class ClusterSyncTests(ClusterPairFixture clusters, ITestOutputHelper output) : IAsyncLifetime
 {
     private readonly TestLogger _logger = new(output);
     private readonly string _dir = Directory.CreateTempSubdirectory("shake-cluster-sync-").FullName;
