@@ -57,6 +57,19 @@ public class SeedConfigTests
                 Assert.True(await run == ExitCodes.Success, error.ToString());
             }
 
+            // The loopback copy of the guide's file, validated online: what the process runs with, derived values marked.
+            var (validateCode, validated, _) = await ShakeRunner.RunAsync("validate", Path.Combine(dirs.Path, "sync-0.toml"));
+            Assert.True(validateCode == ExitCodes.Success, validated);
+            Assert.Contains("try_diskless = true", validated);
+            Assert.Contains($"# derived: the source is one server: this process follows {leaders[0]} only", validated);
+            Assert.Matches(@"# derived: target 127\.0\.0\.1:\d+: redis 7\.\d+\.\d+, RDB \d+, cluster \(db 0 only\), proto-max-bulk-len \d+", validated);
+            Assert.Contains("# derived: bulk limit used: 512000000 bytes", validated);
+            var masters = validated.Split('\n').Single(l => l.StartsWith("# derived: target cluster masters", StringComparison.Ordinal));
+            Assert.Equal(3, masters.Split(": ")[^1].Split(", ").Length);
+            Assert.Contains("keys are written as RESTORE", validated);
+            Assert.DoesNotContain(SourcePassword, validated);
+            Assert.DoesNotContain("10.233.", validated);
+
             // The same cluster followed by one process per shard selection: validate says which shards each serves.
             var served = new List<string>();
             for (var i = 0; i < 3; i++)

@@ -60,7 +60,7 @@ public class SyncRunTests
         await using var __ = target;
         var (code, output, error) = await ShakeRunner.RunAsync(config);
         Assert.True(code == ExitCodes.Success, error + output);
-        Assert.Contains("restore finished: keys restored=3000", output);
+        Assert.Contains("restore finished: keys applied=3000", output);
         Assert.Equal(3000, await DbSize(target));
         Assert.True(File.Exists(Path.Combine(dir.Path, "shake.log")));
     }
@@ -91,7 +91,7 @@ public class SyncRunTests
         var output = await stdout;
         Assert.True(process.ExitCode == 0, await stderr + output);
         Assert.Contains(Environment.ProcessorCount > 1 ? $"ncpu = 1: running on 1 of {Environment.ProcessorCount} CPUs" : "ncpu = 1: using all 1 CPUs", output);
-        Assert.Contains("restore finished: keys restored=2000", output);
+        Assert.Contains("restore finished: keys applied=2000", output);
         Assert.Equal(2000, await DbSize(target));
     }
 

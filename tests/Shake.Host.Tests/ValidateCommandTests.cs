@@ -33,6 +33,42 @@ public class ValidateCommandTests
     }
 
     [SharedFact]
+    public async Task OfflineValidationOfTheSeedPrintsWhatRunsWithDerivedValuesMarked()
+    {
+        var (code, output, error) = await ShakeRunner.RunAsync("validate", "--offline", SeedPath);
+        Assert.True(code == ExitCodes.Success, error);
+        var lines = output.Split('\n');
+        // The engine accepts diskless transfers for every v3 file: the printout says so, and says it is derived.
+        var diskless = Array.IndexOf(lines, "try_diskless = true");
+        Assert.True(diskless > 0, output);
+        Assert.StartsWith("# derived: a v3 file has no try_diskless", lines[diskless - 1]);
+        Assert.DoesNotContain("try_diskless = false", output);
+        var cluster = Array.IndexOf(lines, "address = \"10.233.103.2:6379\"");
+        Assert.Equal("cluster = true", lines[cluster - 1]);
+        Assert.Equal("# derived: cluster = true from [target] type = \"cluster\"", lines[cluster - 2]);
+        Assert.Contains("# derived: the source is one server: this process follows 10.233.109.145:6379 only", output);
+        Assert.Contains("# derived: the process is pinned to 4 CPUs", output);
+        Assert.Contains("status_address = \"127.0.0.1\"", output);
+        Assert.Contains("# derived: the log is written to data/redis-shake.log", output);
+    }
+
+    [ValkeyFact]
+    public async Task OnlineValidationSaysAValkey8SnapshotIsConvertedForARedis7Target()
+    {
+        await using var source = await RedisServer.StartAsync(serverPath: RedisBinaries.ValkeyServer);
+        await using var target = await RedisServer.StartAsync();
+        using var dir = new TempDir();
+        var config = dir.Write("shake.toml", V4Config(source.Address, target.Address));
+
+        var (code, output, error) = await ShakeRunner.RunAsync("validate", config);
+        Assert.True(code == ExitCodes.Success, output + error);
+        Assert.Matches($@"# derived: target {target.Address}: redis 7\.0\.\d+, RDB 10, 16 databases, proto-max-bulk-len 536870912", output);
+        Assert.Contains("# derived: bulk limit used: 512000000 bytes (target_redis_proto_max_bulk_len)", output);
+        Assert.Matches($@"# derived: source {source.Address}: valkey 8\.0\.\d+ sends RDB 11, newer than the target's RDB 10: every key of the snapshot is written as plain commands \(converted\)", output);
+        Assert.Contains("# all checks passed", output);
+    }
+
+    [SharedFact]
     public async Task OnlineValidationNamesTheUnreachableAddresses()
     {
         using var dir = new TempDir();

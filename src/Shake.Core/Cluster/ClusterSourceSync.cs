@@ -59,6 +59,21 @@ public sealed class ClusterSourceSync
     }
 
     /// <summary>
+    /// A reading of every shard's engine for the status endpoint, by lowest slot: <see cref="Status.EngineStatus.Shard"/>
+    /// is set, and <see cref="Status.EngineStatus.LastError"/> keeps the error of an earlier run of a restarted engine.
+    /// </summary>
+    public IReadOnlyList<Status.EngineStatus> Snapshot()
+    {
+        List<(ShardRun Run, SyncEngine Engine)> runs;
+        lock (_gate) runs = [.. _runs.Values.Where(r => r.Engine is not null).Select(r => (r, r.Engine!))];
+        return [.. runs.Select(r =>
+        {
+            var status = r.Engine.Snapshot();
+            return status with { Shard = r.Run.Shard, LastError = status.LastError ?? r.Run.LastError };
+        }).OrderBy(s => s.Shard)];
+    }
+
+    /// <summary>
     /// The shards a configuration serves, as (lowest slot, master address), read from the source cluster: what
     /// <c>shake validate</c> prints.
     /// </summary>
@@ -242,6 +257,7 @@ public sealed class ClusterSourceSync
                 if (DateTime.UtcNow - started > MaxRestartDelay) delay = RestartDelay;
                 // Where the target stands in the shard's history (kept through runs that failed before doing anything).
                 run.StoppedAt = engine.StoppedAt is { } point ? point with { Database = 0 } : null;
+                run.LastError = e.Message;
                 logger.LogError("the engine stopped: {Error}; restarting in {Delay}s", e.Message, delay.TotalSeconds);
             }
             try
@@ -297,6 +313,8 @@ public sealed class ClusterSourceSync
         public SyncEngine? Engine { get; set; }
 
         public ResumePoint? StoppedAt { get; set; }
+
+        public string? LastError { get; set; }
 
         public EngineSummary? Summary { get; set; }
 

@@ -49,11 +49,17 @@ public sealed record AdvancedOptions
     /// </summary>
     public string Shards { get; init; } = "";
 
-    /// <summary>redis-shake's Go profiler port; accepted, without effect in Shake.</summary>
+    /// <summary>
+    /// redis-shake's Go profiler port. Shake serves the .NET runtime's figures there instead (<c>GET /debug/runtime</c>:
+    /// GC, heap, thread pool, allocation rate; the status document and metrics too); 0 disables it.
+    /// </summary>
     public int PprofPort { get; init; }
 
     /// <summary>Port of the status/metrics HTTP endpoint (v4 <c>status_port</c>, v3 <c>metrics_port</c>); 0 disables it.</summary>
     public int StatusPort { get; init; }
+
+    /// <summary>Interface the status and pprof ports listen on (Shake's own key, <c>status_address</c>): an IP address or <c>localhost</c>.</summary>
+    public string StatusAddress { get; init; } = "127.0.0.1";
 
     /// <summary>Log file name, relative to <see cref="Dir"/>.</summary>
     public string LogFile { get; init; } = "shake.log";

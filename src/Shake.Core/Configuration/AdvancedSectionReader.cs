@@ -48,8 +48,10 @@ internal static class AdvancedSectionReader
             Dir = section.String("dir", defaults.Dir),
             Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024),
             Shards = ShardSelection(section),
-            PprofPort = section.Int("pprof_port", defaults.PprofPort, 0, 65535, OptionSupport.NoEffect("it serves Go's profiler, which Shake does not have")),
-            StatusPort = section.Int(statusPortKey, defaults.StatusPort, 0, 65535, OptionSupport.NotYetImplemented),
+            // Go's profiler has no .NET counterpart to serve; the port serves the runtime figures (GC, thread pool) instead.
+            PprofPort = section.Int("pprof_port", defaults.PprofPort, 0, 65535),
+            StatusPort = section.Int(statusPortKey, defaults.StatusPort, 0, 65535),
+            StatusAddress = StatusAddress(section, defaults.StatusAddress),
             LogFile = section.String("log_file", defaults.LogFile),
             LogLevel = section.Choice("log_level", defaults.LogLevel, LogLevels),
             LogInterval = section.Int("log_interval", defaults.LogInterval, 1, 86_400),
@@ -67,6 +69,15 @@ internal static class AdvancedSectionReader
             ValidateSourcePayloads = section.Bool("validate_source_payloads", defaults.ValidateSourcePayloads),
             LargeValueThresholdMb = section.Int("large_value_threshold_mb", defaults.LargeValueThresholdMb, 1, 1 << 20),
         };
+    }
+
+    // The interface the status endpoint listens on: an IP address, or "localhost".
+    private static string StatusAddress(ConfigSection section, string fallback)
+    {
+        var text = section.String("status_address", fallback);
+        if (text == "localhost" || System.Net.IPAddress.TryParse(text, out _)) return text;
+        section.Error("status_address", section.LineOf("status_address"), $"value {Toml.TomlValue.Quote(text)} is not allowed; allowed values: an IP address (\"127.0.0.1\", \"0.0.0.0\" for every interface, \"::\") or \"localhost\"");
+        return fallback;
     }
 
     // "i/n": this process serves the source shards whose index in the list sorted by lowest slot is i modulo n.

@@ -14,15 +14,19 @@ public static class ShakeConfigPrinter
     public static string Print(ShakeConfig config, bool redactSecrets = true)
     {
         var w = new Writer(redactSecrets);
+        var v3 = config.Format == ConfigFormat.RedisShakeV3;
         w.Comment($"effective configuration ({config.DescribeOrigin()}), in redis-shake v4 layout");
+        w.Comment("lines marked \"derived\" are values Shake works out rather than reads (the setting below each is what runs)");
         switch (config.Reader)
         {
             case SyncReaderOptions sync:
                 w.Section("sync_reader");
+                if (v3 && sync.Source.Cluster) w.Derived("cluster = true from [source] type = \"cluster\" (Shake's extension of the v3 format)");
                 w.Endpoint(sync.Source);
                 w.Bool("sync_rdb", sync.SyncRdb);
                 w.Bool("sync_aof", sync.SyncAof);
                 w.Bool("prefer_replica", sync.PreferReplica);
+                if (v3) w.Derived("a v3 file has no try_diskless; Shake accepts diskless transfers for every v3 file, as redis-shake v3 did");
                 w.Bool("try_diskless", sync.TryDiskless);
                 break;
             case ScanReaderOptions scan:
@@ -45,6 +49,7 @@ public static class ShakeConfigPrinter
         }
 
         w.Section("redis_writer");
+        if (v3 && config.Writer.Target.Cluster) w.Derived("cluster = true from [target] type = \"cluster\"");
         w.Endpoint(config.Writer.Target);
         w.Bool("sentinel", config.Writer.Sentinel);
         w.String("master", config.Writer.Master);
@@ -68,10 +73,16 @@ public static class ShakeConfigPrinter
         var a = config.Advanced;
         w.Section("advanced");
         w.String("dir", a.Dir);
+        if (a.Ncpu > 0) w.Derived($"the process is pinned to {a.Ncpu} CPUs (all of them when fewer are available)");
         w.Integer("ncpu", a.Ncpu);
+        w.Derived(ShardsServed(config));
         w.String("shards", a.Shards);
+        if (a.PprofPort > 0) w.Derived($"Go's profiler has no .NET counterpart: http://{Host(a.StatusAddress)}:{a.PprofPort}/debug/runtime serves the runtime's GC and thread-pool figures (dotnet-counters and dotnet-trace attach to the process)");
         w.Integer("pprof_port", a.PprofPort);
+        if (a.StatusPort > 0) w.Derived($"status at http://{Host(a.StatusAddress)}:{a.StatusPort}/ (JSON), /metrics (Prometheus), /healthz, /readyz, /debug/runtime{(v3 ? "; metrics_port in the v3 file" : "")}");
         w.Integer("status_port", a.StatusPort);
+        w.String("status_address", a.StatusAddress);
+        if (a.LogFile.Length > 0) w.Derived($"the log is written to {(Path.IsPathRooted(a.LogFile) ? a.LogFile : Path.Combine(a.Dir, a.LogFile))}, the spool to {Path.Combine(a.Dir, "spool")}");
         w.String("log_file", a.LogFile);
         w.String("log_level", a.LogLevel.ToString().ToLowerInvariant());
         w.Integer("log_interval", a.LogInterval);
@@ -80,7 +91,9 @@ public static class ShakeConfigPrinter
         w.Integer("pipeline_count_limit", a.PipelineCountLimit);
         w.Integer("target_redis_client_max_querybuf_len", a.TargetRedisClientMaxQuerybufLen);
         w.Integer("target_redis_proto_max_bulk_len", a.TargetRedisProtoMaxBulkLen);
+        if (v3 && a.AwsPsync.Length > 0) w.Derived("aws_psync from [source] elasticache_psync");
         w.String("aws_psync", a.AwsPsync);
+        if (v3) w.Derived("a v3 file has no empty_db_before_sync: the target is never emptied first");
         w.Bool("empty_db_before_sync", a.EmptyDbBeforeSync);
         w.Integer("spool_memory_limit_mb", a.SpoolMemoryLimitMb);
         w.Integer("spool_disk_limit_mb", a.SpoolDiskLimitMb);
@@ -94,11 +107,29 @@ public static class ShakeConfigPrinter
         return w.ToString();
     }
 
+    // Which shards of the source this process follows: as far as the file tells (shake validate reads the source's list).
+    private static string ShardsServed(ShakeConfig config)
+    {
+        var shards = config.Advanced.Shards;
+        return config.Source switch
+        {
+            null => "no source server (a file is read): shards does not apply",
+            { Cluster: false } source => $"the source is one server: this process follows {source.Address} only (what its PSYNC gives: one shard when it is a cluster leader)",
+            _ when shards.Length == 0 => "a cluster source: this process follows every shard of the source cluster",
+            _ => $"a cluster source: this process follows the shards whose index, in the list sorted by lowest slot, is {shards.Split('/')[0]} modulo {shards.Split('/')[1]} (shake validate lists them when it can reach the source)",
+        };
+    }
+
+    private static string Host(string address) => address.Contains(':', StringComparison.Ordinal) ? $"[{address}]" : address;
+
     private sealed class Writer(bool redact)
     {
         private readonly StringBuilder _text = new();
 
         public void Comment(string text) => _text.Append("# ").Append(text).Append('\n');
+
+        // A value Shake works out rather than reads: a comment line just above the setting it explains.
+        public void Derived(string text) => Comment("derived: " + text);
 
         public void Section(string name)
         {

@@ -35,7 +35,8 @@ internal static class V3ConfigReader
                 source.RequiredString("rdb_file_path", "a path to an RDB file (relative paths are relative to advanced.dir)"))),
             "scan" => new ScanReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion), []),
             // [source] type = "cluster" is Shake's extension of the v3 format: one process follows every shard.
-            _ => new SyncReaderOptions(ReadEndpoint(source, source.Choice("type", false, TargetTypes), sourceVersion)),
+            // A v3 file has no try_diskless: redis-shake v3 always accepted diskless transfers, and so does Shake for it.
+            _ => new SyncReaderOptions(ReadEndpoint(source, source.Choice("type", false, TargetTypes), sourceVersion), TryDiskless: true),
         };
 
         var cluster = target.Choice("type", false, TargetTypes);

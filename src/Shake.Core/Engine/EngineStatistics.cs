@@ -29,8 +29,20 @@ public sealed class EngineStatistics
     private long _redirections;
     private long _resends;
     private long _migrationCommandsDropped;
+    private long _acknowledgedOffset;
     private Replication.ConfirmedOffset? _offsets;
     private Spool.ByteSpool? _spool;
+
+    /// <summary>When the stream bytes not yet applied arrived (for the lag in milliseconds).</summary>
+    internal Status.LagClock LagClock { get; } = new();
+
+    /// <summary>The offset of the last <c>REPLCONF ACK</c> sent to the source.</summary>
+    public long AcknowledgedOffset => Interlocked.Read(ref _acknowledgedOffset);
+
+    /// <summary>True once the stream's applied offset is tracked (after the snapshot, or at once after <c>+CONTINUE</c>).</summary>
+    public bool TracksStream => Volatile.Read(ref _offsets) is not null;
+
+    internal void SetAcknowledgedOffset(long offset) => Interlocked.Exchange(ref _acknowledgedOffset, offset);
 
     /// <summary>The current phase.</summary>
     public EnginePhase Phase
@@ -78,6 +90,9 @@ public sealed class EngineStatistics
     {
         Interlocked.Exchange(ref _spoolMemoryBytes, memoryBytes);
         Interlocked.Exchange(ref _spoolDiskBytes, diskBytes);
+        // Called for every read from the source: once the stream is tracked, what is spooled is stream bytes.
+        if (Volatile.Read(ref _offsets) is { } offsets)
+            LagClock.Record(Interlocked.Read(ref _receivedOffset) + memoryBytes + diskBytes, offsets.Value);
     }
 
     /// <summary>A copy of every counter now.</summary>
@@ -114,7 +129,7 @@ public sealed class EngineStatistics
 /// <param name="Phase">Current phase.</param>
 /// <param name="RdbBytesReceived">RDB bytes received (or read from the file) so far.</param>
 /// <param name="RdbBytesTotal">RDB size when known (disk transfer or file), else -1.</param>
-/// <param name="KeysApplied">Keys the target confirmed (RESTORE or conversion).</param>
+/// <param name="KeysApplied">Keys the target confirmed written as RESTORE, SET or MSET (converted keys are counted in <paramref name="KeysConverted"/> only; <see cref="EngineSnapshot.KeysWritten"/> is both).</param>
 /// <param name="KeysSkippedExpired">Keys not sent because their expiry had already passed.</param>
 /// <param name="KeysSkippedExisting">Keys left alone because they existed on the target (skip/ignore behaviour).</param>
 /// <param name="KeysReplaced">Keys sent with REPLACE (rewrite behaviour).</param>
@@ -165,6 +180,9 @@ public sealed record EngineSnapshot(
 
     /// <summary>Commands of a cluster source dropped because a slot migration had moved their key to another shard (the migration's own DEL, and older writes of the old owner arriving after the migrated copy).</summary>
     public long MigrationCommandsDropped { get; init; }
+
+    /// <summary>Every key the target confirmed from the snapshot, in any form: <see cref="KeysApplied"/> (RESTORE, SET, MSET) plus <see cref="KeysConverted"/> (plain commands).</summary>
+    public long KeysWritten => KeysApplied + KeysConverted;
 
     /// <summary>Bytes received from the source but not yet confirmed by the target.</summary>
     public long Lag => Math.Max(0, ReceivedOffset - ConfirmedOffset);

@@ -44,6 +44,6 @@ internal static class RestoreFileCheck
         {
             // The count below is then a lower bound; the file's error is the one to report.
         }
-        return new InvalidDataException($"{error.Message}; the restore stopped after {statistics.Snapshot().KeysApplied} keys were written: the target holds a partial copy", error);
+        return new InvalidDataException($"{error.Message}; the restore stopped after {statistics.Snapshot().KeysWritten} keys were written: the target holds a partial copy", error);
     }
 }

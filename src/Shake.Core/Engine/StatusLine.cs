@@ -10,7 +10,7 @@ public static class StatusLine
     {
         var seconds = previous is null ? 0 : (now.TakenAt - previous.TakenAt).TotalSeconds;
         double Rate(long current, long before) => seconds > 0 ? (current - before) / seconds : 0;
-        var keysRate = previous is null ? 0 : Rate(now.KeysApplied, previous.KeysApplied);
+        var keysRate = previous is null ? 0 : Rate(now.KeysWritten, previous.KeysWritten);
         var opsRate = previous is null ? 0 : Rate(now.CommandsForwarded, previous.CommandsForwarded);
         var ic = CultureInfo.InvariantCulture;
         var phase = now.Phase switch
@@ -25,7 +25,7 @@ public static class StatusLine
             : $"rdb={Bytes(now.RdbBytesReceived)}";
         var skipped = now.KeysSkippedExpired + now.KeysSkippedExisting;
         return string.Create(ic,
-            $"[{phase}] {rdb}, keys={now.KeysApplied} ({keysRate:F0}/s), skipped={skipped}, failed={now.KeysFailed}, " +
+            $"[{phase}] {rdb}, keys={now.KeysWritten} ({keysRate:F0}/s), skipped={skipped}, failed={now.KeysFailed}, " +
             $"ops={now.CommandsForwarded} ({opsRate:F0}/s), offset={now.ConfirmedOffset}/{now.ReceivedOffset}, lag={Bytes(now.Lag)}, " +
             $"spool={Bytes(now.SpoolMemoryBytes)} mem + {Bytes(now.SpoolDiskBytes)} disk");
     }

@@ -43,6 +43,42 @@ public sealed class SyncEngine
     /// <summary>Live counters (read <see cref="EngineStatistics.Snapshot"/>).</summary>
     public EngineStatistics Statistics { get; } = new();
 
+    private volatile string _source = "";
+    private volatile string _replicationId = "";
+    private volatile string? _lastError;
+    private long _psyncAt;
+    private Func<IReadOnlyList<string>> _targetNodes = () => [];
+
+    /// <summary>The error that ended the last run, or null.</summary>
+    public string? LastError => _lastError;
+
+    /// <summary>A reading of this engine for the status endpoint: phase, source, offsets, lag, key counts, spool, target.</summary>
+    public Status.EngineStatus Snapshot()
+    {
+        var now = Statistics.Snapshot();
+        var tracked = Statistics.TracksStream;
+        var received = tracked ? now.ReceivedOffset + now.SpoolMemoryBytes + now.SpoolDiskBytes : now.ReceivedOffset;
+        var applied = now.ConfirmedOffset;
+        var psyncAt = Interlocked.Read(ref _psyncAt);
+        var lag = tracked ? Statistics.LagClock.Age(applied, received)
+            : psyncAt != 0 && now.Phase is EnginePhase.WaitingForRdb or EnginePhase.FullSync ? TimeProvider.System.GetElapsedTime(psyncAt) : TimeSpan.Zero;
+        return new Status.EngineStatus(
+            null,
+            now.Phase,
+            _source,
+            _replicationId,
+            new Status.EngineOffsets(now.SourceOffset, received, now.ReceivedOffset, applied, Statistics.AcknowledgedOffset),
+            tracked ? Math.Max(0, received - applied) : 0,
+            (long)lag.TotalMilliseconds,
+            new Status.KeyCounts(now.KeysWritten, now.KeysApplied, now.KeysConverted, now.KeysReplaced, now.KeysSkippedExpired, now.KeysSkippedExisting, now.KeysFailed),
+            new Status.CommandCounts(now.CommandsForwarded, now.CommandsFailed, now.CommandsRefused + now.MigrationCommandsDropped, Filters?.Statistics.DroppedTotal ?? 0),
+            now.SpoolMemoryBytes,
+            now.SpoolDiskBytes,
+            _targetNodes(),
+            _lastError,
+            now.TakenAt);
+    }
+
     /// <summary>
     /// Runs until done (restore mode, or sync with <c>sync_aof = false</c>), until <paramref name="cancellation"/> is
     /// cancelled (a clean stop: returns normally), or until a fatal error (thrown, naming what failed).
@@ -59,6 +95,10 @@ public sealed class SyncEngine
             if (_options.Mode == EngineMode.Restore) await RunRestoreAsync(cancellation);
             else await RunSyncAsync(cancellation);
         }
+        catch (Exception e) when (e is not OperationCanceledException && RecordError(e))
+        {
+            throw;
+        }
         finally
         {
             Statistics.Phase = EnginePhase.Stopped;
@@ -67,6 +107,12 @@ public sealed class SyncEngine
         _logger.LogInformation("finished: {Summary}", summary);
         if (filters is not null) _logger.LogInformation("filters: {Filtered}", FilterSummary(filters.Statistics));
         return summary;
+    }
+
+    private bool RecordError(Exception e)
+    {
+        _lastError = e.Message;
+        return false;
     }
 
     private static string FilterSummary(FilterStatistics statistics)
@@ -112,6 +158,8 @@ public sealed class SyncEngine
             ProtoMaxBulkLength = _options.TargetProtoMaxBulkLength,
             Converter = _options.Converter,
         }, Statistics, _logger, cancellation);
+        var endpoint = writer.Endpoint;
+        _targetNodes = factory is ClusterTarget cluster ? () => cluster.MasterAddresses : () => [endpoint];
         _logger.LogInformation("target {Target}: {Name} {Version} (RDB {Rdb}), {Databases} databases", writer.Endpoint, writer.Info.ServerName, writer.Info.Version, writer.RdbVersion, writer.Info.Databases);
         return writer;
     }
@@ -191,6 +239,7 @@ public sealed class SyncEngine
         using var migrations = _options.MigrationGuard?.Member(writer);
         await using var source = await ConnectSourceAsync(cancellation);
         var origin = source.Endpoint.ToString();
+        _source = origin;
         await CheckSourceDatabasesAsync(source, writer, cancellation);
         var resume = _options.ResumeAfterCleanStop ? ResumePoint.Take(_options.Directory) : null;
         if (_options.ContinueFrom is { } previous)
@@ -221,6 +270,9 @@ public sealed class SyncEngine
         // From here on the target moves: only a stop with everything applied (below) gives a point to continue from.
         StoppedAt = null;
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
+        _replicationId = psync.ReplicationId;
+        Interlocked.Exchange(ref _psyncAt, TimeProvider.System.GetTimestamp());
+        Statistics.LagClock.Reset();
         Statistics.SetSourceOffset(psync.Offset);
         Statistics.SetReceivedOffset(psync.Offset);
         Statistics.SetConfirmedOffset(psync.Offset);
@@ -278,6 +330,7 @@ public sealed class SyncEngine
             {
                 Statistics.SetConfirmedOffset(state.Offsets.Value);
                 await client.SendAckAsync(state.Offsets.Value, stopTimeout.Token);
+                Statistics.SetAcknowledgedOffset(state.Offsets.Value);
             }
             SaveResumePoint(state, origin, writer.Endpoint);
         }
@@ -319,7 +372,9 @@ public sealed class SyncEngine
             // Everything of the snapshot must be applied before the first ACK of its offset.
             await writer.DrainAsync(cancellation);
             if (writer.Failure.IsFaulted) await writer.Failure;
-            _logger.LogInformation("full sync done: {Keys} keys applied, {Expired} expired keys skipped", Statistics.Snapshot().KeysApplied, Statistics.Snapshot().KeysSkippedExpired);
+            var done = Statistics.Snapshot();
+            _logger.LogInformation("full sync done: {Keys} keys applied ({Restored} restored or set, {Converted} converted to commands), {Expired} expired and {Existing} existing keys skipped, {Failed} failed",
+                done.KeysWritten, done.KeysApplied, done.KeysConverted, done.KeysSkippedExpired, done.KeysSkippedExisting, done.KeysFailed);
         }
         else
         {

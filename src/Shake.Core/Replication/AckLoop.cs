@@ -56,6 +56,7 @@ public sealed class AckLoop
                 var offset = _offsets?.Value ?? 0;
                 if (_offsets is not null) _statistics.SetConfirmedOffset(offset);
                 await _client.SendAckAsync(offset, cancellation);
+                _statistics.SetAcknowledgedOffset(offset);
             }
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)

@@ -6,6 +6,7 @@ using Shake.Core.Configuration;
 using Shake.Core.Conversion;
 using Shake.Core.Engine;
 using Shake.Host.Running;
+using Shake.Host.Status;
 
 namespace Shake.Host.Commands;
 
@@ -78,7 +79,9 @@ public static class SyncCommand
             if (options.Mode == EngineMode.Sync && config.Source is { Cluster: true })
             {
                 ShardSelection.TryParse(advanced.Shards, out var selection);
-                var summaries = await new ClusterSourceSync(options, selection, logger).RunAsync(stop.Token);
+                var shards = new ClusterSourceSync(options, selection, logger);
+                await using var shardStatus = await StatusEndpoint.StartAsync(advanced, "sync", shards.Snapshot, logger, stop.Token);
+                var summaries = await shards.RunAsync(stop.Token);
                 logger.LogInformation("all shards finished: {Count} engines", summaries.Count);
                 var failed = summaries.Select(s => FailedKeysVerdict.Describe(options, s)).OfType<string>().ToList();
                 if (failed.Count == 0) return ExitCodes.Success;
@@ -89,7 +92,9 @@ public static class SyncCommand
                 }
                 return ExitCodes.Failed;
             }
-            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
+            var engine = new SyncEngine(options, logger);
+            await using var status = await StatusEndpoint.StartAsync(advanced, options.Mode == EngineMode.Restore ? "restore" : "sync", () => [engine.Snapshot()], logger, stop.Token);
+            var summary = await engine.RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {

@@ -49,6 +49,7 @@ public static class ValidateCommand
         if (ok && config.Source is { Cluster: true } clusterSource) ok &= await ShowShardsAsync(clusterSource, config.Advanced.Shards, timeout, output, cancellation);
         else if (ok && config.Source is { } single)
             output.WriteLine($"# source shards: this process follows {single.Address} only (what its PSYNC gives: one shard when it is a cluster leader)");
+        if (ok) await DerivedSettings.PrintAsync(config, timeout, output, cancellation);
         output.WriteLine(ok ? "# all checks passed" : "# some checks failed");
         return ok ? ExitCodes.Success : ExitCodes.CheckFailed;
     }

@@ -42,8 +42,8 @@ public static class EngineOptionsFactory
                 SyncRdb = sync.SyncRdb,
                 SyncAof = sync.SyncAof,
                 PreferReplica = sync.PreferReplica,
-                // v3 files have no try_diskless; redis-shake v3 always accepted diskless transfers.
-                TryDiskless = sync.TryDiskless || config.Format == ConfigFormat.RedisShakeV3,
+                // The v3 reader sets it (v3 files have no try_diskless; redis-shake v3 always accepted diskless transfers).
+                TryDiskless = sync.TryDiskless,
             },
             RdbReaderOptions rdb => options with { Mode = EngineMode.Restore, RdbFilePath = rdb.FilePath },
             _ => throw new InvalidOperationException("unreachable: unsupported readers are reported above"),

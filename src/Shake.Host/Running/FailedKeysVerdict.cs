@@ -21,7 +21,7 @@ public static class FailedKeysVerdict
         if (options.Mode == EngineMode.Sync && options.SyncAof) return null;
         var what = options.Mode == EngineMode.Restore ? "restore" : "sync";
         var text = new StringBuilder(string.Create(CultureInfo.InvariantCulture,
-            $"{what} incomplete: {failed} key{(failed == 1 ? "" : "s")} failed and {(failed == 1 ? "is" : "are")} missing on the target, which holds a partial copy ({summary.Final.KeysApplied} keys written)"));
+            $"{what} incomplete: {failed} key{(failed == 1 ? "" : "s")} failed and {(failed == 1 ? "is" : "are")} missing on the target, which holds a partial copy ({summary.Final.KeysWritten} keys written)"));
         text.Append(summary.FirstFailedKeys.Count < failed ? $"; the first {summary.FirstFailedKeys.Count}:" : ":");
         foreach (var key in summary.FirstFailedKeys) text.Append("\n  ").Append(key);
         return text.ToString();

@@ -44,4 +44,31 @@ public sealed class ValkeySourceTests(ITestOutputHelper output)
         output.WriteLine(summary.ToString());
         Assert.Equal(0, summary.Final.CommandsFailed);
     }
+
+    [ValkeyFact]
+    public async Task Keys_converted_from_a_Valkey_snapshot_count_as_applied_in_the_log_the_summary_and_the_status()
+    {
+        // The reported case: every key of a Valkey 8.0 snapshot is converted for a Redis 7.0 target, and the log said
+        // "full sync done: 0 keys applied" although every key was copied.
+        const int keys = 51_200;
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync", "yes", "--repl-diskless-sync-delay", "0"], serverPath: RedisBinaries.ValkeyServer);
+        await using var target = await RedisServer.StartAsync();
+        await Redis.CallAsync(source, "DEBUG", "POPULATE", keys.ToString(System.Globalization.CultureInfo.InvariantCulture), "key", "16");
+        var dir = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N"));
+        var logger = new TestLogger(output);
+        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
+        var options = new EngineOptions { Source = Redis.Options(source), Target = Redis.Options(target), Directory = dir, SyncAof = false, Converter = converter };
+        var engine = new SyncEngine(options, logger);
+        var summary = await engine.RunAsync(CancellationToken.None);
+
+        Assert.Equal(keys, (await Redis.CallAsync(target, "DBSIZE")).Integer);
+        Assert.Equal(keys, summary.Final.KeysConverted);
+        Assert.Equal(keys, summary.Final.KeysWritten);
+        Assert.Contains($"keys applied={keys} (restored or set 0, converted {keys}, ", summary.ToString());
+        Assert.Contains(logger.Lines, l => l.Message.StartsWith($"full sync done: {keys} keys applied (0 restored or set, {keys} converted to commands)", StringComparison.Ordinal));
+        var status = engine.Snapshot();
+        Assert.Equal(keys, status.Keys.Applied);
+        Assert.Equal(status.Keys.Applied, status.Keys.Restored + status.Keys.Converted);
+        Assert.Equal(0, status.Keys.Failed);
+    }
 }
