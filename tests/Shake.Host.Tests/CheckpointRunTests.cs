@@ -1,3 +1,4 @@
+using Shake.Host.Commands;
 using Shake.Resp.Connections;
 using Shake.Testing;
 
@@ -113,5 +114,69 @@ public class CheckpointRunTests
             await WaitEqualAsync(source, target, TimeSpan.FromSeconds(30));
             await shake.StopAsync();
         }
+    }
+
+    [Fact]
+    public async Task ASyncBackFromTheTargetIsRefusedWhileTheFirstRunsAndNeverCopiesItsCheckpointBack()
+    {
+        using var ab = new TempDir();
+        using var ba = new TempDir();
+        await using var a = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var b = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await a.CliAsync("SET", "from-a", "1");
+        var back = ba.Write("sync.toml", V4Sync(b, a, ba.Path));
+        using (var shake = ShakeProcess.Start(ab.Write("sync.toml", V4Sync(a, b, ab.Path))))
+        {
+            await shake.WaitForOutputAsync("full sync done", TimeSpan.FromSeconds(60));
+            // While A -> B runs, B -> A is the mistake: refused before anything is written, naming both directions.
+            var (code, _, error) = await ShakeRunner.RunAsync(back);
+            Assert.Equal(ExitCodes.Failed, code);
+            Assert.Contains($"refusing to sync {b.Address} -> {a.Address}: another sync runs the opposite direction, {a.Address} -> {b.Address}", error);
+            Assert.Equal("0", (await a.CliAsync("EXISTS", "shake-checkpoint:" + b.Address)).Trim());
+            await shake.StopAsync();
+        }
+
+        // With the guard off (the first sync stopped), B -> A copies B's data but not A -> B's checkpoint, from the
+        // snapshot nor from the stream.
+        await b.CliAsync("SET", "from-b", "2");
+        var config = ba.Write("sync-unguarded.toml", V4Sync(b, a, ba.Path, "checkpoint_guard = false"));
+        using (var shake = ShakeProcess.Start(config))
+        {
+            await shake.WaitForOutputAsync("full sync done", TimeSpan.FromSeconds(60));
+            await b.CliAsync("HSET", "shake-checkpoint:elsewhere", "offset", "1");
+            await b.CliAsync("SET", "after", "3");
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while ((await a.CliAsync("GET", "after")).Trim() != "3")
+            {
+                Assert.True(DateTime.UtcNow < deadline, shake.Output);
+                await Task.Delay(100);
+            }
+            Assert.Equal("2", (await a.CliAsync("GET", "from-b")).Trim());
+            Assert.Equal("0", (await a.CliAsync("EXISTS", "shake-checkpoint:" + a.Address)).Trim());
+            Assert.Equal("0", (await a.CliAsync("EXISTS", "shake-checkpoint:elsewhere")).Trim());
+            // A's index lists only the checkpoint of B -> A itself.
+            Assert.Equal("shake-checkpoint:" + b.Address, (await a.CliAsync("HKEYS", "shake-checkpoint")).Trim());
+            await shake.StopAsync();
+        }
+    }
+
+    [Fact]
+    public async Task TargetMustBeEmptyRefusesAFullSyncIntoATargetWithKeysAndTheCountIsLoggedOtherwise()
+    {
+        using var dir = new TempDir();
+        await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
+        await using var target = await RedisServer.StartAsync();
+        await source.CliAsync("DEBUG", "POPULATE", "100", "key", "10");
+        await target.CliAsync("DEBUG", "POPULATE", "7", "old", "10");
+        var refused = dir.Write("refused.toml", V4Sync(source, target, dir.Path, "target_must_be_empty = true", "sync_aof = false"));
+        var (code, _, error) = await ShakeRunner.RunAsync(refused);
+        Assert.Equal(ExitCodes.Failed, code);
+        Assert.Contains($"target_must_be_empty: the target {target.Address} holds 7 keys before the full sync", error);
+        Assert.Equal("7", (await target.CliAsync("DBSIZE")).Trim());
+
+        var allowed = dir.Write("allowed.toml", V4Sync(source, target, dir.Path, "", "sync_aof = false"));
+        (code, var output, error) = await ShakeRunner.RunAsync(allowed);
+        Assert.True(code == ExitCodes.Success, error + output);
+        Assert.Contains($"the target {target.Address} holds 7 keys before the full sync", File.ReadAllText(Path.Combine(dir.Path, "shake.log")));
     }
 }
