@@ -10,13 +10,18 @@ namespace Shake.Core.Writers;
 // Checkpointed stream: with a StreamCheckpoint started, forwarded commands are queued in MULTI … EXEC transactions, each
 // ending with the checkpoint's update, so the target applies the commands and records the offset they reach in one step.
 // A restart reads that offset back: nothing is applied twice, nothing is lost. A transaction is committed at every flush
-// of the stream consumer (once per buffer read from the source), never inside a source MULTI…EXEC block, whose own
-// MULTI and EXEC are dropped (its commands sit whole inside Shake's transaction).
+// of the stream consumer (once per buffer read from the source) and after MaxTransactionCommands, never inside a
+// source MULTI…EXEC block, whose own MULTI and EXEC are dropped (its commands sit whole inside Shake's transaction).
 public sealed partial class TargetWriter
 {
     private static readonly byte[] MultiBytes = "*1\r\n$5\r\nMULTI\r\n"u8.ToArray();
     private static readonly byte[] ExecBytes = "*1\r\n$4\r\nEXEC\r\n"u8.ToArray();
     private static readonly byte[] DiscardBytes = "*1\r\n$7\r\nDISCARD\r\n"u8.ToArray();
+
+    // A transaction runs whole on the target, holding its event loop: long ones would delay everything behind them.
+    // The position is exact after any command (the forwarder counts its bytes before handing it over), so a long buffer
+    // is cut into several transactions.
+    private const int MaxTransactionCommands = 128;
 
     private StreamCheckpoint? _checkpoint;
     private TargetCommandSet? _commands;
@@ -63,7 +68,7 @@ public sealed partial class TargetWriter
         OpenTransaction();
         Select(targetDb);
         Enqueue(new WriteTag(WriteKind.QueuedCommand, null, 0, endOffset), new EncodedCommand(encoded));
-        _transactionCommands++;
+        if (++_transactionCommands >= MaxTransactionCommands) CommitOrBeat();
     }
 
     private bool TryWriteQueued(ReadOnlySpan<byte> encoded, int targetDb, long endOffset)
@@ -76,7 +81,7 @@ public sealed partial class TargetWriter
             Opened();
         }
         if (!_client.TryEnqueue(new WriteTag(WriteKind.QueuedCommand, null, 0, endOffset), new EncodedSpanCommand(encoded))) return false;
-        _transactionCommands++;
+        if (++_transactionCommands >= MaxTransactionCommands) CommitOrBeat();
         return true;
     }
 
