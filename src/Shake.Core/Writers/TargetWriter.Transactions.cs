@@ -27,7 +27,10 @@ public sealed partial class TargetWriter
     private TargetCommandSet? _commands;
     private bool _transactionOpen;
     private int _transactionCommands;
+    // The newest transaction's completion (what WhenWrittenConfirmedAsync waits for), and those sent with their EXEC,
+    // completed in order as the EXEC replies arrive.
     private TaskCompletionSource? _transactionApplied;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<TaskCompletionSource> _committing = new();
     private readonly HashSet<string> _refusedCommands = new(StringComparer.Ordinal);
 
     private bool Checkpointing => _checkpoint is { Active: true };
@@ -113,6 +116,7 @@ public sealed partial class TargetWriter
         {
             Select(0);
             Enqueue(new WriteTag(WriteKind.TransactionControl, null, 0, 0), _checkpoint.Update(position.Offset, position.Database));
+            if (Volatile.Read(ref _transactionApplied) is { } applied) _committing.Enqueue(applied);
             Enqueue(new WriteTag(WriteKind.TransactionCommit, null, 0, _transactionCommands, 0, position.Offset, 0), new EncodedCommand(new ReadOnlySequence<byte>(ExecBytes)));
             _transactionOpen = false;
             _checkpoint.MarkWritten();
@@ -131,7 +135,7 @@ public sealed partial class TargetWriter
         if (!_transactionOpen) return;
         Enqueue(new WriteTag(WriteKind.TransactionControl, null, 0, 0), new EncodedCommand(new ReadOnlySequence<byte>(DiscardBytes)));
         _transactionOpen = false;
-        Interlocked.Exchange(ref _transactionApplied, null)?.TrySetResult();
+        Volatile.Read(ref _transactionApplied)?.TrySetResult();
         _logger.LogInformation("the stream stopped inside a MULTI/EXEC block of the source: its queued commands were discarded; the checkpoint stays at the last whole transaction");
     }
 
@@ -158,7 +162,7 @@ public sealed partial class TargetWriter
 
     private void Committed(in WriteTag tag, in RespReply reply)
     {
-        var applied = Interlocked.Exchange(ref _transactionApplied, null);
+        _committing.TryDequeue(out var applied);
         if (reply.IsError || reply.Head.IsNull)
         {
             var why = reply.IsError ? reply.GetError().Message : "EXEC answered nil";
@@ -190,6 +194,13 @@ public sealed partial class TargetWriter
             _logger.LogError("{Endpoint} refused {Count} forwarded commands of the transaction ending at offset {Offset}: {Error}", Endpoint, failed, tag.EndOffset, firstError);
         _offsets?.Confirmed(tag.EndOffset);
         applied?.TrySetResult();
+    }
+
+    // After a fatal error no EXEC reply comes: nobody may wait for one.
+    private void ReleaseTransactionWaiters()
+    {
+        Volatile.Read(ref _transactionApplied)?.TrySetResult();
+        while (_committing.TryDequeue(out var applied)) applied.TrySetResult();
     }
 
     private async Task WaitForOpenTransactionAsync(CancellationToken cancellation)

@@ -421,7 +421,7 @@ public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag
         // Queued writes would wait for a window that never frees again.
         if (!_failure.TrySetException(error)) return;
         _abort.Cancel();
-        Interlocked.Exchange(ref _transactionApplied, null)?.TrySetResult();
+        ReleaseTransactionWaiters();
     }
 
     /// <summary>Stops the pipeline and closes the connection.</summary>
