@@ -99,5 +99,6 @@ dir = "$WORK/shake"
 log_file = "shake.log"
 log_interval = 1
 rdb_restore_command_behavior = "rewrite"
+checkpoint_key = "${CHECKPOINT_KEY-shake-checkpoint}"
 TOML
 }

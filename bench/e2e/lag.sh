@@ -4,7 +4,8 @@
 # PROBE_MS and times until each side has applied it (keyspace notification). Prints p50/p99/max lag for shake's target and for the replica.
 # Environment: RATE, DURATION (seconds probed, default 30), WARMUP (seconds of load before probing, default 5),
 #   PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
-#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
+#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1,
+#   CHECKPOINT_KEY (shake's checkpoint_key; default "shake-checkpoint", empty: no checkpoints, to measure their cost).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -60,4 +61,5 @@ echo
 echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded)"
 cat "$WORK/probe.out"
 echo "shake peak RSS: ${SHAKE_RSS} MB"
+echo "shake target CPU: user $(info_field "$TARGET" cpu used_cpu_user) s, sys $(info_field "$TARGET" cpu used_cpu_sys) s; replica CPU: user $(info_field "$REPLICA" cpu used_cpu_user) s, sys $(info_field "$REPLICA" cpu used_cpu_sys) s"
 echo "last shake status line: $(grep -v '^\s*$' "$WORK/shake/stdout.log" | tail -1)"

@@ -3,10 +3,6 @@ using Shake.Testing;
 
 namespace Shake.Host.Tests;
 
-/// <summary>The tests of this assembly sharing one pair of 3-master/3-replica clusters.</summary>
-[CollectionDefinition("cluster pair")]
-public sealed class ClusterPairCollection : ICollectionFixture<ClusterPairFixture>;
-
 /// <summary>The status endpoint of a process following a whole cluster source: one entry per shard.</summary>
 [Collection("cluster pair")]
 public sealed class ClusterStatusEndpointTests(ClusterPairFixture clusters) : IAsyncLifetime
@@ -38,7 +34,7 @@ public sealed class ClusterStatusEndpointTests(ClusterPairFixture clusters) : IA
             status_port = {port}
             rdb_restore_command_behavior = "rewrite"
             """);
-        await using var shake = ShakeProcess.Start(config);
+        await using var shake = InProcessShake.Start(config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
 
         var masters = (await source.MastersAsync()).Select(m => m.Address).OrderBy(a => a, StringComparer.Ordinal).ToList();

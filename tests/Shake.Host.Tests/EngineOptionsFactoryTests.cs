@@ -83,4 +83,29 @@ public sealed class EngineOptionsFactoryTests
         Assert.True(fromV3.RestoreSinglePass);
         Assert.True(fromV3.ValidateSourcePayloads);
     }
+
+    [Fact]
+    public void Checkpoints_are_on_by_default_and_their_options_are_read_from_v4_and_v3_files()
+    {
+        var defaults = EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base).Config, out _)!;
+        Assert.Equal("shake-checkpoint", defaults.Checkpoint.Prefix);
+        Assert.True(defaults.Checkpoint.Enabled);
+        Assert.True(defaults.Checkpoint.GuardOppositeDirection);
+        Assert.False(defaults.TargetMustBeEmpty);
+
+        var v4 = ShakeConfigLoader.LoadText(Base + "[advanced]\ncheckpoint_key = \"my-ckpt\"\ncheckpoint_guard = false\ntarget_must_be_empty = true\n").Config;
+        var options = EngineOptionsFactory.TryCreate(v4, out _)!;
+        Assert.Equal("my-ckpt", options.Checkpoint.Prefix);
+        Assert.False(options.Checkpoint.GuardOppositeDirection);
+        Assert.True(options.TargetMustBeEmpty);
+        var printed = ShakeConfigPrinter.Print(v4);
+        Assert.Contains("checkpoint_key = \"my-ckpt\"", printed);
+        Assert.Contains("checkpoint_guard = false", printed);
+        Assert.Contains("target_must_be_empty = true", printed);
+
+        const string v3 = "type = \"sync\"\n[source]\naddress = \"127.0.0.1:6379\"\n[target]\naddress = \"127.0.0.1:6380\"\n[advanced]\ncheckpoint_key = \"\"\ntarget_must_be_empty = true\n";
+        var fromV3 = EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(v3).Config, out _)!;
+        Assert.False(fromV3.Checkpoint.Enabled);
+        Assert.True(fromV3.TargetMustBeEmpty);
+    }
 }

@@ -32,7 +32,7 @@ public class StatusEndpointTests
             pprof_port = {pprof}
             log_interval = 1
             """);
-        await using var shake = ShakeProcess.Start(config);
+        await using var shake = InProcessShake.Start(config);
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(10) };
 
         var first = await StatusHttp.WaitForAsync(http, d => Engines(d).Single().GetProperty("phase").GetString() == "incremental", TimeSpan.FromSeconds(60), shake);
@@ -97,7 +97,7 @@ public class StatusEndpointTests
 internal static partial class StatusHttp
 {
     /// <summary>Polls <c>GET /</c> until <paramref name="condition"/> holds.</summary>
-    public static async Task<JsonDocument> WaitForAsync(HttpClient http, Func<JsonDocument, bool> condition, TimeSpan timeout, ShakeProcess shake)
+    public static async Task<JsonDocument> WaitForAsync(HttpClient http, Func<JsonDocument, bool> condition, TimeSpan timeout, InProcessShake shake)
     {
         var deadline = DateTime.UtcNow + timeout;
         string last = "(no answer)";
@@ -185,19 +185,19 @@ internal static partial class StatusHttp
 }
 
 /// <summary>The <c>shake</c> command line running in-process until stopped, with its output captured.</summary>
-internal sealed class ShakeProcess : IAsyncDisposable
+internal sealed class InProcessShake : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly StringWriter _output = new();
     private readonly StringWriter _error = new();
     private readonly Task<int> _run;
 
-    private ShakeProcess(string[] args)
+    private InProcessShake(string[] args)
     {
         _run = ShakeCommandLine.Create().Parse(args).InvokeAsync(new InvocationConfiguration { Output = TextWriter.Synchronized(_output), Error = TextWriter.Synchronized(_error) }, _stop.Token);
     }
 
-    public static ShakeProcess Start(params string[] args) => new(args);
+    public static InProcessShake Start(params string[] args) => new(args);
 
     public bool Exited => _run.IsCompleted;
 

@@ -90,6 +90,7 @@ public sealed class ClusterSourceSync
     public async Task<IReadOnlyList<EngineSummary>> RunAsync(CancellationToken cancellation)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        await CheckTargetOnceAsync(cancellation);
         await EmptyTargetOnceAsync(cancellation);
         var topology = await ClusterTopology.DiscoverAsync(_template.Source!, null, cancellation);
         var fatal = new TaskCompletionSource<Exception>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -120,6 +121,27 @@ public sealed class ClusterSourceSync
         stop.Cancel();
         await Quietly(watching);
         lock (_gate) return [.. _runs.Values.Where(r => r.Summary is not null).Select(r => r.Summary!)];
+    }
+
+    // The engines share one target: its keys are counted once here (an engine would count the keys of the others), and
+    // only when no checkpoint of an earlier run is there (then some shards may continue instead of a full sync).
+    private async Task CheckTargetOnceAsync(CancellationToken cancellation)
+    {
+        var template = _template;
+        _template = _template with { CountTargetKeys = false };
+        if (!template.CountTargetKeys) return;
+        var factory = template.TargetFactory ?? new StandaloneTargetFactory(template.Target);
+        await using var writer = await factory.CreateAsync(new TargetWriterOptions(), new EngineStatistics(), _logger, cancellation);
+        if (template.Checkpoint.Enabled && (await writer.ExecuteForKeyAsync(["EXISTS", template.Checkpoint.Prefix], cancellation)) is { Integer: 1 })
+        {
+            _logger.LogInformation("the target {Target} holds checkpoints of an earlier run ({Index}): each shard continues from its own or syncs in full", writer.Endpoint, template.Checkpoint.Prefix);
+            return;
+        }
+        var keys = await Checkpoints.TargetKeys.CountAsync(writer, [], cancellation);
+        if (keys == 0) return;
+        if (template.TargetMustBeEmpty && !template.EmptyDbBeforeSync)
+            throw new Checkpoints.TargetNotEmptyException($"target_must_be_empty: the target {writer.Endpoint} holds {keys} keys before the full sync; empty it (or set empty_db_before_sync), or unset target_must_be_empty to write into it");
+        _logger.LogWarning("the target {Target} holds {Keys} keys before the full sync{What}", writer.Endpoint, keys, template.EmptyDbBeforeSync ? "; empty_db_before_sync removes them" : "");
     }
 
     // The engines share one target: emptying it is done once here, not by each engine when its snapshot arrives.
@@ -230,6 +252,8 @@ public sealed class ClusterSourceSync
                 Directory = Path.Combine(_template.Directory, "shards", run.DirectoryName),
                 MigrationGuard = _migrations,
                 Shard = run.Id,
+                // The shard's checkpoint keeps its name through failovers of the source.
+                Checkpoint = _template.Checkpoint with { SourceName = $"shard-{run.Shard}" },
                 // Engines starting after the first ones may receive keys that migrated in before their snapshot.
                 RecordSnapshotKeys = run.Late || attempt > 1,
             };
@@ -280,8 +304,8 @@ public sealed class ClusterSourceSync
 
     // Errors a restart repeats exactly: configuration, a key that exists under panic, a filter that asked to stop.
     private static bool IsFatal(Exception e) =>
-        e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
-            or SourceDatabaseUnmappedException;
+        e is TargetKeyExistsException or FilterStoppedException or Checkpoints.OppositeSyncException or Checkpoints.TargetNotEmptyException or ShakeConfigException
+            or ArgumentException or NotSupportedException or SourceDatabaseUnmappedException;
 
     private static async Task Quietly(params Task[] tasks)
     {

@@ -218,6 +218,28 @@ public sealed class ClusterTarget : ITargetWriterFactory, IAsyncDisposable
         return last ?? throw new IOException($"no master of the target cluster {_seed.Address} is reachable");
     }
 
+    /// <summary>Sends <paramref name="command"/> to every master and returns each reply.</summary>
+    internal async Task<IReadOnlyList<RespValue>> ExecuteOnEachMasterAsync(string[] command, CancellationToken cancellation)
+    {
+        var replies = new List<RespValue>();
+        foreach (var link in Links().Where(l => !l.IsFailed))
+            replies.Add(await link.Client.SendAsync(new Resp.Pipelining.StringCommand(command), cancellation));
+        return replies.Count > 0 ? replies : throw new IOException($"no master of the target cluster {_seed.Address} is reachable");
+    }
+
+    /// <summary>Sends <paramref name="command"/> to the master serving the slot of <paramref name="key"/>.</summary>
+    internal async Task<RespValue> ExecuteForKeyAsync(string key, string[] command, CancellationToken cancellation)
+    {
+        var slot = ClusterSlot.Of(System.Text.Encoding.UTF8.GetBytes(key));
+        var link = LinkFor(slot);
+        if (link is null || link.IsFailed)
+        {
+            await RefreshAsync(cancellation);
+            link = LinkFor(slot) ?? throw new IOException($"no reachable master of the target cluster {_seed.Address} serves slot {slot}");
+        }
+        return await link.Client.SendAsync(new Resp.Pipelining.StringCommand(command), cancellation);
+    }
+
     /// <summary>Closes every connection.</summary>
     public async ValueTask DisposeAsync()
     {

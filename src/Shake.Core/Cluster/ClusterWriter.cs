@@ -124,6 +124,20 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     }
 
     /// <inheritdoc />
+    public async Task<RespValue> ExecuteForKeyAsync(string[] command, CancellationToken cancellation)
+    {
+        await DrainAsync(cancellation);
+        return await _target.ExecuteForKeyAsync(command[1], command, cancellation);
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<RespValue>> ExecuteOnEachNodeAsync(string[] command, CancellationToken cancellation)
+    {
+        await DrainAsync(cancellation);
+        return await _target.ExecuteOnEachMasterAsync(command, cancellation);
+    }
+
+    /// <inheritdoc />
     public void WriteEntry(in RdbEntry entry, int targetDb)
     {
         if (targetDb != 0)
@@ -545,8 +559,27 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     /// <inheritdoc />
     public async ValueTask FlushAsync(CancellationToken cancellation)
     {
+        WriteCheckpointIfDue();
         await WaitForBacklogAsync();
         await FlushUnflushedAsync(cancellation);
+    }
+
+    private long _checkpointedOffset = -1;
+
+    // A cluster target gets no transaction across masters: the checkpoint records the offset every master confirmed
+    // (all commands up to it applied), written on its own every ClusterInterval while that advances, and at the
+    // heartbeat interval otherwise. After a crash the commands confirmed after it are applied again (at-least-once).
+    private void WriteCheckpointIfDue()
+    {
+        if (_options.Checkpoint is not { Active: true } checkpoint || _offsets is null || checkpoint.Position is not { } position) return;
+        var confirmed = _offsets.Value;
+        var due = confirmed != _checkpointedOffset ? checkpoint.IsDue(checkpoint.Options.ClusterInterval) : checkpoint.IsDue(checkpoint.Options.HeartbeatInterval);
+        if (!due) return;
+        checkpoint.Update(confirmed, position.Database).WriteTo(_encoder);
+        var (buffer, length) = _encoder.Detach();
+        Submit(buffer, length, ClusterSlot.Of(checkpoint.KeyBytes), WriteKind.Checkpoint, 0, 0);
+        _checkpointedOffset = confirmed;
+        checkpoint.MarkWritten();
     }
 
     private async ValueTask FlushUnflushedAsync(CancellationToken cancellation)

@@ -130,4 +130,21 @@ public sealed record AdvancedOptions
     /// under a staging key, renamed into place at its end) instead of one RESTORE.
     /// </summary>
     public int LargeValueThresholdMb { get; init; } = 64;
+
+    /// <summary>
+    /// Prefix of the checkpoint keys kept in the target (Shake's <c>checkpoint_key</c>, default <c>"shake-checkpoint"</c>):
+    /// the applied offset, written with the commands it covers, from which a restart after a crash continues. The key of
+    /// one source is <c>prefix:address</c> (<c>prefix:shard-N</c> per shard of a cluster source), listed in the hash named
+    /// by the prefix. Keys starting with it are never copied from a source. Empty: no checkpoints.
+    /// </summary>
+    public string CheckpointKey { get; init; } = Checkpoints.CheckpointOptions.DefaultPrefix;
+
+    /// <summary>
+    /// Refuse to start while another Shake syncs the opposite direction (Shake's <c>checkpoint_guard</c>, default true),
+    /// seen through its fresh checkpoint in this sync's source.
+    /// </summary>
+    public bool CheckpointGuard { get; init; } = true;
+
+    /// <summary>Refuse a full sync into a target that already holds keys (Shake's <c>target_must_be_empty</c>, default false).</summary>
+    public bool TargetMustBeEmpty { get; init; }
 }

@@ -68,6 +68,9 @@ internal static class AdvancedSectionReader
             RestoreSinglePass = section.Bool("restore_single_pass", defaults.RestoreSinglePass),
             ValidateSourcePayloads = section.Bool("validate_source_payloads", defaults.ValidateSourcePayloads),
             LargeValueThresholdMb = section.Int("large_value_threshold_mb", defaults.LargeValueThresholdMb, 1, 1 << 20),
+            CheckpointKey = section.String("checkpoint_key", defaults.CheckpointKey),
+            CheckpointGuard = section.Bool("checkpoint_guard", defaults.CheckpointGuard),
+            TargetMustBeEmpty = section.Bool("target_must_be_empty", defaults.TargetMustBeEmpty),
         };
     }
 

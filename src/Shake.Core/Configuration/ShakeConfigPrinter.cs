@@ -101,6 +101,9 @@ public static class ShakeConfigPrinter
         w.Bool("restore_single_pass", a.RestoreSinglePass);
         w.Bool("validate_source_payloads", a.ValidateSourcePayloads);
         w.Integer("large_value_threshold_mb", a.LargeValueThresholdMb);
+        w.String("checkpoint_key", a.CheckpointKey);
+        w.Bool("checkpoint_guard", a.CheckpointGuard);
+        w.Bool("target_must_be_empty", a.TargetMustBeEmpty);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

@@ -133,6 +133,19 @@ public sealed record EngineOptions
     /// <summary>Sync mode: deep-validate each value of the source's snapshot before writing it (<c>validate_source_payloads</c>).</summary>
     public bool ValidateSourcePayloads { get; init; }
 
+    /// <summary>
+    /// The applied offset kept in the target (<c>[advanced] checkpoint_key</c>, <c>checkpoint_guard</c>): a restart after a
+    /// crash continues from it when there is no clean-stop resume point. Disabled here by default (an empty prefix); the
+    /// <c>shake</c> executable enables it unless the configuration empties <c>checkpoint_key</c>.
+    /// </summary>
+    public Checkpoints.CheckpointOptions Checkpoint { get; init; } = new() { Prefix = "" };
+
+    /// <summary>Refuse a full sync into a target that holds keys (<c>[advanced] target_must_be_empty</c>).</summary>
+    public bool TargetMustBeEmpty { get; init; }
+
+    /// <summary>Count (and log) the target's keys before a full sync; off for the engines of a cluster source, whose supervisor counts once.</summary>
+    public bool CountTargetKeys { get; init; } = true;
+
     /// <summary>How long a clean stop may take to flush the target before giving up.</summary>
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -28,6 +28,7 @@ public sealed class EngineStatistics
     private long _commandsSplit;
     private long _redirections;
     private long _resends;
+    private long _checkpointItemsSkipped;
     private long _migrationCommandsDropped;
     private long _acknowledgedOffset;
     private Replication.ConfirmedOffset? _offsets;
@@ -77,6 +78,8 @@ public sealed class EngineStatistics
     internal void FunctionLoaded() => Interlocked.Increment(ref _functionsLoaded);
     internal void ScriptLoaded() => Interlocked.Increment(ref _scriptsLoaded);
     internal void CommandRefused(int count) => Interlocked.Add(ref _commandsRefused, count);
+    internal void CheckpointKeySkipped() => Interlocked.Increment(ref _checkpointItemsSkipped);
+    internal void CheckpointCommandSkipped() => Interlocked.Increment(ref _checkpointItemsSkipped);
     internal void MigrationCommandDropped() => Interlocked.Increment(ref _migrationCommandsDropped);
     internal void CommandSplit() => Interlocked.Increment(ref _commandsSplit);
     internal void Redirected() => Interlocked.Increment(ref _redirections);
@@ -122,6 +125,7 @@ public sealed class EngineStatistics
         Redirections = Interlocked.Read(ref _redirections),
         Resends = Interlocked.Read(ref _resends),
         MigrationCommandsDropped = Interlocked.Read(ref _migrationCommandsDropped),
+        CheckpointItemsSkipped = Interlocked.Read(ref _checkpointItemsSkipped),
     };
 }
 
@@ -183,6 +187,9 @@ public sealed record EngineSnapshot(
 
     /// <summary>Every key the target confirmed from the snapshot, in any form: <see cref="KeysApplied"/> (RESTORE, SET, MSET) plus <see cref="KeysConverted"/> (plain commands).</summary>
     public long KeysWritten => KeysApplied + KeysConverted;
+
+    /// <summary>Checkpoint keys of other syncs found in the source (snapshot keys and stream commands), never copied.</summary>
+    public long CheckpointItemsSkipped { get; init; }
 
     /// <summary>Bytes received from the source but not yet confirmed by the target.</summary>
     public long Lag => Math.Max(0, ReceivedOffset - ConfirmedOffset);

@@ -61,6 +61,9 @@ public sealed class RdbApplier
     /// </summary>
     public Cluster.MigrationFilter? Migrations { get; init; }
 
+    /// <summary>Keys starting with these bytes are not written (checkpoint keys of syncs into this source); null writes every key.</summary>
+    public byte[]? SkipKeyPrefix { get; init; }
+
     /// <summary>RDB version of the snapshot, once its header was read.</summary>
     public int RdbVersion { get; private set; }
 
@@ -144,6 +147,11 @@ public sealed class RdbApplier
             _statistics.KeySkippedExpired();
             return true;
         }
+        if (SkipKeyPrefix is not null && entry.Key.StartsWith(SkipKeyPrefix))
+        {
+            _statistics.CheckpointKeySkipped();
+            return true;
+        }
         var sourceDb = entry.Db;
         if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return true;
         var db = TargetDb(sourceDb);
@@ -178,6 +186,7 @@ public sealed class RdbApplier
             _statistics.KeySkippedExpired();
             return null;
         }
+        if (SkipKeyPrefix is not null && entry.Key.StartsWith(SkipKeyPrefix)) return null;
         var sourceDb = entry.Db;
         if (_filters is not null && !_filters.TryPassEntry(entry, out sourceDb)) return null;
         var db = TargetDb(sourceDb);

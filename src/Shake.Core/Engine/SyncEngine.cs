@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.IO.Pipelines;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Checkpoints;
 using Shake.Core.Cluster;
 using Shake.Core.Filters;
 using Shake.Core.Replication;
@@ -145,7 +146,7 @@ public sealed class SyncEngine
         return new StopOnDispose(stop);
     }
 
-    private async Task<ITargetWriter> ConnectTargetAsync(CancellationToken cancellation)
+    private async Task<ITargetWriter> ConnectTargetAsync(CancellationToken cancellation, StreamCheckpoint? checkpoint = null)
     {
         Statistics.Phase = EnginePhase.Starting;
         var factory = _options.TargetFactory ?? new StandaloneTargetFactory(_options.Target);
@@ -157,6 +158,7 @@ public sealed class SyncEngine
             TargetRdbVersion = _options.TargetRdbVersion,
             ProtoMaxBulkLength = _options.TargetProtoMaxBulkLength,
             Converter = _options.Converter,
+            Checkpoint = checkpoint,
         }, Statistics, _logger, cancellation);
         var endpoint = writer.Endpoint;
         _targetNodes = factory is ClusterTarget cluster ? () => cluster.MasterAddresses : () => [endpoint];
@@ -235,12 +237,18 @@ public sealed class SyncEngine
 
     private async Task RunSyncAsync(CancellationToken cancellation)
     {
-        await using var writer = await ConnectTargetAsync(cancellation);
+        var checkpoint = _options.Checkpoint.Enabled
+            ? new StreamCheckpoint(_options.Checkpoint.KeyFor(_options.Checkpoint.SourceName ?? _options.Source!.Address), _options.Checkpoint)
+            : null;
+        await using var writer = await ConnectTargetAsync(cancellation, checkpoint);
         using var migrations = _options.MigrationGuard?.Member(writer);
         await using var source = await ConnectSourceAsync(cancellation);
         var origin = source.Endpoint.ToString();
         _source = origin;
         await CheckSourceDatabasesAsync(source, writer, cancellation);
+        await OppositeSyncGuard.CheckAsync(source, _options.Source!, writer, _options.Checkpoint, _logger, cancellation);
+        var sourceRunId = checkpoint is null ? "" : InfoFields.Parse((await source.ExecuteAsync(["INFO", "server"], cancellation)).AsString() ?? "").GetValueOrDefault("run_id", "");
+        var store = checkpoint is null ? null : new CheckpointStore(writer, checkpoint);
         var resume = _options.ResumeAfterCleanStop ? ResumePoint.Take(_options.Directory) : null;
         if (_options.ContinueFrom is { } previous)
         {
@@ -254,6 +262,11 @@ public sealed class SyncEngine
             _logger.LogInformation("ignoring the resume point of {Source} -> {Target}: this run syncs {Origin} -> {Endpoint}", resume.Source, resume.Target, origin, writer.Endpoint);
             resume = null;
         }
+        else if (resume is not null)
+        {
+            _logger.LogInformation("resuming from the resume point the clean stop saved in {Directory}: {ReplId} offset {Offset}", _options.Directory, resume.ReplicationId, resume.Offset);
+        }
+        if (resume is null && store is not null) resume = await ResumeFromTargetAsync(store, checkpoint!, origin, writer.Endpoint, cancellation);
 
         Statistics.Phase = EnginePhase.Handshake;
         var client = new ReplicationClient(source, new ReplicationClientOptions
@@ -265,6 +278,8 @@ public sealed class SyncEngine
             Offset = resume?.Offset ?? -1,
         }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
+        if (psync.FullResync && resume is not null && _options.ContinueFrom is null)
+            _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset left its backlog): full sync", origin, resume.ReplicationId, resume.Offset);
         if (psync.FullResync && _options.ContinueFrom is not null)
             _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset is outside its backlog): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset);
         // From here on the target moves: only a stop with everything applied (below) gives a point to continue from.
@@ -285,7 +300,7 @@ public sealed class SyncEngine
         var acks = new AckLoop(client, _options.AckInterval, Statistics);
         // Without a snapshot (+CONTINUE) the stream starts at once and ACKs follow the confirmed offset from the start.
         if (psync.FullResync) pump.WatchTransfer(acks.Start);
-        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database);
+        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database) { Checkpoint = checkpoint, Store = store, SourceRunId = sourceRunId };
         var pumping = pump.RunAsync(run.Token);
         var acking = acks.RunAsync(run.Token);
         var consuming = ConsumeAsync(spool.Reader, writer, state, acks, origin, run.Token);
@@ -356,8 +371,11 @@ public sealed class SyncEngine
         if (psync.FullResync)
         {
             Statistics.Phase = EnginePhase.WaitingForRdb;
+            await CheckTargetKeysAsync(writer, state.Store, cancellation);
             // The pump already drains the source, so emptying the target here does not hold the source up.
             await EmptyTargetAsync(writer, cancellation);
+            // Until the snapshot is applied, the target's checkpoint must not be continued from.
+            if (state.Store is not null) await state.Store.MarkFullSyncAsync(origin, state.SourceRunId, psync.ReplicationId, cancellation);
             var transfer = await ReplicationClient.ReadTransferHeaderAsync(input, origin, null, cancellation);
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
@@ -365,6 +383,7 @@ public sealed class SyncEngine
             var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters,
                 _options.ValidateSourcePayloads ? ValueValidation.RefuseKey : ValueValidation.Off, _options.LargeValueThresholdBytes)
             {
+                SkipKeyPrefix = SkippedPrefix(),
                 Migrations = _options.MigrationGuard is not null && _options.RecordSnapshotKeys ? new MigrationFilter(_options.MigrationGuard, _options.Shard) : null,
             };
             await applier.ApplyAsync(input, transfer.Length, origin, cancellation);
@@ -380,6 +399,8 @@ public sealed class SyncEngine
         {
             _logger.LogInformation("continuing the stream at offset {Offset} in db {Db} without a full sync", psync.Offset, state.Database);
         }
+        // The checkpoint names the stream's start; from here on each transaction moves it.
+        if (state.Store is not null) await state.Store.WriteStreamStartAsync(origin, state.SourceRunId, psync.ReplicationId, psync.Offset, state.Database, cancellation);
         var offsets = new ConfirmedOffset(psync.Offset);
         state.Offsets = offsets;
         writer.TrackOffsets(offsets);
@@ -390,8 +411,42 @@ public sealed class SyncEngine
         state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database, Filters)
         {
             Migrations = _options.MigrationGuard is null ? null : new MigrationFilter(_options.MigrationGuard, _options.Shard),
+            SkipKeyPrefix = SkippedPrefix(),
         };
+        state.Checkpoint?.Start(state.Forwarder);
         await state.Forwarder.RunAsync(input, origin, cancellation);
+    }
+
+    // Checkpoint keys other syncs keep in this source are never copied (a sync in the opposite direction must not carry them back).
+    private byte[]? SkippedPrefix() => _options.Checkpoint.Enabled ? _options.Checkpoint.PrefixBytes() : null;
+
+    // No clean-stop resume point: the checkpoint the stream kept in the target says where the target stands.
+    private async Task<ResumePoint?> ResumeFromTargetAsync(CheckpointStore store, StreamCheckpoint checkpoint, string origin, string target, CancellationToken cancellation)
+    {
+        var found = await store.ReadAsync(cancellation);
+        if (found is { CanContinue: true })
+        {
+            var age = TimeSpan.FromMilliseconds(Math.Max(0, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() - found.TimeMs));
+            _logger.LogInformation("no resume point in {Directory}; resuming from the checkpoint {Key} in the target: {ReplId} offset {Offset} db {Db} (written {Age:0.#}s ago by {Writer})",
+                _options.Directory, checkpoint.Key, found.ReplicationId, found.Offset, found.Database, age.TotalSeconds, found.Writer);
+            return new ResumePoint(origin, target, found.ReplicationId, found.Offset, found.Database);
+        }
+        _logger.LogInformation(found is { State: CheckpointState.FullSync }
+            ? "no resume point in {Directory}, and the checkpoint {Key} in the target says a full sync was interrupted: full sync"
+            : "no resume point in {Directory} and no checkpoint {Key} in the target: full sync", _options.Directory, checkpoint.Key);
+        return null;
+    }
+
+    // Before a full sync writes: say what the target already holds, and refuse when it must be empty.
+    private async Task CheckTargetKeysAsync(ITargetWriter writer, CheckpointStore? store, CancellationToken cancellation)
+    {
+        if (!_options.CountTargetKeys) return;
+        var keys = store is not null ? await store.CountKeysAsync(cancellation) : await TargetKeys.CountAsync(writer, [], cancellation);
+        if (keys == 0) return;
+        if (_options.TargetMustBeEmpty && !_options.EmptyDbBeforeSync)
+            throw new TargetNotEmptyException($"target_must_be_empty: the target {writer.Endpoint} holds {keys} keys before the full sync; empty it (or set empty_db_before_sync), or unset target_must_be_empty to write into it");
+        _logger.LogWarning("the target {Target} holds {Keys} keys before the full sync{What}", writer.Endpoint, keys,
+            _options.EmptyDbBeforeSync ? "; empty_db_before_sync removes them" : $"; they stay, and the snapshot's keys meet them as rdb_restore_command_behavior = {_options.RestoreBehavior.ToString().ToLowerInvariant()} says");
     }
 
     private static async Task ExpectMarkAsync(PipeReader input, byte[] mark, string origin, CancellationToken cancellation)
@@ -431,6 +486,12 @@ public sealed class SyncEngine
         public ConfirmedOffset? Offsets { get; set; }
 
         public StreamForwarder? Forwarder { get; set; }
+
+        public StreamCheckpoint? Checkpoint { get; init; }
+
+        public CheckpointStore? Store { get; init; }
+
+        public string SourceRunId { get; init; } = "";
     }
 
     private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable

@@ -15,7 +15,7 @@ namespace Shake.Core.Replication;
 /// With a <see cref="FilterPipeline"/>, each data command is forwarded only when it passes, to the database it names.
 /// Every byte advances the replication offset; <see cref="ConfirmedOffset"/> learns which of them the target applied.
 /// </summary>
-public sealed class StreamForwarder
+public sealed class StreamForwarder : Checkpoints.IStreamPosition
 {
     private readonly ITargetWriter _writer;
     private readonly ConfirmedOffset _confirmed;
@@ -46,6 +46,12 @@ public sealed class StreamForwarder
 
     /// <summary>For a cluster source: drops a slot migration's DELs and applies its RESTOREs with REPLACE.</summary>
     public Cluster.MigrationFilter? Migrations { get; init; }
+
+    /// <summary>
+    /// Commands whose first key starts with these bytes are not forwarded (checkpoint keys another Shake wrote into this
+    /// source: a sync in the opposite direction must not carry them back); null forwards everything.
+    /// </summary>
+    public byte[]? SkipKeyPrefix { get; init; }
 
     /// <summary>Replication offset of the bytes processed so far.</summary>
     public long Offset { get; private set; }
@@ -143,6 +149,12 @@ public sealed class StreamForwarder
                     break;
                 default:
                     var db = _db;
+                    if (SkipKeyPrefix is not null && FirstArgumentStartsWith(encoded, frame, SkipKeyPrefix))
+                    {
+                        _statistics.CheckpointCommandSkipped();
+                        if (!_inMulti) _confirmed.Skipped(Offset);
+                        break;
+                    }
                     if (_filters is not null && !_filters.TryPassCommand(_arguments, _db, out db))
                     {
                         // A dropped command is done with, like a PING (inside a block the EXEC confirms it).
@@ -195,6 +207,14 @@ public sealed class StreamForwarder
                 return reader.Position;
             }
         }
+    }
+
+    private bool FirstArgumentStartsWith(ReadOnlySpan<byte> encoded, in RespCommandFrame frame, byte[] prefix)
+    {
+        if (!encoded.IsEmpty) return frame.ArgumentCount > 1 && frame.FirstArgument(encoded).StartsWith(prefix);
+        if (_arguments.Count < 2 || _arguments[1].Length < prefix.Length) return false;
+        var first = _arguments[1].Slice(0, prefix.Length);
+        return first.IsSingleSegment ? first.FirstSpan.SequenceEqual(prefix) : first.ToArray().AsSpan().SequenceEqual(prefix);
     }
 
     // DEL, UNLINK and RESTORE-ASKING of a cluster source: the migration filter decides what reaches the target.

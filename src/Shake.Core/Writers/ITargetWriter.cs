@@ -39,6 +39,15 @@ public interface ITargetWriter : IAsyncDisposable
     /// <summary>Sends one command and waits for its reply (cold paths: FLUSHALL, checks); a cluster sends it to every master.</summary>
     Task<RespValue> ExecuteAsync(string[] command, CancellationToken cancellation);
 
+    /// <summary>
+    /// Sends one command about the key <c>command[1]</c> in db 0 and waits for its reply (cold paths: checkpoints); a
+    /// cluster sends it to the master of the key's slot.
+    /// </summary>
+    Task<RespValue> ExecuteForKeyAsync(string[] command, CancellationToken cancellation) => ExecuteAsync(command, cancellation);
+
+    /// <summary>Sends one command to every node written to (a standalone target: the one server) and returns each reply.</summary>
+    async Task<IReadOnlyList<RespValue>> ExecuteOnEachNodeAsync(string[] command, CancellationToken cancellation) => [await ExecuteAsync(command, cancellation)];
+
     /// <summary>Writes one RDB entry into <paramref name="targetDb"/>.</summary>
     void WriteEntry(in RdbEntry entry, int targetDb);
 

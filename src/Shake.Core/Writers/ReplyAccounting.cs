@@ -115,6 +115,10 @@ internal sealed class ReplyAccounting(TargetWriterOptions options, EngineStatist
                 if (reply.IsError) logger.LogError("{Endpoint} refused FUNCTION LOAD of a library from the RDB: {Error}", endpoint, reply.GetError().Message);
                 else statistics.FunctionLoaded();
                 break;
+            case WriteKind.Checkpoint:
+                if (reply.IsError)
+                    fail(new IOException($"{endpoint} refused the write of the checkpoint: {reply.GetError().Message}"));
+                break;
             case WriteKind.ScriptLoad:
                 if (reply.IsError) logger.LogError("{Endpoint} refused SCRIPT LOAD of a script from the RDB: {Error}", endpoint, reply.GetError().Message);
                 else statistics.ScriptLoaded();

@@ -2,6 +2,7 @@ using Shake.Core.Configuration;
 using System.Buffers;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using Shake.Core.Checkpoints;
 using Shake.Core.Engine;
 using Shake.Core.Replication;
 using Shake.Rdb.Dump;
@@ -20,7 +21,7 @@ namespace Shake.Core.Writers;
 /// before it releases the buffers the queued writes point into. Replies are counted into <see cref="EngineStatistics"/>;
 /// a fatal reply (BUSYKEY under <c>panic</c>, a failed SELECT, a dropped connection) faults <see cref="Failure"/>.
 /// </summary>
-public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntryCommandSink
+public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntryCommandSink
 {
     private readonly PipelinedClient<WriteTag> _client;
     private readonly TargetWriterOptions _options;
@@ -82,7 +83,11 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         try
         {
             var info = await TargetInfo.ReadAsync(connection, cancellation);
-            return new TargetWriter(null, connection, options, statistics, logger, info);
+            // Read before the pipelined client takes the connection over.
+            var commands = options.Checkpoint is null ? null : TargetCommandSet.FromCommandReply(await connection.ExecuteAsync(["COMMAND"], cancellation));
+            var writer = new TargetWriter(null, connection, options, statistics, logger, info);
+            writer.UseCheckpoint(commands);
+            return writer;
         }
         catch
         {
@@ -100,6 +105,13 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         FlushBatch();
         await WaitForBacklogAsync();
         return await _client.SendAsync(new StringCommand(command), cancellation);
+    }
+
+    /// <summary>Sends one command about a checkpoint key (db 0) and waits for its reply.</summary>
+    public Task<RespValue> ExecuteForKeyAsync(string[] command, CancellationToken cancellation)
+    {
+        SelectDb(0);
+        return ExecuteAsync(command, cancellation);
     }
 
     /// <summary>Selects <paramref name="db"/> on the target if it is not the current one.</summary>
@@ -272,6 +284,12 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <summary>Forwards a command of the replication stream, encoded as the source sent it, into <paramref name="targetDb"/>.</summary>
     public void WriteStreamCommand(in ReadOnlySequence<byte> encoded, int targetDb, long endOffset)
     {
+        if (Checkpointing)
+        {
+            FlushBatch();
+            WriteQueued(encoded, targetDb, endOffset);
+            return;
+        }
         SelectDb(targetDb);
         _offsets?.Sent(endOffset);
         Enqueue(new WriteTag(WriteKind.StreamCommand, null, 0, endOffset), new EncodedCommand(encoded));
@@ -285,6 +303,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     public bool TryWriteStreamCommand(ReadOnlySpan<byte> encoded, int targetDb, long endOffset)
     {
         FlushBatch();
+        if (Checkpointing) return TryWriteQueued(encoded, targetDb, endOffset);
         if (_backlog is not null || targetDb != _currentDb) return false;
         if (!_client.TryEnqueue(new WriteTag(WriteKind.StreamCommand, null, 0, endOffset), new EncodedSpanCommand(encoded))) return false;
         // Counted after the write: the bytes stay in our buffer until the caller flushes, so no reply can come first.
@@ -319,6 +338,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     public async ValueTask FlushAsync(CancellationToken cancellation)
     {
         FlushBatch();
+        CommitOrBeat();
         await WaitForBacklogAsync();
         await _client.FlushAsync(cancellation);
     }
@@ -327,6 +347,8 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     public async Task DrainAsync(CancellationToken cancellation)
     {
         FlushBatch();
+        if (Checkpointing && _checkpoint!.Position!.InTransaction) DiscardOpenTransaction();
+        CommitOrBeat();
         await WaitForBacklogAsync();
         await _client.DrainAsync(cancellation);
     }
@@ -358,6 +380,7 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     /// <inheritdoc />
     public void OnReply(in WriteTag tag, in RespReply reply)
     {
+        if (tag.Kind >= WriteKind.QueuedCommand && OnTransactionReply(tag, reply)) return;
         _accounting.Account(tag.Kind, tag.Db, tag.EndOffset, tag.KeySpan, reply, Endpoint);
         if (tag.Kind == WriteKind.StreamCommand) _offsets?.Confirmed(tag.EndOffset);
         ReleaseKey(tag);
@@ -385,6 +408,8 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
         {
             try { await backlog.WaitAsync(cancellation); } catch (Exception e) when (e is not OperationCanceledException) { return; }
         }
+        // Commands queued in a transaction are applied only by its EXEC.
+        await WaitForOpenTransactionAsync(cancellation);
         await _client.WhenConfirmedAsync(_client.Sent, cancellation);
     }
 
@@ -394,7 +419,9 @@ public sealed class TargetWriter : ITargetWriter, IReplyHandler<WriteTag>, IEntr
     private void Fail(Exception error)
     {
         // Queued writes would wait for a window that never frees again.
-        if (_failure.TrySetException(error)) _abort.Cancel();
+        if (!_failure.TrySetException(error)) return;
+        _abort.Cancel();
+        ReleaseTransactionWaiters();
     }
 
     /// <summary>Stops the pipeline and closes the connection.</summary>

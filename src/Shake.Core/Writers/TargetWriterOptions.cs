@@ -21,4 +21,10 @@ public sealed record TargetWriterOptions
 
     /// <summary>Turns entries RESTORE cannot serve into plain commands; null reports such keys as failed.</summary>
     public IEntryConverter? Converter { get; init; }
+
+    /// <summary>
+    /// The engine's checkpoint in the target (<c>[advanced] checkpoint_key</c>); null keeps none. Once it is started the
+    /// standalone writer applies stream commands in transactions that also update it; the cluster writer updates it on its own.
+    /// </summary>
+    public Checkpoints.StreamCheckpoint? Checkpoint { get; init; }
 }

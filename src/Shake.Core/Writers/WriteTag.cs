@@ -32,6 +32,21 @@ public enum WriteKind : byte
 
     /// <summary><c>SCRIPT LOAD</c> of a Lua script from the RDB: an error is reported, not fatal.</summary>
     ScriptLoad,
+
+    /// <summary>A stream command queued in a checkpointed transaction (its reply is <c>+QUEUED</c>; EXEC applies it).</summary>
+    QueuedCommand,
+
+    /// <summary>The <c>MULTI</c> of a checkpointed transaction, or the checkpoint update queued in it.</summary>
+    TransactionControl,
+
+    /// <summary>
+    /// The <c>EXEC</c> of a checkpointed transaction: <see cref="WriteTag.EndOffset"/> is the offset it makes applied and
+    /// <see cref="WriteTag.KeyLength"/> the number of forwarded commands in it.
+    /// </summary>
+    TransactionCommit,
+
+    /// <summary>A checkpoint written on its own (heartbeat, cluster target): an error stops the engine.</summary>
+    Checkpoint,
 }
 
 /// <summary>

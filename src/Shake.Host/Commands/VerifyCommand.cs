@@ -98,6 +98,7 @@ public static class VerifyCommand
         try
         {
             using var mapping = DbMapping.Create(config.Filter, sourceOptions.Cluster, config.Writer.Target.Cluster);
+            mapping.CheckpointPrefix = System.Text.Encoding.UTF8.GetBytes(config.Advanced.CheckpointKey);
             await using var source = await KeyspaceFactory.OpenAsync(sourceOptions, options.ServerDigest, stop.Token);
             await using var target = await KeyspaceFactory.OpenAsync(config.Writer.Target, options.ServerDigest, stop.Token);
             output.WriteLine($"shake verify: source {source.Describe()}");

@@ -32,6 +32,8 @@ public static class EngineOptionsFactory
             Filter = config.Filter,
             RestoreSinglePass = advanced.RestoreSinglePass,
             ValidateSourcePayloads = advanced.ValidateSourcePayloads,
+            Checkpoint = new() { Prefix = advanced.CheckpointKey, GuardOppositeDirection = advanced.CheckpointGuard },
+            TargetMustBeEmpty = advanced.TargetMustBeEmpty,
         };
         return config.Reader switch
         {

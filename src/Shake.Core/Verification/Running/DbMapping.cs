@@ -27,6 +27,15 @@ public sealed class DbMapping : IDisposable
     public static DbMapping Create(FilterOptions filter, bool sourceCluster, bool targetCluster) =>
         new(FilterPipeline.Create(filter, NullLogger.Instance), !string.IsNullOrEmpty(filter.LuaScriptPath), sourceCluster, targetCluster);
 
+    /// <summary>
+    /// Keys starting with these bytes are Shake's checkpoints (<c>[advanced] checkpoint_key</c>): neither carried nor
+    /// extra on either side. Null or empty: none.
+    /// </summary>
+    public byte[]? CheckpointPrefix { get; set; }
+
+    /// <summary>True for a checkpoint key (see <see cref="CheckpointPrefix"/>).</summary>
+    public bool IsCheckpointKey(ReadOnlySpan<byte> key) => CheckpointPrefix is { Length: > 0 } prefix && key.StartsWith(prefix);
+
     /// <summary>Whether the source is a cluster (database 0 only).</summary>
     public bool SourceCluster { get; }
 
@@ -46,6 +55,7 @@ public sealed class DbMapping : IDisposable
     public bool TryMap(int sourceDb, ReadOnlySpan<byte> key, RedisValueType type, out int targetDb)
     {
         targetDb = sourceDb;
+        if (IsCheckpointKey(key)) return false;
         if (_filter is not null)
         {
             lock (_filterLock)

@@ -245,7 +245,7 @@ public sealed class KeyspaceVerifier
         List<int>? extra = null;
         for (var i = 0; i < found.Length; i++)
         {
-            if (found[i]) continue;
+            if (found[i] || _mapping.IsCheckpointKey(batch.Keys[i])) continue;
             // Keys the configuration would not carry from any source database are none of its business.
             if (targets is not null && !candidates.Any(s => InScope(s, batch.Keys[i], targets[i], batch.Db))) continue;
             (extra ??= []).Add(i);
