@@ -207,6 +207,10 @@ public sealed class SyncEngine
         }
 
         Statistics.Phase = EnginePhase.Handshake;
+        // After a failover: can this master continue, and does its history fork below what the target holds?
+        var verdict = _options.ContinueFrom is { } asked
+            ? await Failover.FailoverCheck.BeforePsyncAsync(source, asked, _options.RecentCommands, Statistics, _logger, cancellation)
+            : null;
         var client = new ReplicationClient(source, new ReplicationClientOptions
         {
             ListeningPort = _options.AnnouncedPort,
@@ -217,7 +221,8 @@ public sealed class SyncEngine
         }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
         if (psync.FullResync && _options.ContinueFrom is not null)
-            _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset is outside its backlog): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset);
+            _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} ({Reason}): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset,
+                verdict is { CanContinue: false } ? verdict.Reason : "it does not know that history, or the offset is outside its backlog; its INFO replication did not say which");
         // From here on the target moves: only a stop with everything applied (below) gives a point to continue from.
         StoppedAt = null;
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
@@ -335,6 +340,7 @@ public sealed class SyncEngine
         state.Forwarder = new StreamForwarder(writer, offsets, Statistics, _options.DatabaseMap, psync.Offset, acks.RequestNow, state.Database, Filters)
         {
             Migrations = _options.MigrationGuard is null ? null : new MigrationFilter(_options.MigrationGuard, _options.Shard),
+            Recent = _options.RecentCommands,
         };
         await state.Forwarder.RunAsync(input, origin, cancellation);
     }

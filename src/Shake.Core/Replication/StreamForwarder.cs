@@ -47,6 +47,9 @@ public sealed class StreamForwarder
     /// <summary>For a cluster source: drops a slot migration's DELs and applies its RESTOREs with REPLACE.</summary>
     public Cluster.MigrationFilter? Migrations { get; init; }
 
+    /// <summary>Records each data command forwarded (for a failover's divergence report); null records nothing.</summary>
+    public Failover.AppliedCommandLog? Recent { get; init; }
+
     /// <summary>Replication offset of the bytes processed so far.</summary>
     public long Offset { get; private set; }
 
@@ -148,6 +151,11 @@ public sealed class StreamForwarder
                         // A dropped command is done with, like a PING (inside a block the EXEC confirms it).
                         if (!_inMulti) _confirmed.Skipped(Offset);
                         break;
+                    }
+                    if (Recent is not null)
+                    {
+                        if (!encoded.IsEmpty) Recent.Record(encoded, Offset, _db);
+                        else Recent.Record(buffer.Slice(start, length), Offset, _db);
                     }
                     if (Migrations is not null)
                     {
