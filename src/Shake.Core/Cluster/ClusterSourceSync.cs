@@ -217,6 +217,7 @@ public sealed class ClusterSourceSync
                 Shard = run.Id,
                 // Engines starting after the first ones may receive keys that migrated in before their snapshot.
                 RecordSnapshotKeys = run.Late || attempt > 1,
+                RecentCommands = run.Recent,
             };
             // After the source stopped mid-stream, the next run asks whichever node masters the shard now to continue.
             if (run.StoppedAt is { } stoppedAt) options = options with { ContinueFrom = stoppedAt };
@@ -262,10 +263,7 @@ public sealed class ClusterSourceSync
         }
     }
 
-    // Errors a restart repeats exactly: configuration, a key that exists under panic, a filter that asked to stop.
-    private static bool IsFatal(Exception e) =>
-        e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
-        || (e is InvalidOperationException && e.Message.Contains("db", StringComparison.Ordinal));
+    private static bool IsFatal(Exception e) => Failover.EngineRestart.IsFatal(e);
 
     private static async Task Quietly(params Task[] tasks)
     {
@@ -297,6 +295,9 @@ public sealed class ClusterSourceSync
         public SyncEngine? Engine { get; set; }
 
         public ResumePoint? StoppedAt { get; set; }
+
+        // The shard's recent commands, kept across its engines, to name what a failover's divergent history held.
+        public Failover.AppliedCommandLog Recent { get; } = new();
 
         public EngineSummary? Summary { get; set; }
 

@@ -24,6 +24,7 @@ public static class ShakeConfigPrinter
                 w.Bool("sync_aof", sync.SyncAof);
                 w.Bool("prefer_replica", sync.PreferReplica);
                 w.Bool("try_diskless", sync.TryDiskless);
+                if (sync.Sentinel is { } sentinel) w.Sentinel(sentinel);
                 break;
             case ScanReaderOptions scan:
                 w.Section("scan_reader");
@@ -114,6 +115,16 @@ public static class ShakeConfigPrinter
             String("password", redact && endpoint.HasPassword ? "***" : endpoint.Password);
             Bool("tls", endpoint.Tls);
             if (endpoint.Version is not null) Comment($"Redis version declared by the v3 file: {endpoint.Version}");
+        }
+
+        public void Sentinel(SentinelOptions sentinel)
+        {
+            Section("sync_reader.sentinel");
+            String("master_name", sentinel.MasterName);
+            String("address", string.Join(",", sentinel.Addresses));
+            String("username", sentinel.Username);
+            String("password", redact && sentinel.HasPassword ? "***" : sentinel.Password);
+            Bool("tls", sentinel.Tls);
         }
 
         public void String(string key, string value) => Line(key, TomlValue.Quote(value));

@@ -9,7 +9,7 @@ namespace Shake.Core.Failover;
 /// The most recent stream commands an engine forwarded, newest last, each with the replication offset its bytes end at,
 /// its source database and the first <see cref="SlotBytes"/> bytes of its encoding — enough to name its keys when a new
 /// master's history turns out to fork below what Shake applied. Bounded: it holds the last <c>capacity</c> commands
-/// (default 8192, about 2 MB); older ones are forgotten, and a command longer than a slot keeps only the keys that lie
+/// (default 4096, 1 MB); older ones are forgotten, and a command longer than a slot keeps only the keys that lie
 /// in its first bytes. One writer (the engine's stream loop); read once that loop has ended.
 /// </summary>
 public sealed class AppliedCommandLog
@@ -22,7 +22,7 @@ public sealed class AppliedCommandLog
     private long _count;
 
     /// <summary>Keeps the last <paramref name="capacity"/> commands.</summary>
-    public AppliedCommandLog(int capacity = 8192)
+    public AppliedCommandLog(int capacity = 4096)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _entries = new Entry[capacity];

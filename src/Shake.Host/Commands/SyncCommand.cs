@@ -5,6 +5,7 @@ using Shake.Core.Cluster;
 using Shake.Core.Configuration;
 using Shake.Core.Conversion;
 using Shake.Core.Engine;
+using Shake.Core.Sentinel;
 using Shake.Host.Running;
 
 namespace Shake.Host.Commands;
@@ -64,7 +65,7 @@ public static class SyncCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         logger.LogInformation("{CpuLimit}", CpuLimit.Apply(advanced.Ncpu));
-        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
+        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : config.Reader is SyncReaderOptions { Sentinel: { } named } ? $"sync from master '{named.MasterName}' of sentinel {string.Join(",", named.Addresses)}" : $"sync from {options.Source?.Address}", options.Target.Address);
         try
         {
             // Entries RESTORE cannot serve (newer RDB version than the target's, payload over the bulk limit) become plain commands.
@@ -89,7 +90,10 @@ public static class SyncCommand
                 }
                 return ExitCodes.Failed;
             }
-            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
+            // A sentinel-managed source: the sentinels name the master, and name it again after a failover.
+            var summary = options.Mode == EngineMode.Sync && config.Reader is SyncReaderOptions { Sentinel: { } sentinel }
+                ? await new SentinelSourceSync(options, new SentinelMasterLocator(sentinel), logger).RunAsync(stop.Token)
+                : await new SyncEngine(options, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {
