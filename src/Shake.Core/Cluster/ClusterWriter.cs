@@ -52,6 +52,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     private readonly EntryFormChooser _forms;
     private readonly List<BlockPart> _block = [];
     private readonly HashSet<ClusterNodeLink> _unflushed = [];
+    private ReplicaWait? _replicaWait;
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abort = new();
     private ClusterRequest[] _ring = new ClusterRequest[1024];
@@ -376,16 +377,27 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     }
 
     /// <inheritdoc />
+    public void WriteReplicaWait(ReplicaWait wait, long endOffset)
+    {
+        _replicaWait = wait;
+        // One WAIT per master, behind that master's writes; the wave counts only when every master has enough replicas.
+        wait.Begin(endOffset, _target.Topology.Masters.Count);
+        BroadcastCommand(WriteKind.ReplicaWait, wait.Command, endOffset);
+    }
+
+    /// <inheritdoc />
     public void LoadFunction(string code) => BroadcastCommand(WriteKind.FunctionLoad, "FUNCTION", "LOAD", "REPLACE", code);
 
     /// <inheritdoc />
     public void LoadScript(string body) => BroadcastCommand(WriteKind.ScriptLoad, "SCRIPT", "LOAD", body);
 
-    private void BroadcastCommand(WriteKind kind, params string[] arguments)
+    private void BroadcastCommand(WriteKind kind, params string[] arguments) => BroadcastCommand(kind, arguments, 0);
+
+    private void BroadcastCommand(WriteKind kind, string[] arguments, long endOffset)
     {
         RespCommandWriter.WriteCommand(_encoder, arguments);
         var (buffer, length) = _encoder.Detach();
-        Broadcast(buffer, length, kind, 0);
+        Broadcast(buffer, length, kind, endOffset);
     }
 
     // Records a request and sends it, or leaves it for the repair when one is running.
@@ -646,6 +658,12 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
             {
                 // Sent again after its connection was lost: the first attempt was applied, only its reply went missing.
                 _statistics.KeyApplied();
+                request.State = RequestState.Done;
+            }
+            else if (request.Kind == WriteKind.ReplicaWait)
+            {
+                // A WAIT sent again on a new connection counts that connection's writes only: it proves nothing.
+                _replicaWait?.Answered(request.Attempts == 0 && reply.Kind == RespKind.Integer ? reply.Head.Integer : -1);
                 request.State = RequestState.Done;
             }
             else

@@ -124,4 +124,14 @@ public sealed record AdvancedOptions
     /// under a staging key, renamed into place at its end) instead of one RESTORE.
     /// </summary>
     public int LargeValueThresholdMb { get; init; } = 64;
+
+    /// <summary>
+    /// Report an offset to the source (REPLCONF ACK, resume point) only once this many replicas of the target (of each
+    /// target master) confirmed the writes up to it with <c>WAIT</c> (Shake's <c>target_wait_replicas</c>), so a target
+    /// failover cannot lose writes Shake already confirmed; 0 (default) does not wait.
+    /// </summary>
+    public int TargetWaitReplicas { get; init; }
+
+    /// <summary>Longest one <c>WAIT</c> may hold the target connection, in milliseconds (Shake's <c>target_wait_timeout_ms</c>).</summary>
+    public int TargetWaitTimeoutMs { get; init; } = 100;
 }

@@ -66,6 +66,8 @@ internal static class AdvancedSectionReader
             RestoreSinglePass = section.Bool("restore_single_pass", defaults.RestoreSinglePass),
             ValidateSourcePayloads = section.Bool("validate_source_payloads", defaults.ValidateSourcePayloads),
             LargeValueThresholdMb = section.Int("large_value_threshold_mb", defaults.LargeValueThresholdMb, 1, 1 << 20),
+            TargetWaitReplicas = section.Int("target_wait_replicas", defaults.TargetWaitReplicas, 0, 1024),
+            TargetWaitTimeoutMs = section.Int("target_wait_timeout_ms", defaults.TargetWaitTimeoutMs, 1, 60_000),
         };
     }
 

@@ -89,6 +89,8 @@ public static class ShakeConfigPrinter
         w.Bool("restore_single_pass", a.RestoreSinglePass);
         w.Bool("validate_source_payloads", a.ValidateSourcePayloads);
         w.Integer("large_value_threshold_mb", a.LargeValueThresholdMb);
+        w.Integer("target_wait_replicas", a.TargetWaitReplicas);
+        w.Integer("target_wait_timeout_ms", a.TargetWaitTimeoutMs);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);

@@ -282,7 +282,8 @@ public sealed class SyncEngine
             if (state.Offsets is not null)
             {
                 Statistics.SetConfirmedOffset(state.Offsets.Value);
-                await client.SendAckAsync(state.Offsets.Value, stopTimeout.Token);
+                var ack = state.Replicas is { } replicas ? await ReplicatedAsync(writer, replicas, state.Offsets.Value, stopTimeout.Token) : state.Offsets.Value;
+                await client.SendAckAsync(ack, stopTimeout.Token);
             }
             SaveResumePoint(state, origin, writer.Endpoint);
         }
@@ -293,11 +294,29 @@ public sealed class SyncEngine
         if (writer.Failure.IsFaulted) await writer.Failure;
     }
 
+    // A last WAIT behind everything written, so the final ACK and the resume point can cover it all.
+    private static async Task<long> ReplicatedAsync(ITargetWriter writer, ReplicaWait replicas, long applied, CancellationToken cancellation)
+    {
+        await replicas.WhenIdleAsync().WaitAsync(cancellation);
+        if (replicas.Value < applied)
+        {
+            writer.WriteReplicaWait(replicas, applied);
+            await writer.DrainAsync(cancellation);
+            await replicas.WhenIdleAsync().WaitAsync(cancellation);
+        }
+        return Math.Max(0, Math.Min(applied, replicas.Value));
+    }
+
     private void SaveResumePoint(StreamState state, string origin, string target)
     {
         // Only a stream stopped between commands, with every processed byte applied, can be continued exactly.
         if (!_options.ResumeAfterCleanStop || state.Forwarder is not { } forwarder || state.Offsets is not { } offsets) return;
         if (forwarder.InTransaction || offsets.Value != forwarder.Offset || offsets.InFlight != 0) return;
+        if (state.Replicas is { } replicas && replicas.Value < offsets.Value)
+        {
+            _logger.LogWarning("no resume point saved: the target's replicas hold the writes up to offset {Replicated} only, not {Applied} (target_wait_replicas = {Count}); the next run does a full sync", replicas.Value, offsets.Value, replicas.Replicas);
+            return;
+        }
         new ResumePoint(origin, target, state.Psync.ReplicationId, offsets.Value, forwarder.Database).Save(_options.Directory);
         _logger.LogInformation("saved the resume point: {ReplId} offset {Offset}; the next run continues from there if the source still has it", state.Psync.ReplicationId, offsets.Value);
     }
@@ -333,7 +352,11 @@ public sealed class SyncEngine
         var offsets = new ConfirmedOffset(psync.Offset);
         state.Offsets = offsets;
         writer.TrackOffsets(offsets);
-        acks.Track(offsets);
+        // target_wait_replicas: nothing counts as held by the replicas before the first WAIT says so.
+        state.Replicas = _options.TargetWaitReplicas > 0
+            ? new ReplicaWait(_options.TargetWaitReplicas, _options.TargetWaitTimeout, _options.TargetWaitInterval, -1, Statistics, _logger)
+            : null;
+        acks.Track(offsets, state.Replicas);
         Statistics.TrackOffsets(offsets);
         if (!_options.SyncAof) return;
         Statistics.Phase = EnginePhase.Incremental;
@@ -341,6 +364,7 @@ public sealed class SyncEngine
         {
             Migrations = _options.MigrationGuard is null ? null : new MigrationFilter(_options.MigrationGuard, _options.Shard),
             Recent = _options.RecentCommands,
+            ReplicaWait = state.Replicas,
         };
         await state.Forwarder.RunAsync(input, origin, cancellation);
     }
@@ -382,6 +406,8 @@ public sealed class SyncEngine
         public ConfirmedOffset? Offsets { get; set; }
 
         public StreamForwarder? Forwarder { get; set; }
+
+        public ReplicaWait? Replicas { get; set; }
     }
 
     private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable

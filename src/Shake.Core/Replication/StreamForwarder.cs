@@ -50,6 +50,9 @@ public sealed class StreamForwarder
     /// <summary>Records each data command forwarded (for a failover's divergence report); null records nothing.</summary>
     public Failover.AppliedCommandLog? Recent { get; init; }
 
+    /// <summary>With <c>target_wait_replicas</c>: sends a WAIT wave behind the writes when one is due; null sends none.</summary>
+    public ReplicaWait? ReplicaWait { get; init; }
+
     /// <summary>Replication offset of the bytes processed so far.</summary>
     public long Offset { get; private set; }
 
@@ -69,6 +72,9 @@ public sealed class StreamForwarder
             // Forwarded commands may point into this buffer until they are in the pipeline; then send them, since
             // the pipeline only flushes by itself when its buffer fills.
             await _writer.WaitForBacklogAsync();
+            // Inside MULTI nothing after its start counts as applied yet.
+            if (ReplicaWait is { } wait && wait.Due(_inMulti ? _multiStart : Offset, DateTime.UtcNow))
+                _writer.WriteReplicaWait(wait, _inMulti ? _multiStart : Offset);
             await _writer.FlushAsync(cancellation);
             if (_pendingFence is { } pending)
             {

@@ -32,6 +32,9 @@ public enum WriteKind : byte
 
     /// <summary><c>SCRIPT LOAD</c> of a Lua script from the RDB: an error is reported, not fatal.</summary>
     ScriptLoad,
+
+    /// <summary>A <c>WAIT</c> of <c>target_wait_replicas</c> (<see cref="Replication.ReplicaWait"/>); its tag's end offset is the offset it covers.</summary>
+    ReplicaWait,
 }
 
 /// <summary>

@@ -32,6 +32,8 @@ public static class EngineOptionsFactory
             Filter = config.Filter,
             RestoreSinglePass = advanced.RestoreSinglePass,
             ValidateSourcePayloads = advanced.ValidateSourcePayloads,
+            TargetWaitReplicas = advanced.TargetWaitReplicas,
+            TargetWaitTimeout = TimeSpan.FromMilliseconds(advanced.TargetWaitTimeoutMs),
         };
         return config.Reader switch
         {
