@@ -4,7 +4,9 @@
 # PROBE_MS and times until each side has applied it (keyspace notification). Prints p50/p99/max lag for shake's target and for the replica.
 # Environment: RATE, DURATION (seconds probed, default 30), WARMUP (seconds of load before probing, default 5),
 #   PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
-#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
+#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1,
+#   TARGET_REPLICAS (replicas of shake's target, default 0), TARGET_WAIT ([advanced] target_wait_replicas, default 0):
+#   compare TARGET_REPLICAS=1 TARGET_WAIT=0 with TARGET_REPLICAS=1 TARGET_WAIT=1 for the cost of waiting for the replica.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -28,6 +30,11 @@ cli "$REPLICA" REPLICAOF 127.0.0.1 "$SRC" >/dev/null
 TARGET=$(start_redis shake-target)
 mkdir -p "$WORK/shake"
 shake_sync_config "$SRC" "$TARGET" "$WORK/shake/sync.toml" true
+for i in $(seq 1 "${TARGET_REPLICAS:-0}"); do
+  TARGET_REPLICA=$(start_redis "target-replica-$i")
+  cli "$TARGET_REPLICA" REPLICAOF 127.0.0.1 "$TARGET" >/dev/null
+done
+if [ "${TARGET_WAIT:-0}" -gt 0 ]; then echo "target_wait_replicas = $TARGET_WAIT" >> "$WORK/shake/sync.toml"; fi
 log "source $SRC, replica $REPLICA, shake target $TARGET: starting shake"
 "$SHAKE_BIN" "$WORK/shake/sync.toml" > "$WORK/shake/stdout.log" 2>&1 &
 SHAKE_PID=$!
@@ -57,7 +64,7 @@ kill -INT "$SHAKE_PID" 2>/dev/null || true
 for i in $(seq 1 100); do kill -0 "$SHAKE_PID" 2>/dev/null || break; sleep 0.1; done
 
 echo
-echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded)"
+echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded, ${TARGET_REPLICAS:-0} target replica(s), target_wait_replicas = ${TARGET_WAIT:-0})"
 cat "$WORK/probe.out"
 echo "shake peak RSS: ${SHAKE_RSS} MB"
 echo "last shake status line: $(grep -v '^\s*$' "$WORK/shake/stdout.log" | tail -1)"
