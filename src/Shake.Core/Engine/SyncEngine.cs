@@ -211,6 +211,7 @@ public sealed class SyncEngine
         var verdict = _options.ContinueFrom is { } asked
             ? await Failover.FailoverCheck.BeforePsyncAsync(source, asked, _options.RecentCommands, Statistics, _logger, cancellation)
             : null;
+        if (verdict?.ContinueAfter is { } forkStart && resume is not null) resume = resume with { Offset = forkStart };
         var client = new ReplicationClient(source, new ReplicationClientOptions
         {
             ListeningPort = _options.AnnouncedPort,
@@ -238,7 +239,7 @@ public sealed class SyncEngine
         var acks = new AckLoop(client, _options.AckInterval, Statistics);
         // Without a snapshot (+CONTINUE) the stream starts at once and ACKs follow the confirmed offset from the start.
         if (psync.FullResync) pump.WatchTransfer(acks.Start);
-        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database);
+        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database) { Rewound = verdict?.ContinueAfter is not null };
         var pumping = pump.RunAsync(run.Token);
         var acking = acks.RunAsync(run.Token);
         var consuming = ConsumeAsync(spool.Reader, writer, state, acks, origin, run.Token);
@@ -349,6 +350,9 @@ public sealed class SyncEngine
         {
             _logger.LogInformation("continuing the stream at offset {Offset} in db {Db} without a full sync", psync.Offset, state.Database);
         }
+        // The command log follows one history: it starts again with a new one, or where the stream picks up when it has none.
+        if (_options.RecentCommands is { } recent && (psync.FullResync || recent.CoveredFrom == long.MaxValue || recent.CoveredFrom > psync.Offset || state.Rewound))
+            recent.Begin(psync.Offset);
         var offsets = new ConfirmedOffset(psync.Offset);
         state.Offsets = offsets;
         writer.TrackOffsets(offsets);
@@ -408,6 +412,9 @@ public sealed class SyncEngine
         public StreamForwarder? Forwarder { get; set; }
 
         public ReplicaWait? Replicas { get; set; }
+
+        // Continued at a fork below the applied offset (only harmless commands past it).
+        public bool Rewound { get; init; }
     }
 
     private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable

@@ -35,6 +35,19 @@ public sealed class AppliedCommandLog
     /// <summary>Commands recorded since it was created (also those forgotten since).</summary>
     public long Recorded => Volatile.Read(ref _count);
 
+    /// <summary>The offset recording began at for the current history (<see cref="Begin"/>); <see cref="long.MaxValue"/> before that.</summary>
+    public long CoveredFrom { get; private set; } = long.MaxValue;
+
+    /// <summary>
+    /// Forgets everything and records from <paramref name="streamOffset"/> on: the stream starts there (after a full sync,
+    /// or at a point other than where the log left off), so older entries belong to another history.
+    /// </summary>
+    public void Begin(long streamOffset)
+    {
+        Volatile.Write(ref _count, 0);
+        CoveredFrom = streamOffset;
+    }
+
     /// <summary>Records a command given whole as a span.</summary>
     public void Record(ReadOnlySpan<byte> encoded, long endOffset, int db)
     {
@@ -64,11 +77,12 @@ public sealed class AppliedCommandLog
         var count = Recorded;
         var oldest = Math.Max(0, count - _entries.Length);
         var found = new List<LoggedCommand>();
-        var complete = count <= _entries.Length;
+        // Complete when recording began at or before the range and nothing of the range has been overwritten since.
+        var complete = CoveredFrom < range.First && count <= _entries.Length;
         for (var i = oldest; i < count; i++)
         {
             var entry = _entries[(int)(i % _entries.Length)];
-            if (i == oldest && !complete)
+            if (i == oldest && count > _entries.Length && CoveredFrom < range.First)
             {
                 // The oldest command kept ends before the range: nothing of the range was forgotten.
                 complete = entry.EndOffset < range.First;

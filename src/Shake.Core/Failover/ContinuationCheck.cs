@@ -47,7 +47,14 @@ public static class ContinuationCheck
 /// <param name="CanContinue">The server should answer <c>+CONTINUE</c>.</param>
 /// <param name="Reason">Why (or why not), for the log.</param>
 /// <param name="Fork">When the server's history forks below what Shake applied: the bytes Shake applied that the server never had.</param>
-public sealed record ContinuationVerdict(bool CanContinue, string Reason, ForkRange? Fork);
+public sealed record ContinuationVerdict(bool CanContinue, string Reason, ForkRange? Fork)
+{
+    /// <summary>
+    /// Set when the history forks below what Shake applied, but past the fork Shake applied only commands that change no
+    /// data (<c>PUBLISH</c>, such as a sentinel's hello messages): the offset to continue after instead (the fork's start - 1).
+    /// </summary>
+    public long? ContinueAfter { get; init; }
+}
 
 /// <summary>A range of replication offsets, both ends included.</summary>
 /// <param name="First">First byte.</param>

@@ -34,8 +34,32 @@ public static class FailoverCheck
             return null;
         }
         var verdict = ContinuationCheck.Evaluate(point.ReplicationId, point.Offset, info);
-        if (verdict.Fork is { } fork) ReportDivergence(source.Endpoint.ToString(), fork, recent, statistics, logger);
+        if (verdict.Fork is not { } fork) return verdict;
+        if (recent is not null && OnlyHarmless(recent, fork) is { } names)
+        {
+            var atFork = ContinuationCheck.Evaluate(point.ReplicationId, fork.First - 1, info);
+            if (atFork.CanContinue)
+            {
+                logger.LogInformation("the history of the new master {Master} forks at offset {First}, below what Shake applied ({Last}), but past the fork Shake applied only {Commands}, which change no data: continuing after offset {Offset} instead",
+                    source.Endpoint.ToString(), fork.First, fork.Last, names, fork.First - 1);
+                return atFork with { ContinueAfter = fork.First - 1 };
+            }
+        }
+        ReportDivergence(source.Endpoint.ToString(), fork, recent, statistics, logger);
         return verdict;
+    }
+
+    // Commands that change no data: the old master's stream past the fork may hold the hello messages sentinels publish
+    // through it. PINGs and REPLCONFs are not recorded (they are never forwarded).
+    private static readonly HashSet<string> Harmless = new(StringComparer.Ordinal) { "PUBLISH", "SPUBLISH", "PING" };
+
+    // "3 × PUBLISH" when every command the log holds for the range is harmless and the log covers the whole range; else null.
+    private static string? OnlyHarmless(AppliedCommandLog recent, ForkRange fork)
+    {
+        var (commands, complete) = recent.Within(fork);
+        if (!complete || commands.Any(c => !c.Whole || !Harmless.Contains(c.Name))) return null;
+        return commands.Count == 0 ? "no data commands"
+            : string.Join(", ", commands.GroupBy(c => c.Name).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} × {g.Key}")));
     }
 
     /// <summary>Logs and counts a divergence: the commands Shake applied in <paramref name="fork"/> that the new master never had.</summary>
@@ -52,7 +76,8 @@ public static class FailoverCheck
         var (commands, complete) = recent.Within(fork);
         statistics.Diverged(commands.Count);
         var keys = commands.SelectMany(c => c.Keys.Select(k => c.Db == 0 ? k : string.Create(ic, $"{k} (db {c.Db})"))).Distinct().ToList();
-        var named = keys.Count == 0 ? "no keys" : string.Join(", ", keys.Take(KeysNamed)) + (keys.Count > KeysNamed ? string.Create(ic, $" and {keys.Count - KeysNamed} more") : "");
+        var named = (keys.Count == 0 ? "none" : string.Join(", ", keys.Take(KeysNamed)) + (keys.Count > KeysNamed ? string.Create(ic, $" and {keys.Count - KeysNamed} more") : ""))
+            + " (" + string.Join(", ", commands.GroupBy(c => c.Name).Select(g => string.Create(ic, $"{g.Count()} × {g.Key}"))) + ")";
         var partial = commands.Any(c => !c.Whole) ? "; some commands were longer than the log keeps, so their later keys are missing" : "";
         var forgotten = complete ? "" : string.Create(ic, $"; the log keeps the last {recent.Capacity} commands, so earlier commands of the range are not counted");
         logger.LogWarning("divergence: the history of the new master {Master} forks at offset {First}, below what Shake applied ({Last}): {Count} commands (bytes {First}..{Last}) came from the old master only and were applied to the target, which Shake cannot take back; their keys: {Keys}{Partial}{Forgotten}",

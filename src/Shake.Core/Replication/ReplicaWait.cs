@@ -68,6 +68,12 @@ public sealed class ReplicaWait
         lock (_gate) return _partsLeft == 0 && now >= _nextAt && offset > _value;
     }
 
+    /// <summary>Whether writes up to <paramref name="offset"/> still wait for a wave (whatever the time).</summary>
+    public bool Wanted(long offset)
+    {
+        lock (_gate) return _partsLeft == 0 && offset > _value;
+    }
+
     /// <summary>A wave of <paramref name="parts"/> WAITs covering the writes up to <paramref name="offset"/> is being sent.</summary>
     public void Begin(long offset, int parts)
     {

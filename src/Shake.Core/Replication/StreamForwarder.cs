@@ -65,6 +65,10 @@ public sealed class StreamForwarder
     /// <summary>Reads and forwards commands until the reader completes (an error naming the source) or cancellation.</summary>
     public async Task RunAsync(PipeReader input, string origin, CancellationToken cancellation)
     {
+        // A quiet stream would leave the last writes without a WAIT wave: wake the loop up when one is wanted.
+        using var nudge = ReplicaWait is { } replicas
+            ? new Timer(_ => { if (replicas.Wanted(Volatile.Read(ref _offsetForWave))) input.CancelPendingRead(); }, null, replicas.Interval, replicas.Interval)
+            : null;
         while (true)
         {
             var result = await input.ReadAsync(cancellation);
@@ -73,8 +77,12 @@ public sealed class StreamForwarder
             // the pipeline only flushes by itself when its buffer fills.
             await _writer.WaitForBacklogAsync();
             // Inside MULTI nothing after its start counts as applied yet.
-            if (ReplicaWait is { } wait && wait.Due(_inMulti ? _multiStart : Offset, DateTime.UtcNow))
-                _writer.WriteReplicaWait(wait, _inMulti ? _multiStart : Offset);
+            if (ReplicaWait is { } wait)
+            {
+                var covered = _inMulti ? _multiStart : Offset;
+                Volatile.Write(ref _offsetForWave, covered);
+                if (wait.Due(covered, DateTime.UtcNow)) _writer.WriteReplicaWait(wait, covered);
+            }
             await _writer.FlushAsync(cancellation);
             if (_pendingFence is { } pending)
             {
@@ -91,6 +99,7 @@ public sealed class StreamForwarder
         }
     }
 
+    private long _offsetForWave;
     private bool _stoppedEarly;
     private (Task Fence, long At)? _pendingFence;
     private long _fencedAt = -1;
@@ -131,6 +140,7 @@ public sealed class StreamForwarder
             {
                 case StreamCommandKind.Ping:
                 case StreamCommandKind.ReplConf:
+                case StreamCommandKind.SentinelHello:
                     if (!_inMulti) _confirmed.Skipped(Offset);
                     break;
                 case StreamCommandKind.GetAck:
