@@ -32,7 +32,7 @@ internal static class SentinelSectionReader
         return options;
     }
 
-    /// <summary>The source address: required, unless the sentinels name it.</summary>
+    /// <summary>The source address: required, unless the sentinels name it (then it is not used).</summary>
     public static string SourceAddress(ConfigSection reader, SentinelOptions? sentinel) =>
-        sentinel is not null && !reader.Has("address") ? "" : reader.Address("address");
+        sentinel is not null ? reader.String("address", "") : reader.Address("address");
 }
