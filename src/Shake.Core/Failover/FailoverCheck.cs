@@ -58,7 +58,7 @@ public static class FailoverCheck
     {
         var (commands, complete) = recent.Within(fork);
         if (!complete || commands.Any(c => !c.Whole || !Harmless.Contains(c.Name))) return null;
-        return commands.Count == 0 ? "no data commands"
+        return commands.Count == 0 ? "PINGs and sentinel hello messages"
             : string.Join(", ", commands.GroupBy(c => c.Name).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Count()} × {g.Key}")));
     }
 
