@@ -381,8 +381,17 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     {
         _replicaWait = wait;
         // One WAIT per master, behind that master's writes; the wave counts only when every master has enough replicas.
-        wait.Begin(endOffset, _target.Topology.Masters.Count);
-        BroadcastCommand(WriteKind.ReplicaWait, wait.Command, endOffset);
+        var masters = _target.Topology.Masters;
+        wait.Begin(endOffset, masters.Count);
+        RespCommandWriter.WriteCommand(_encoder, wait.Command);
+        var (buffer, length) = _encoder.Detach();
+        foreach (var master in masters)
+        {
+            var copy = ArrayPool<byte>.Shared.Rent(length);
+            buffer.AsSpan(0, length).CopyTo(copy);
+            Submit(copy, length, master.Slots[0].Start, WriteKind.ReplicaWait, 0, endOffset);
+        }
+        ArrayPool<byte>.Shared.Return(buffer);
     }
 
     /// <inheritdoc />
@@ -391,13 +400,11 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     /// <inheritdoc />
     public void LoadScript(string body) => BroadcastCommand(WriteKind.ScriptLoad, "SCRIPT", "LOAD", body);
 
-    private void BroadcastCommand(WriteKind kind, params string[] arguments) => BroadcastCommand(kind, arguments, 0);
-
-    private void BroadcastCommand(WriteKind kind, string[] arguments, long endOffset)
+    private void BroadcastCommand(WriteKind kind, params string[] arguments)
     {
         RespCommandWriter.WriteCommand(_encoder, arguments);
         var (buffer, length) = _encoder.Detach();
-        Broadcast(buffer, length, kind, endOffset);
+        Broadcast(buffer, length, kind, 0);
     }
 
     // Records a request and sends it, or leaves it for the repair when one is running.
