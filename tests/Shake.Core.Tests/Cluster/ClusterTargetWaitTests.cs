@@ -43,7 +43,6 @@ public sealed class ClusterTargetWaitTests(ClusterPairFixture clusters, ITestOut
         await Redis.PipelineAsync(source, Enumerable.Range(0, 3000).Select(i => new[] { "SET", $"k{i.ToString(CultureInfo.InvariantCulture)}", "v" }));
         var offset = Redis.Info(source, "replication", "master_repl_offset");
         await engine.WaitUntilAsync(s => s.ReplicatedOffset >= offset, TimeSpan.FromSeconds(30), "the target's replicas holding the writes");
-        Assert.DoesNotContain(logger.Lines, l => l.Message.StartsWith("target replicas:", StringComparison.Ordinal));
         await engine.StopAsync();
         Assert.True(File.Exists(Path.Combine(_dir, ResumePoint.FileName)));
     }
