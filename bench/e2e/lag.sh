@@ -6,6 +6,8 @@
 #   PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
 #   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1,
 #   CHECKPOINT_KEY (shake's checkpoint_key; default "shake-checkpoint", empty: no checkpoints, to measure their cost).
+#   TARGET_REPLICAS (replicas of shake's target, default 0), TARGET_WAIT ([advanced] target_wait_replicas, default 0):
+#   compare TARGET_REPLICAS=1 TARGET_WAIT=0 with TARGET_REPLICAS=1 TARGET_WAIT=1 for the cost of waiting for the replica.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -29,6 +31,11 @@ cli "$REPLICA" REPLICAOF 127.0.0.1 "$SRC" >/dev/null
 TARGET=$(start_redis shake-target)
 mkdir -p "$WORK/shake"
 shake_sync_config "$SRC" "$TARGET" "$WORK/shake/sync.toml" true
+for i in $(seq 1 "${TARGET_REPLICAS:-0}"); do
+  TARGET_REPLICA=$(start_redis "target-replica-$i")
+  cli "$TARGET_REPLICA" REPLICAOF 127.0.0.1 "$TARGET" >/dev/null
+done
+if [ "${TARGET_WAIT:-0}" -gt 0 ]; then echo "target_wait_replicas = $TARGET_WAIT" >> "$WORK/shake/sync.toml"; fi
 log "source $SRC, replica $REPLICA, shake target $TARGET: starting shake"
 "$SHAKE_BIN" "$WORK/shake/sync.toml" > "$WORK/shake/stdout.log" 2>&1 &
 SHAKE_PID=$!
@@ -58,7 +65,7 @@ kill -INT "$SHAKE_PID" 2>/dev/null || true
 for i in $(seq 1 100); do kill -0 "$SHAKE_PID" 2>/dev/null || break; sleep 0.1; done
 
 echo
-echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded)"
+echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded, ${TARGET_REPLICAS:-0} target replica(s), target_wait_replicas = ${TARGET_WAIT:-0})"
 cat "$WORK/probe.out"
 echo "shake peak RSS: ${SHAKE_RSS} MB"
 echo "shake target CPU: user $(info_field "$TARGET" cpu used_cpu_user) s, sys $(info_field "$TARGET" cpu used_cpu_sys) s; replica CPU: user $(info_field "$REPLICA" cpu used_cpu_user) s, sys $(info_field "$REPLICA" cpu used_cpu_sys) s"

@@ -256,6 +256,7 @@ public sealed class ClusterSourceSync
                 Checkpoint = _template.Checkpoint with { SourceName = $"shard-{run.Shard}" },
                 // Engines starting after the first ones may receive keys that migrated in before their snapshot.
                 RecordSnapshotKeys = run.Late || attempt > 1,
+                RecentCommands = run.Recent,
             };
             // After the source stopped mid-stream, the next run asks whichever node masters the shard now to continue.
             if (run.StoppedAt is { } stoppedAt) options = options with { ContinueFrom = stoppedAt };
@@ -302,10 +303,7 @@ public sealed class ClusterSourceSync
         }
     }
 
-    // Errors a restart repeats exactly: configuration, a key that exists under panic, a filter that asked to stop.
-    private static bool IsFatal(Exception e) =>
-        e is TargetKeyExistsException or FilterStoppedException or Checkpoints.OppositeSyncException or Checkpoints.TargetNotEmptyException or ShakeConfigException
-            or ArgumentException or NotSupportedException or SourceDatabaseUnmappedException;
+    private static bool IsFatal(Exception e) => Failover.EngineRestart.IsFatal(e);
 
     private static async Task Quietly(params Task[] tasks)
     {
@@ -339,6 +337,9 @@ public sealed class ClusterSourceSync
         public ResumePoint? StoppedAt { get; set; }
 
         public string? LastError { get; set; }
+
+        // The shard's recent commands, kept across its engines, to name what a failover's divergent history held.
+        public Failover.AppliedCommandLog Recent { get; } = new();
 
         public EngineSummary? Summary { get; set; }
 

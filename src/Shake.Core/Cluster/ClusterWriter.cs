@@ -53,6 +53,7 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     private readonly EntryFormChooser _forms;
     private readonly List<BlockPart> _block = [];
     private readonly HashSet<ClusterNodeLink> _unflushed = [];
+    private ReplicaWait? _replicaWait;
     private readonly TaskCompletionSource _failure = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly CancellationTokenSource _abort = new();
     private ClusterRequest[] _ring = new ClusterRequest[1024];
@@ -392,6 +393,24 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     }
 
     /// <inheritdoc />
+    public void WriteReplicaWait(ReplicaWait wait, long endOffset)
+    {
+        _replicaWait = wait;
+        // One WAIT per master, behind that master's writes; the wave counts only when every master has enough replicas.
+        var masters = _target.Topology.Masters;
+        wait.Begin(endOffset, masters.Count);
+        RespCommandWriter.WriteCommand(_encoder, wait.Command);
+        var (buffer, length) = _encoder.Detach();
+        foreach (var master in masters)
+        {
+            var copy = ArrayPool<byte>.Shared.Rent(length);
+            buffer.AsSpan(0, length).CopyTo(copy);
+            Submit(copy, length, master.Slots[0].Start, WriteKind.ReplicaWait, 0, endOffset);
+        }
+        ArrayPool<byte>.Shared.Return(buffer);
+    }
+
+    /// <inheritdoc />
     public void LoadFunction(string code) => BroadcastCommand(WriteKind.FunctionLoad, "FUNCTION", "LOAD", "REPLACE", code);
 
     /// <inheritdoc />
@@ -681,6 +700,12 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
             {
                 // Sent again after its connection was lost: the first attempt was applied, only its reply went missing.
                 _statistics.KeyApplied();
+                request.State = RequestState.Done;
+            }
+            else if (request.Kind == WriteKind.ReplicaWait)
+            {
+                // A WAIT sent again on a new connection counts that connection's writes only: it proves nothing.
+                _replicaWait?.Answered(request.Attempts == 0 && reply.Kind == RespKind.Integer ? reply.Head.Integer : -1);
                 request.State = RequestState.Done;
             }
             else

@@ -147,4 +147,14 @@ public sealed record AdvancedOptions
 
     /// <summary>Refuse a full sync into a target that already holds keys (Shake's <c>target_must_be_empty</c>, default false).</summary>
     public bool TargetMustBeEmpty { get; init; }
+
+    /// <summary>
+    /// Report an offset to the source (REPLCONF ACK, resume point) only once this many replicas of the target (of each
+    /// target master) confirmed the writes up to it with <c>WAIT</c> (Shake's <c>target_wait_replicas</c>), so a target
+    /// failover cannot lose writes Shake already confirmed; 0 (default) does not wait.
+    /// </summary>
+    public int TargetWaitReplicas { get; init; }
+
+    /// <summary>Longest one <c>WAIT</c> may hold the target connection, in milliseconds (Shake's <c>target_wait_timeout_ms</c>).</summary>
+    public int TargetWaitTimeoutMs { get; init; } = 100;
 }

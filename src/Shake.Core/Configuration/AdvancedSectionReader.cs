@@ -71,6 +71,8 @@ internal static class AdvancedSectionReader
             CheckpointKey = section.String("checkpoint_key", defaults.CheckpointKey),
             CheckpointGuard = section.Bool("checkpoint_guard", defaults.CheckpointGuard),
             TargetMustBeEmpty = section.Bool("target_must_be_empty", defaults.TargetMustBeEmpty),
+            TargetWaitReplicas = section.Int("target_wait_replicas", defaults.TargetWaitReplicas, 0, 1024),
+            TargetWaitTimeoutMs = section.Int("target_wait_timeout_ms", defaults.TargetWaitTimeoutMs, 1, 60_000),
         };
     }
 

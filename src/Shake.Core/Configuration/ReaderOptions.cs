@@ -18,6 +18,12 @@ public abstract record ReaderOptions
 /// <param name="TryDiskless">Ask the source for a diskless (socket) transfer.</param>
 public sealed record SyncReaderOptions(RedisInstanceOptions Source, bool SyncRdb = true, bool SyncAof = true, bool PreferReplica = false, bool TryDiskless = false) : ReaderOptions
 {
+    /// <summary>
+    /// Find the source master through Redis Sentinel (<c>[sync_reader.sentinel]</c>), and follow it through the
+    /// sentinels' failovers; null: <see cref="Source"/>'s address is the source.
+    /// </summary>
+    public SentinelOptions? Sentinel { get; init; }
+
     /// <inheritdoc />
     public override string Section => "sync_reader";
 

@@ -28,6 +28,7 @@ public static class ShakeConfigPrinter
                 w.Bool("prefer_replica", sync.PreferReplica);
                 if (v3) w.Derived("a v3 file has no try_diskless; Shake accepts diskless transfers for every v3 file, as redis-shake v3 did");
                 w.Bool("try_diskless", sync.TryDiskless);
+                if (sync.Sentinel is { } sentinel) w.Sentinel(sentinel);
                 break;
             case ScanReaderOptions scan:
                 w.Section("scan_reader");
@@ -104,6 +105,8 @@ public static class ShakeConfigPrinter
         w.String("checkpoint_key", a.CheckpointKey);
         w.Bool("checkpoint_guard", a.CheckpointGuard);
         w.Bool("target_must_be_empty", a.TargetMustBeEmpty);
+        w.Integer("target_wait_replicas", a.TargetWaitReplicas);
+        w.Integer("target_wait_timeout_ms", a.TargetWaitTimeoutMs);
 
         w.Section("module");
         w.Integer("target_mbbloom_version", config.Module.TargetMbbloomVersion);
@@ -148,6 +151,16 @@ public static class ShakeConfigPrinter
             String("password", redact && endpoint.HasPassword ? "***" : endpoint.Password);
             Bool("tls", endpoint.Tls);
             if (endpoint.Version is not null) Comment($"Redis version declared by the v3 file: {endpoint.Version}");
+        }
+
+        public void Sentinel(SentinelOptions sentinel)
+        {
+            Section("sync_reader.sentinel");
+            String("master_name", sentinel.MasterName);
+            String("address", string.Join(",", sentinel.Addresses));
+            String("username", sentinel.Username);
+            String("password", redact && sentinel.HasPassword ? "***" : sentinel.Password);
+            Bool("tls", sentinel.Tls);
         }
 
         public void String(string key, string value) => Line(key, TomlValue.Quote(value));

@@ -35,8 +35,7 @@ internal static class V3ConfigReader
                 source.RequiredString("rdb_file_path", "a path to an RDB file (relative paths are relative to advanced.dir)"))),
             "scan" => new ScanReaderOptions(ReadEndpoint(source, cluster: false, sourceVersion), []),
             // [source] type = "cluster" is Shake's extension of the v3 format: one process follows every shard.
-            // A v3 file has no try_diskless: redis-shake v3 always accepted diskless transfers, and so does Shake for it.
-            _ => new SyncReaderOptions(ReadEndpoint(source, source.Choice("type", false, TargetTypes), sourceVersion), TryDiskless: true),
+            _ => SyncReader(source, sourceVersion),
         };
 
         var cluster = target.Choice("type", false, TargetTypes);
@@ -49,8 +48,18 @@ internal static class V3ConfigReader
         return new ShakeConfig(ConfigFormat.RedisShakeV3, reader, writer, new FilterOptions(), advanced, new ModuleOptions());
     }
 
-    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version) => new(
-        section.Address("address"),
+    // [source.sentinel] is Shake's extension of the v3 format, the same sub-table as v4's [sync_reader.sentinel].
+    private static SyncReaderOptions SyncReader(ConfigSection source, string? version)
+    {
+        var sentinel = SentinelSectionReader.Read(source);
+        var endpoint = ReadEndpoint(source, source.Choice("type", false, TargetTypes), version, SentinelSectionReader.SourceAddress(source, sentinel));
+        if (sentinel is not null && endpoint.Cluster) source.Error("sentinel", source.LineOf("sentinel"), "a sentinel names one master; it cannot be combined with type = \"cluster\"");
+        // A v3 file has no try_diskless: redis-shake v3 always accepted diskless transfers, and so does Shake for it.
+        return new SyncReaderOptions(endpoint, TryDiskless: true) { Sentinel = sentinel };
+    }
+
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version, string? address = null) => new(
+        address ?? section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),
         section.Bool("tls", false),

@@ -44,12 +44,15 @@ internal static class V4ConfigReader
         switch (section.Name)
         {
             case "sync_reader":
+                var sentinel = SentinelSectionReader.Read(section);
+                var source = ReadEndpoint(section, SentinelSectionReader.SourceAddress(section, sentinel));
+                if (sentinel is not null && source.Cluster) section.Error("sentinel", section.LineOf("sentinel"), "a sentinel names one master; it cannot be combined with cluster = true");
                 return new SyncReaderOptions(
-                    ReadEndpoint(section),
+                    source,
                     section.Bool("sync_rdb", true),
                     section.Bool("sync_aof", true),
                     section.Bool("prefer_replica", false),
-                    section.Bool("try_diskless", false));
+                    section.Bool("try_diskless", false)) { Sentinel = sentinel };
             case "scan_reader":
                 return new ScanReaderOptions(
                     ReadEndpoint(section),
@@ -67,8 +70,8 @@ internal static class V4ConfigReader
         }
     }
 
-    private static RedisInstanceOptions ReadEndpoint(ConfigSection section) => new(
-        section.Address("address"),
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, string? address = null) => new(
+        address ?? section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),
         section.Bool("tls", false),

@@ -118,6 +118,25 @@ public sealed record EngineOptions
     /// </summary>
     public ResumePoint? ContinueFrom { get; init; }
 
+    /// <summary>
+    /// The recent stream commands of this engine's source history, kept across the runs of one supervisor so that a
+    /// divergence found after a failover can be told by command and key (see <see cref="Failover.AppliedCommandLog"/>);
+    /// null records nothing.
+    /// </summary>
+    public Failover.AppliedCommandLog? RecentCommands { get; init; }
+
+    /// <summary>
+    /// Report an offset to the source (REPLCONF ACK, resume point) only once this many replicas of the target confirmed
+    /// the writes up to it (<c>WAIT</c>; <c>[advanced] target_wait_replicas</c>); 0 does not wait.
+    /// </summary>
+    public int TargetWaitReplicas { get; init; }
+
+    /// <summary>Longest a <c>WAIT</c> may block the target connection (<c>[advanced] target_wait_timeout_ms</c>).</summary>
+    public TimeSpan TargetWaitTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Least time between two <c>WAIT</c>s on the target connection (each holds back the writes behind it for a round trip to the replicas).</summary>
+    public TimeSpan TargetWaitInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Record every key of the snapshot with <see cref="MigrationGuard"/> (engines that start after the others).</summary>
     public bool RecordSnapshotKeys { get; init; }
 

@@ -31,6 +31,9 @@ public sealed class EngineStatistics
     private long _checkpointItemsSkipped;
     private long _migrationCommandsDropped;
     private long _acknowledgedOffset;
+    private long _divergences;
+    private long _divergentCommands;
+    private long _replicatedOffset = -1;
     private Replication.ConfirmedOffset? _offsets;
     private Spool.ByteSpool? _spool;
 
@@ -81,6 +84,12 @@ public sealed class EngineStatistics
     internal void CheckpointKeySkipped() => Interlocked.Increment(ref _checkpointItemsSkipped);
     internal void CheckpointCommandSkipped() => Interlocked.Increment(ref _checkpointItemsSkipped);
     internal void MigrationCommandDropped() => Interlocked.Increment(ref _migrationCommandsDropped);
+    internal void Diverged(long commands)
+    {
+        Interlocked.Increment(ref _divergences);
+        Interlocked.Add(ref _divergentCommands, commands);
+    }
+    internal void SetReplicatedOffset(long offset) => Interlocked.Exchange(ref _replicatedOffset, offset);
     internal void CommandSplit() => Interlocked.Increment(ref _commandsSplit);
     internal void Redirected() => Interlocked.Increment(ref _redirections);
     internal void Resent(int count) => Interlocked.Add(ref _resends, count);
@@ -126,6 +135,9 @@ public sealed class EngineStatistics
         Resends = Interlocked.Read(ref _resends),
         MigrationCommandsDropped = Interlocked.Read(ref _migrationCommandsDropped),
         CheckpointItemsSkipped = Interlocked.Read(ref _checkpointItemsSkipped),
+        Divergences = Interlocked.Read(ref _divergences),
+        DivergentCommands = Interlocked.Read(ref _divergentCommands),
+        ReplicatedOffset = Interlocked.Read(ref _replicatedOffset),
     };
 }
 
@@ -190,6 +202,15 @@ public sealed record EngineSnapshot(
 
     /// <summary>Checkpoint keys of other syncs found in the source (snapshot keys and stream commands), never copied.</summary>
     public long CheckpointItemsSkipped { get; init; }
+
+    /// <summary>Source failovers after which the new master's history forked below what Shake had applied (see <see cref="Failover.FailoverCheck"/>).</summary>
+    public long Divergences { get; init; }
+
+    /// <summary>Commands Shake applied from an old master that the new master never had, summed over <see cref="Divergences"/> (as far as the command log reached back).</summary>
+    public long DivergentCommands { get; init; }
+
+    /// <summary>With <c>target_wait_replicas</c>: the offset up to which the target's replicas confirmed every write (WAIT); -1 when not waiting.</summary>
+    public long ReplicatedOffset { get; init; } = -1;
 
     /// <summary>Bytes received from the source but not yet confirmed by the target.</summary>
     public long Lag => Math.Max(0, ReceivedOffset - ConfirmedOffset);

@@ -27,7 +27,16 @@ public static class StatusLine
         return string.Create(ic,
             $"[{phase}] {rdb}, keys={now.KeysWritten} ({keysRate:F0}/s), skipped={skipped}, failed={now.KeysFailed}, " +
             $"ops={now.CommandsForwarded} ({opsRate:F0}/s), offset={now.ConfirmedOffset}/{now.ReceivedOffset}, lag={Bytes(now.Lag)}, " +
-            $"spool={Bytes(now.SpoolMemoryBytes)} mem + {Bytes(now.SpoolDiskBytes)} disk");
+            $"spool={Bytes(now.SpoolMemoryBytes)} mem + {Bytes(now.SpoolDiskBytes)} disk{Failover(now)}");
+    }
+
+    // Shown only when they apply: the offset the target's replicas hold (target_wait_replicas), divergences after source failovers.
+    private static string Failover(EngineSnapshot now)
+    {
+        var ic = CultureInfo.InvariantCulture;
+        var replicated = now.ReplicatedOffset >= 0 ? string.Create(ic, $", replicated={now.ReplicatedOffset}") : "";
+        var diverged = now.Divergences > 0 ? string.Create(ic, $", diverged={now.DivergentCommands} cmds in {now.Divergences} failover(s)") : "";
+        return replicated + diverged;
     }
 
     /// <summary>Human-readable byte count (B, KiB, MiB, GiB).</summary>

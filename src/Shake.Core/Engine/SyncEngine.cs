@@ -269,6 +269,11 @@ public sealed class SyncEngine
         if (resume is null && store is not null) resume = await ResumeFromTargetAsync(store, checkpoint!, origin, writer.Endpoint, cancellation);
 
         Statistics.Phase = EnginePhase.Handshake;
+        // After a failover: can this master continue, and does its history fork below what the target holds?
+        var verdict = _options.ContinueFrom is { } asked
+            ? await Failover.FailoverCheck.BeforePsyncAsync(source, asked, _options.RecentCommands, Statistics, _logger, cancellation)
+            : null;
+        if (verdict?.ContinueAfter is { } forkStart && resume is not null) resume = resume with { Offset = forkStart };
         var client = new ReplicationClient(source, new ReplicationClientOptions
         {
             ListeningPort = _options.AnnouncedPort,
@@ -281,7 +286,8 @@ public sealed class SyncEngine
         if (psync.FullResync && resume is not null && _options.ContinueFrom is null)
             _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset left its backlog): full sync", origin, resume.ReplicationId, resume.Offset);
         if (psync.FullResync && _options.ContinueFrom is not null)
-            _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset is outside its backlog): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset);
+            _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} ({Reason}): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset,
+                verdict is { CanContinue: false } ? verdict.Reason : "it does not know that history, or the offset is outside its backlog; its INFO replication did not say which");
         // From here on the target moves: only a stop with everything applied (below) gives a point to continue from.
         StoppedAt = null;
         _logger.LogInformation("{Source} answered PSYNC: {Kind} {ReplId} {Offset}", origin, psync.FullResync ? "FULLRESYNC" : "CONTINUE", psync.ReplicationId, psync.Offset);
@@ -300,7 +306,7 @@ public sealed class SyncEngine
         var acks = new AckLoop(client, _options.AckInterval, Statistics);
         // Without a snapshot (+CONTINUE) the stream starts at once and ACKs follow the confirmed offset from the start.
         if (psync.FullResync) pump.WatchTransfer(acks.Start);
-        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database) { Checkpoint = checkpoint, Store = store, SourceRunId = sourceRunId };
+        var state = new StreamState(psync, psync.FullResync ? 0 : resume!.Database) { Checkpoint = checkpoint, Store = store, SourceRunId = sourceRunId, Rewound = verdict?.ContinueAfter is not null };
         var pumping = pump.RunAsync(run.Token);
         var acking = acks.RunAsync(run.Token);
         var consuming = ConsumeAsync(spool.Reader, writer, state, acks, origin, run.Token);
@@ -344,8 +350,9 @@ public sealed class SyncEngine
             if (state.Offsets is not null)
             {
                 Statistics.SetConfirmedOffset(state.Offsets.Value);
-                await client.SendAckAsync(state.Offsets.Value, stopTimeout.Token);
-                Statistics.SetAcknowledgedOffset(state.Offsets.Value);
+                var ack = state.Replicas is { } replicas ? await ReplicatedAsync(writer, replicas, state.Offsets.Value, stopTimeout.Token) : state.Offsets.Value;
+                await client.SendAckAsync(ack, stopTimeout.Token);
+                Statistics.SetAcknowledgedOffset(ack);
             }
             SaveResumePoint(state, origin, writer.Endpoint);
         }
@@ -356,11 +363,29 @@ public sealed class SyncEngine
         if (writer.Failure.IsFaulted) await writer.Failure;
     }
 
+    // A last WAIT behind everything written, so the final ACK and the resume point can cover it all.
+    private static async Task<long> ReplicatedAsync(ITargetWriter writer, ReplicaWait replicas, long applied, CancellationToken cancellation)
+    {
+        await replicas.WhenIdleAsync().WaitAsync(cancellation);
+        if (replicas.Value < applied)
+        {
+            writer.WriteReplicaWait(replicas, applied);
+            await writer.DrainAsync(cancellation);
+            await replicas.WhenIdleAsync().WaitAsync(cancellation);
+        }
+        return Math.Max(0, Math.Min(applied, replicas.Value));
+    }
+
     private void SaveResumePoint(StreamState state, string origin, string target)
     {
         // Only a stream stopped between commands, with every processed byte applied, can be continued exactly.
         if (!_options.ResumeAfterCleanStop || state.Forwarder is not { } forwarder || state.Offsets is not { } offsets) return;
         if (forwarder.InTransaction || offsets.Value != forwarder.Offset || offsets.InFlight != 0) return;
+        if (state.Replicas is { } replicas && replicas.Value < offsets.Value)
+        {
+            _logger.LogWarning("no resume point saved: the target's replicas hold the writes up to offset {Replicated} only, not {Applied} (target_wait_replicas = {Count}); the next run does a full sync", replicas.Value, offsets.Value, replicas.Replicas);
+            return;
+        }
         new ResumePoint(origin, target, state.Psync.ReplicationId, offsets.Value, forwarder.Database).Save(_options.Directory);
         _logger.LogInformation("saved the resume point: {ReplId} offset {Offset}; the next run continues from there if the source still has it", state.Psync.ReplicationId, offsets.Value);
     }
@@ -401,10 +426,18 @@ public sealed class SyncEngine
         }
         // The checkpoint names the stream's start; from here on each transaction moves it.
         if (state.Store is not null) await state.Store.WriteStreamStartAsync(origin, state.SourceRunId, psync.ReplicationId, psync.Offset, state.Database, cancellation);
+
+        // The command log follows one history: it starts again with a new one, or where the stream picks up when it has none.
+        if (_options.RecentCommands is { } recent && (psync.FullResync || recent.CoveredFrom == long.MaxValue || recent.CoveredFrom > psync.Offset || state.Rewound))
+            recent.Begin(psync.Offset);
         var offsets = new ConfirmedOffset(psync.Offset);
         state.Offsets = offsets;
         writer.TrackOffsets(offsets);
-        acks.Track(offsets);
+        // target_wait_replicas: nothing counts as held by the replicas before the first WAIT says so.
+        state.Replicas = _options.TargetWaitReplicas > 0
+            ? new ReplicaWait(_options.TargetWaitReplicas, _options.TargetWaitTimeout, _options.TargetWaitInterval, -1, Statistics, _logger)
+            : null;
+        acks.Track(offsets, state.Replicas);
         Statistics.TrackOffsets(offsets);
         if (!_options.SyncAof) return;
         Statistics.Phase = EnginePhase.Incremental;
@@ -412,6 +445,8 @@ public sealed class SyncEngine
         {
             Migrations = _options.MigrationGuard is null ? null : new MigrationFilter(_options.MigrationGuard, _options.Shard),
             SkipKeyPrefix = SkippedPrefix(),
+            Recent = _options.RecentCommands,
+            ReplicaWait = state.Replicas,
         };
         state.Checkpoint?.Start(state.Forwarder);
         await state.Forwarder.RunAsync(input, origin, cancellation);
@@ -492,6 +527,11 @@ public sealed class SyncEngine
         public CheckpointStore? Store { get; init; }
 
         public string SourceRunId { get; init; } = "";
+
+        public ReplicaWait? Replicas { get; set; }
+
+        // Continued at a fork below the applied offset (only harmless commands past it).
+        public bool Rewound { get; init; }
     }
 
     private sealed class StopOnDispose(CancellationTokenSource source) : IDisposable

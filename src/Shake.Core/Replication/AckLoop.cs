@@ -15,6 +15,7 @@ public sealed class AckLoop
     private readonly SemaphoreSlim _wake = new(0);
     private volatile bool _started;
     private volatile ConfirmedOffset? _offsets;
+    private volatile ReplicaWait? _replicas;
 
     /// <summary>Creates the loop; it stays silent until <see cref="Start"/>.</summary>
     public AckLoop(ReplicationClient client, TimeSpan interval, EngineStatistics statistics)
@@ -34,12 +35,20 @@ public sealed class AckLoop
         _wake.Release();
     }
 
-    /// <summary>Acknowledge <paramref name="offsets"/> from now on (the snapshot is applied).</summary>
-    public void Track(ConfirmedOffset offsets)
+    /// <summary>
+    /// Acknowledge <paramref name="offsets"/> from now on (the snapshot is applied), and with <paramref name="replicas"/>
+    /// never past what the target's replicas hold.
+    /// </summary>
+    public void Track(ConfirmedOffset offsets, ReplicaWait? replicas = null)
     {
+        _replicas = replicas;
         _offsets = offsets;
         _started = true;
     }
+
+    /// <summary>The offset to acknowledge now: applied on the target, and with <c>target_wait_replicas</c> held by its replicas (0 before that).</summary>
+    public long AcknowledgeableOffset => _offsets is not { } offsets ? 0
+        : _replicas is { } replicas ? Math.Max(0, Math.Min(offsets.Value, replicas.Value)) : offsets.Value;
 
     /// <summary>Send an ACK as soon as possible (the source sent GETACK).</summary>
     public void RequestNow() => _wake.Release();
@@ -53,7 +62,7 @@ public sealed class AckLoop
             {
                 await _wake.WaitAsync(_interval, cancellation);
                 if (!_started) continue;
-                var offset = _offsets?.Value ?? 0;
+                var offset = AcknowledgeableOffset;
                 if (_offsets is not null) _statistics.SetConfirmedOffset(offset);
                 await _client.SendAckAsync(offset, cancellation);
                 _statistics.SetAcknowledgedOffset(offset);

@@ -13,9 +13,9 @@ public static class StreamCommandClassifier
         if (name.Length > 8) return StreamCommandKind.Forward;
         Span<byte> nameBytes = stackalloc byte[8];
         name.CopyTo(nameBytes);
-        Span<byte> argumentBytes = stackalloc byte[6];
-        var argument = firstArgument.Length == 6 ? argumentBytes : default;
-        if (firstArgument.Length == 6) firstArgument.CopyTo(argumentBytes);
+        Span<byte> argumentBytes = stackalloc byte[SentinelHello.Length];
+        var argument = firstArgument.Length == 6 || firstArgument.Length == SentinelHello.Length ? argumentBytes[..(int)firstArgument.Length] : default;
+        if (!argument.IsEmpty) firstArgument.CopyTo(argument);
         return Classify(nameBytes[..(int)name.Length], argument);
     }
 
@@ -33,6 +33,10 @@ public static class StreamCommandClassifier
                 return Is(name, "MULTI"u8) ? StreamCommandKind.Multi : StreamCommandKind.Forward;
             case 6:
                 return Is(name, "SELECT"u8) ? StreamCommandKind.Select : StreamCommandKind.Forward;
+            case 7:
+                // A sentinel's hello message, published through the master it watches: meant for that deployment's
+                // sentinels, never for the target's (which would take the source's sentinels for their own).
+                return Is(name, "PUBLISH"u8) && firstArgument.SequenceEqual(SentinelHello) ? StreamCommandKind.SentinelHello : StreamCommandKind.Forward;
             case 8:
                 if (!Is(name, "REPLCONF"u8)) return StreamCommandKind.Forward;
                 return Is(firstArgument, "GETACK"u8) ? StreamCommandKind.GetAck : StreamCommandKind.ReplConf;
@@ -40,6 +44,9 @@ public static class StreamCommandClassifier
                 return StreamCommandKind.Forward;
         }
     }
+
+    // The channel sentinels announce themselves on (case matters for channel names).
+    private static ReadOnlySpan<byte> SentinelHello => "__sentinel__:hello"u8;
 
     /// <summary>Parses the database number of a <c>SELECT</c>; throws naming the bad value.</summary>
     public static int ParseDb(in ReadOnlySequence<byte> argument)

@@ -23,4 +23,7 @@ public enum StreamCommandKind
 
     /// <summary><c>EXEC</c>: closes a transaction block.</summary>
     Exec,
+
+    /// <summary><c>PUBLISH __sentinel__:hello ...</c>: a source sentinel's announcement; counted in the offset, not forwarded.</summary>
+    SentinelHello,
 }

@@ -53,6 +53,12 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
     /// </summary>
     public byte[]? SkipKeyPrefix { get; init; }
 
+    /// <summary>Records each data command forwarded (for a failover's divergence report); null records nothing.</summary>
+    public Failover.AppliedCommandLog? Recent { get; init; }
+
+    /// <summary>With <c>target_wait_replicas</c>: sends a WAIT wave behind the writes when one is due; null sends none.</summary>
+    public ReplicaWait? ReplicaWait { get; init; }
+
     /// <summary>Replication offset of the bytes processed so far.</summary>
     public long Offset { get; private set; }
 
@@ -65,6 +71,10 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
     /// <summary>Reads and forwards commands until the reader completes (an error naming the source) or cancellation.</summary>
     public async Task RunAsync(PipeReader input, string origin, CancellationToken cancellation)
     {
+        // A quiet stream would leave the last writes without a WAIT wave: wake the loop up when one is wanted.
+        using var nudge = ReplicaWait is { } replicas
+            ? new Timer(_ => { if (replicas.Wanted(Volatile.Read(ref _offsetForWave))) input.CancelPendingRead(); }, null, replicas.Interval, replicas.Interval)
+            : null;
         while (true)
         {
             var result = await input.ReadAsync(cancellation);
@@ -72,6 +82,13 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
             // Forwarded commands may point into this buffer until they are in the pipeline; then send them, since
             // the pipeline only flushes by itself when its buffer fills.
             await _writer.WaitForBacklogAsync();
+            // Inside MULTI nothing after its start counts as applied yet.
+            if (ReplicaWait is { } wait)
+            {
+                var covered = _inMulti ? _multiStart : Offset;
+                Volatile.Write(ref _offsetForWave, covered);
+                if (wait.Due(covered, DateTime.UtcNow)) _writer.WriteReplicaWait(wait, covered);
+            }
             await _writer.FlushAsync(cancellation);
             if (_pendingFence is { } pending)
             {
@@ -88,6 +105,7 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
         }
     }
 
+    private long _offsetForWave;
     private bool _stoppedEarly;
     private (Task Fence, long At)? _pendingFence;
     private long _fencedAt = -1;
@@ -128,6 +146,7 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
             {
                 case StreamCommandKind.Ping:
                 case StreamCommandKind.ReplConf:
+                case StreamCommandKind.SentinelHello:
                     if (!_inMulti) _confirmed.Skipped(Offset);
                     break;
                 case StreamCommandKind.GetAck:
@@ -160,6 +179,11 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
                         // A dropped command is done with, like a PING (inside a block the EXEC confirms it).
                         if (!_inMulti) _confirmed.Skipped(Offset);
                         break;
+                    }
+                    if (Recent is not null)
+                    {
+                        if (!encoded.IsEmpty) Recent.Record(encoded, Offset, _db);
+                        else Recent.Record(buffer.Slice(start, length), Offset, _db);
                     }
                     if (Migrations is not null)
                     {

@@ -70,6 +70,12 @@ public interface ITargetWriter : IAsyncDisposable
     /// </summary>
     bool TryWriteStreamCommand(ReadOnlySpan<byte> encoded, int targetDb, long endOffset);
 
+    /// <summary>
+    /// Sends <paramref name="wait"/>'s <c>WAIT</c> behind every write so far (to every master of a cluster), covering the
+    /// writes up to <paramref name="endOffset"/>; its answers go to <paramref name="wait"/>.
+    /// </summary>
+    void WriteReplicaWait(ReplicaWait wait, long endOffset);
+
     /// <summary>Loads a function library from the RDB (<c>FUNCTION LOAD REPLACE</c>).</summary>
     void LoadFunction(string code);
 

@@ -33,6 +33,7 @@ public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag
     private Task? _backlog;
     private int _currentDb;
     private ConfirmedOffset? _offsets;
+    private ReplicaWait? _replicaWait;
     // 1024 requests in flight with keys of up to 256 bytes fit; a longer key, or more, takes a pooled copy.
     private readonly KeyRing _keys = new(256 * 1024);
     private byte[]? _convertingKey;
@@ -311,6 +312,15 @@ public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag
         return true;
     }
 
+    /// <inheritdoc />
+    public void WriteReplicaWait(ReplicaWait wait, long endOffset)
+    {
+        FlushBatch();
+        _replicaWait = wait;
+        wait.Begin(endOffset, 1);
+        Enqueue(new WriteTag(WriteKind.ReplicaWait, null, 0, endOffset), new StringCommand(wait.Command));
+    }
+
     /// <summary>Loads a function library from the RDB (<c>FUNCTION LOAD REPLACE</c>).</summary>
     public void LoadFunction(string code)
     {
@@ -383,6 +393,7 @@ public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag
         if (tag.Kind >= WriteKind.QueuedCommand && OnTransactionReply(tag, reply)) return;
         _accounting.Account(tag.Kind, tag.Db, tag.EndOffset, tag.KeySpan, reply, Endpoint);
         if (tag.Kind == WriteKind.StreamCommand) _offsets?.Confirmed(tag.EndOffset);
+        else if (tag.Kind == WriteKind.ReplicaWait) _replicaWait?.Answered(reply.Kind == RespKind.Integer ? reply.Head.Integer : -1);
         ReleaseKey(tag);
     }
 

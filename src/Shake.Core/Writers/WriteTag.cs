@@ -47,6 +47,8 @@ public enum WriteKind : byte
 
     /// <summary>A checkpoint written on its own (heartbeat, cluster target): an error stops the engine.</summary>
     Checkpoint,
+    /// <summary>A <c>WAIT</c> of <c>target_wait_replicas</c> (<see cref="Replication.ReplicaWait"/>); its tag's end offset is the offset it covers.</summary>
+    ReplicaWait,
 }
 
 /// <summary>

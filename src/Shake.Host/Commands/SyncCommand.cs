@@ -5,6 +5,7 @@ using Shake.Core.Cluster;
 using Shake.Core.Configuration;
 using Shake.Core.Conversion;
 using Shake.Core.Engine;
+using Shake.Core.Sentinel;
 using Shake.Host.Running;
 using Shake.Host.Status;
 
@@ -65,7 +66,7 @@ public static class SyncCommand
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         logger.LogInformation("{CpuLimit}", CpuLimit.Apply(advanced.Ncpu));
-        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
+        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : config.Reader is SyncReaderOptions { Sentinel: { } named } ? $"sync from master '{named.MasterName}' of sentinel {string.Join(",", named.Addresses)}" : $"sync from {options.Source?.Address}", options.Target.Address);
         try
         {
             // Entries RESTORE cannot serve (newer RDB version than the target's, payload over the bulk limit) become plain commands.
@@ -92,9 +93,14 @@ public static class SyncCommand
                 }
                 return ExitCodes.Failed;
             }
-            var engine = new SyncEngine(options, logger);
-            await using var status = await StatusEndpoint.StartAsync(advanced, options.Mode == EngineMode.Restore ? "restore" : "sync", () => [engine.Snapshot()], logger, stop.Token);
-            var summary = await engine.RunAsync(stop.Token);
+            // A sentinel-managed source: the sentinels name the master, and name it again after a failover.
+            var sentinelSync = options.Mode == EngineMode.Sync && config.Reader is SyncReaderOptions { Sentinel: { } sentinel }
+                ? new SentinelSourceSync(options, new SentinelMasterLocator(sentinel), logger)
+                : null;
+            var engine = sentinelSync is null ? new SyncEngine(options, logger) : null;
+            await using var status = await StatusEndpoint.StartAsync(advanced, options.Mode == EngineMode.Restore ? "restore" : "sync",
+                () => engine is not null ? [engine.Snapshot()] : sentinelSync!.Engine is { } current ? [current.Snapshot()] : [], logger, stop.Token);
+            var summary = engine is not null ? await engine.RunAsync(stop.Token) : await sentinelSync!.RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {

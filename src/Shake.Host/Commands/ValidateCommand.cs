@@ -43,7 +43,22 @@ public static class ValidateCommand
 
         output.WriteLine("# connectivity");
         var ok = true;
-        if (config.Source is { } source) ok &= await CheckAsync("source", source, timeout, output, cancellation);
+        if (config.Reader is SyncReaderOptions { Sentinel: { } sentinel })
+        {
+            // The sentinels name the source master; it is checked at the address they give.
+            try
+            {
+                var master = await new Shake.Core.Sentinel.SentinelMasterLocator(sentinel) { Timeout = timeout }.LocateAsync(cancellation);
+                output.WriteLine($"# sentinel {string.Join(",", sentinel.Addresses)}: master '{sentinel.MasterName}' is {master}");
+                config = config with { Reader = ((SyncReaderOptions)config.Reader) with { Source = config.Source! with { Address = master } } };
+            }
+            catch (Shake.Core.Sentinel.SentinelException e)
+            {
+                output.WriteLine($"# sentinel: FAILED: {e.Message}");
+                ok = false;
+            }
+        }
+        if (config.Source is { } source) ok = ok && await CheckAsync("source", source, timeout, output, cancellation);
         else ok &= CheckFile(config.Reader, output);
         ok &= await CheckAsync("target", config.Writer.Target, timeout, output, cancellation);
         if (ok && config.Source is { Cluster: true } clusterSource) ok &= await ShowShardsAsync(clusterSource, config.Advanced.Shards, timeout, output, cancellation);

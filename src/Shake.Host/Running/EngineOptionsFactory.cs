@@ -34,6 +34,8 @@ public static class EngineOptionsFactory
             ValidateSourcePayloads = advanced.ValidateSourcePayloads,
             Checkpoint = new() { Prefix = advanced.CheckpointKey, GuardOppositeDirection = advanced.CheckpointGuard },
             TargetMustBeEmpty = advanced.TargetMustBeEmpty,
+            TargetWaitReplicas = advanced.TargetWaitReplicas,
+            TargetWaitTimeout = TimeSpan.FromMilliseconds(advanced.TargetWaitTimeoutMs),
         };
         return config.Reader switch
         {
