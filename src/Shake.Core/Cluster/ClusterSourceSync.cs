@@ -264,7 +264,7 @@ public sealed class ClusterSourceSync
 
     // Errors a restart repeats exactly: configuration, a key that exists under panic, a filter that asked to stop.
     private static bool IsFatal(Exception e) =>
-        e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
+        e is TargetKeyExistsException or FilterStoppedException or Filters.Functions.LuaFunctionException or ShakeConfigException or ArgumentException or NotSupportedException
         || (e is InvalidOperationException && e.Message.Contains("db", StringComparison.Ordinal));
 
     private static async Task Quietly(params Task[] tasks)

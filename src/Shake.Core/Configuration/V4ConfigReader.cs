@@ -86,6 +86,6 @@ internal static class V4ConfigReader
         BlockCommand = section.StringList("block_command").Select(c => c.ToUpperInvariant()).ToList(),
         AllowCommandGroup = section.StringList("allow_command_group", FilterOptions.CommandGroups),
         BlockCommandGroup = section.StringList("block_command_group", FilterOptions.CommandGroups),
-        Function = section.String("function", "", OptionSupport.NotYetImplemented),
+        Function = section.String("function", ""),
     };
 }

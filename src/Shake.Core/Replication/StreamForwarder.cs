@@ -149,6 +149,11 @@ public sealed class StreamForwarder
                         if (!_inMulti) _confirmed.Skipped(Offset);
                         break;
                     }
+                    if (_filters?.Function is not null)
+                    {
+                        ForwardEmitted(_filters.Emitted, commandStart);
+                        break;
+                    }
                     if (Migrations is not null)
                     {
                         var name = encoded.IsEmpty ? _arguments[0].FirstSpan : frame.Name(encoded);
@@ -194,6 +199,17 @@ public sealed class StreamForwarder
                 _stoppedEarly = true;
                 return reader.Position;
             }
+        }
+    }
+
+    // What a [filter] function emitted instead of the command: only the last reply confirms the command's bytes.
+    private void ForwardEmitted(IReadOnlyList<Filters.Functions.EmittedCommand> emitted, long commandStart)
+    {
+        for (var i = 0; i < emitted.Count; i++)
+        {
+            var endOffset = _inMulti ? _multiStart : i == emitted.Count - 1 ? Offset : commandStart;
+            var db = _databaseMap is null ? emitted[i].Db : _databaseMap.TryGetValue(emitted[i].Db, out var mapped) ? mapped : emitted[i].Db;
+            _writer.WriteStreamCommand(new ReadOnlySequence<byte>(emitted[i].Encoded), db, endOffset);
         }
     }
 

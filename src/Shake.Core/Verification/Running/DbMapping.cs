@@ -23,9 +23,12 @@ public sealed class DbMapping : IDisposable
         TargetCluster = targetCluster;
     }
 
-    /// <summary>The mapping of <paramref name="filter"/> between two sides (a Lua script is loaded now).</summary>
+    /// <summary>
+    /// The mapping of <paramref name="filter"/> between two sides (a Lua script is loaded now). A <c>[filter] function</c>
+    /// is not run: it rewrites commands, not keys one by one, so keys are compared as the lists and script map them.
+    /// </summary>
     public static DbMapping Create(FilterOptions filter, bool sourceCluster, bool targetCluster) =>
-        new(FilterPipeline.Create(filter, NullLogger.Instance), !string.IsNullOrEmpty(filter.LuaScriptPath), sourceCluster, targetCluster);
+        new(FilterPipeline.Create(filter with { Function = "" }, NullLogger.Instance), !string.IsNullOrEmpty(filter.LuaScriptPath), sourceCluster, targetCluster);
 
     /// <summary>Whether the source is a cluster (database 0 only).</summary>
     public bool SourceCluster { get; }
