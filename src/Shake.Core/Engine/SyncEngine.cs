@@ -52,7 +52,7 @@ public sealed class SyncEngine
         StoppedAt = _options.ContinueFrom;
         var started = DateTime.UtcNow;
         // Loaded before anything is connected, so a broken Lua script fails the run at once.
-        using var filters = Filters = FilterPipeline.Create(_options.Filter, _logger);
+        using var filters = Filters = FilterPipeline.Create(_options.Filter, _logger, _options.CustomFilters);
         using var status = StartStatusLog(cancellation);
         try
         {

@@ -25,7 +25,8 @@ public sealed class FilterPipeline : IDisposable
 
     /// <summary>
     /// Runs <paramref name="filters"/> in order; the first that does not pass decides. A command they pass then goes
-    /// through <paramref name="function"/> (the v4 <c>[filter] function</c>), which the pipeline owns, when given.
+    /// through <paramref name="function"/> (the v4 <c>[filter] function</c>) when given. The pipeline owns (disposes)
+    /// both.
     /// </summary>
     public FilterPipeline(IReadOnlyList<IShakeFilter> filters, ILogger logger, LuaCommandFunction? function = null)
     {
@@ -48,14 +49,34 @@ public sealed class FilterPipeline : IDisposable
     /// The pipeline for <paramref name="options"/>, or null when no list and no script is configured. Loads the Lua
     /// script (throws <see cref="LuaFilterException"/> when it cannot be used).
     /// </summary>
-    public static FilterPipeline? Create(FilterOptions options, ILogger logger)
+    public static FilterPipeline? Create(FilterOptions options, ILogger logger) => Create(options, logger, []);
+
+    /// <summary>
+    /// As <see cref="Create(FilterOptions, ILogger)"/>, with <paramref name="custom"/> filters (written in C#) run after
+    /// the lists and the script; the pipeline does not dispose them.
+    /// </summary>
+    public static FilterPipeline? Create(FilterOptions options, ILogger logger, IReadOnlyList<IShakeFilter> custom)
     {
         var filters = new List<IShakeFilter>();
         if (ListFilter.IsConfigured(options)) filters.Add(new ListFilter(options));
-        if (!string.IsNullOrEmpty(options.LuaScriptPath)) filters.Add(LuaFilter.Load(options.LuaScriptPath));
-        var function = string.IsNullOrEmpty(options.Function) ? null : LuaCommandFunction.FromSource(options.Function, logger);
-        return filters.Count == 0 && function is null ? null : new FilterPipeline(filters, logger, function);
+        LuaFilter? script = null;
+        if (!string.IsNullOrEmpty(options.LuaScriptPath)) filters.Add(script = LuaFilter.Load(options.LuaScriptPath));
+        filters.AddRange(custom);
+        LuaCommandFunction? function;
+        try
+        {
+            function = string.IsNullOrEmpty(options.Function) ? null : LuaCommandFunction.FromSource(options.Function, logger);
+        }
+        catch
+        {
+            script?.Dispose();
+            throw;
+        }
+        return filters.Count == 0 && function is null ? null : new FilterPipeline(filters, logger, function) { _external = custom };
     }
+
+    // Filters an embedding program handed to Create: theirs to dispose.
+    private IReadOnlyList<IShakeFilter> _external = [];
 
     /// <summary>
     /// False when every entry and command of source database <paramref name="db"/> is dropped by the database lists
@@ -212,7 +233,7 @@ public sealed class FilterPipeline : IDisposable
     public void Dispose()
     {
         foreach (var filter in _filters)
-            (filter as IDisposable)?.Dispose();
+            if (!_external.Contains(filter)) (filter as IDisposable)?.Dispose();
         Function?.Dispose();
     }
 }
