@@ -18,7 +18,7 @@ namespace Shake.Core.Engine;
 /// is paused (the handler stops it) whenever the writer's window is full, and resumed once the queued writes are in
 /// the pipeline, so pipe buffers are released only after the RESTOREs pointing into them were written.
 /// </summary>
-public sealed class RdbApplier : IDisposable
+public sealed class RdbApplier : IDisposable, IAsyncDisposable
 {
     private readonly ITargetWriter _writer;
     private readonly EngineStatistics _statistics;
@@ -221,6 +221,13 @@ public sealed class RdbApplier : IDisposable
         if (_moduleAuxReported) return;
         _moduleAuxReported = true;
         _logger.LogWarning("the RDB holds module auxiliary data (module id {ModuleId}); it is not applied to the target", moduleId);
+    }
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Returns the buffers of the <c>[filter] function</c>'s entry conversion, if any.</summary>

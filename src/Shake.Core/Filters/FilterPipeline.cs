@@ -15,7 +15,7 @@ namespace Shake.Core.Filters;
 /// table are reported once each and have their first argument taken as their only key. The command path allocates
 /// nothing unless a Lua script runs; it is meant for one replication stream at a time (entries may come from another thread).
 /// </summary>
-public sealed class FilterPipeline : IDisposable
+public sealed class FilterPipeline : IDisposable, IAsyncDisposable
 {
     private readonly IShakeFilter[] _filters;
     private readonly ILogger _logger;
@@ -228,6 +228,13 @@ public sealed class FilterPipeline : IDisposable
         RdbLogicalType.Stream => CommandGroup.Stream,
         _ => CommandGroup.Generic,
     };
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Closes the Lua states, if any.</summary>
     public void Dispose()

@@ -17,7 +17,7 @@ namespace Shake.Core.Filters.Functions;
 /// <c>shake.call(db, argv)</c> (nothing emitted drops the command) and may write to the log with <c>shake.log(...)</c>.
 /// The script is compiled once into one Lua state; runs are serialised.
 /// </summary>
-public sealed class LuaCommandFunction : IDisposable
+public sealed class LuaCommandFunction : IDisposable, IAsyncDisposable
 {
     /// <summary>How Lua names the script in error messages (<c>[filter] function:3: …</c>).</summary>
     public const string ChunkName = "[filter] function";
@@ -233,6 +233,13 @@ public sealed class LuaCommandFunction : IDisposable
         LuaType.Number => $"the number {lua.ToNumber(index)}",
         var type => $"a {type.ToString().ToLowerInvariant()}",
     };
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Closes the Lua state.</summary>
     public void Dispose()

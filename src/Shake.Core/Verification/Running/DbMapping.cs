@@ -9,7 +9,7 @@ namespace Shake.Core.Verification.Running;
 /// Where the configuration sends a source key: the filters the sync runs (lists and Lua script) decide whether it is
 /// carried and to which database; a cluster target has database 0 only. Safe for use from several tasks.
 /// </summary>
-public sealed class DbMapping : IDisposable
+public sealed class DbMapping : IDisposable, IAsyncDisposable
 {
     private readonly FilterPipeline? _filter;
     private readonly Lock _filterLock = new();
@@ -68,6 +68,13 @@ public sealed class DbMapping : IDisposable
         if (SourceCluster) return MayPassDb(0) ? [0] : [];
         if (_redirects || TargetCluster) return [.. sourceDbs.Where(MayPassDb)];
         return MayPassDb(targetDb) ? [targetDb] : [];
+    }
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Closes the Lua state, if any.</summary>
