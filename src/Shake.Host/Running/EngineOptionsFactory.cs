@@ -17,7 +17,7 @@ public static class EngineOptionsFactory
         var advanced = config.Advanced;
         var options = new EngineOptions
         {
-            Target = SocketTransportSwitch.Apply(config.Writer.Target.ToConnectionOptions()),
+            Target = config.Writer.Target.ToConnectionOptions(),
             RestoreBehavior = advanced.RdbRestoreCommandBehavior,
             RestoreForm = advanced.RestoreForm,
             EmptyDbBeforeSync = advanced.EmptyDbBeforeSync,
@@ -38,7 +38,7 @@ public static class EngineOptionsFactory
             SyncReaderOptions sync => options with
             {
                 Mode = EngineMode.Sync,
-                Source = SocketTransportSwitch.Apply(sync.Source.ToConnectionOptions()),
+                Source = sync.Source.ToConnectionOptions(),
                 SyncRdb = sync.SyncRdb,
                 SyncAof = sync.SyncAof,
                 PreferReplica = sync.PreferReplica,

@@ -14,14 +14,8 @@ public sealed class RedisConnection : IAsyncDisposable
 {
     private const int ReadBufferSize = 64 * 1024;
 
-    // Pipes of a SocketConnection: the receive loop stops reading the socket while this much is unread (a sync's
-    // reader drains it at once anyway), and a flush waits while this much is unsent.
-    private static readonly PipeOptions ReceiveOptions = new(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, minimumSegmentSize: ReadBufferSize, useSynchronizationContext: false);
-    private static readonly PipeOptions SendOptions = new(pauseWriterThreshold: 1 << 20, resumeWriterThreshold: 512 << 10, minimumSegmentSize: ReadBufferSize, useSynchronizationContext: false);
-
     private readonly Socket _socket;
-    private readonly Stream? _stream;
-    private readonly Pipelines.Sockets.Unofficial.SocketConnection? _socketConnection;
+    private readonly Stream _stream;
     private int _disposed;
 
     private RedisConnection(RedisConnectionOptions options, RedisEndpoint endpoint, Socket socket, Stream stream)
@@ -32,16 +26,6 @@ public sealed class RedisConnection : IAsyncDisposable
         _stream = stream;
         Input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: ReadBufferSize, minimumReadSize: ReadBufferSize / 4, leaveOpen: true));
         Output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: ReadBufferSize, leaveOpen: true));
-    }
-
-    private RedisConnection(RedisConnectionOptions options, RedisEndpoint endpoint, Socket socket)
-    {
-        Options = options;
-        Endpoint = endpoint;
-        _socket = socket;
-        _socketConnection = Pipelines.Sockets.Unofficial.SocketConnection.Create(socket, SendOptions, ReceiveOptions, name: endpoint.ToString());
-        Input = _socketConnection.Input;
-        Output = _socketConnection.Output;
     }
 
     /// <summary>The options the connection was made with.</summary>
@@ -80,16 +64,9 @@ public sealed class RedisConnection : IAsyncDisposable
         {
             ConfigureKeepAlive(socket, options.KeepAlive);
             await socket.ConnectAsync(endpoint.Host, endpoint.Port, deadline.Token);
-            if (!options.Tls && options.Transport == SocketTransport.SocketConnection)
-            {
-                connection = new RedisConnection(options, endpoint, socket);
-            }
-            else
-            {
-                stream = new NetworkStream(socket, ownsSocket: false);
-                if (options.Tls) stream = await TlsClientFactory.AuthenticateAsync(stream, options, endpoint, deadline.Token);
-                connection = new RedisConnection(options, endpoint, socket, stream);
-            }
+            stream = new NetworkStream(socket, ownsSocket: false);
+            if (options.Tls) stream = await TlsClientFactory.AuthenticateAsync(stream, options, endpoint, deadline.Token);
+            connection = new RedisConnection(options, endpoint, socket, stream);
             await connection.HandshakeAsync(deadline.Token);
             return connection;
         }
@@ -227,11 +204,7 @@ public sealed class RedisConnection : IAsyncDisposable
         try { _socket.Shutdown(SocketShutdown.Both); } catch (SocketException) { } catch (ObjectDisposedException) { }
         await Input.CompleteAsync();
         try { await Output.CompleteAsync(); } catch (IOException) { } catch (ObjectDisposedException) { }
-        if (_stream is not null)
-        {
-            try { await _stream.DisposeAsync(); } catch (IOException) { }
-        }
-        _socketConnection?.Dispose();
+        try { await _stream.DisposeAsync(); } catch (IOException) { }
         _socket.Dispose();
     }
 }

@@ -48,9 +48,6 @@ public sealed record RedisConnectionOptions
     /// <summary>Idle time before TCP keepalive probes start; null leaves the system default (keepalive still enabled).</summary>
     public TimeSpan? KeepAlive { get; init; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>How plain TCP bytes reach the pipes (<see cref="SocketTransport.Stream"/> by default); TLS ignores it.</summary>
-    public SocketTransport Transport { get; init; } = SocketTransport.Stream;
-
     /// <summary>Parsed <see cref="Address"/>.</summary>
     public RedisEndpoint Endpoint => RedisEndpoint.Parse(Address);
 }
