@@ -137,8 +137,17 @@ public sealed class PackageSamplesTests(ITestOutputHelper output)
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
         foreach (var library in Libraries)
         {
-            var folder = Path.Combine(cache, library.ToLowerInvariant(), version);
-            try { if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true); } catch (IOException) { }
+            var id = Path.Combine(cache, library.ToLowerInvariant());
+            var folder = Path.Combine(id, version);
+            try
+            {
+                if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+                if (Directory.Exists(id) && !Directory.EnumerateFileSystemEntries(id).Any()) Directory.Delete(id);
+            }
+            catch (IOException)
+            {
+                // Another run may be using the same package id at this moment.
+            }
         }
     }
 
