@@ -9,6 +9,7 @@
 # The methods run ROUNDS times (default 3), alternating, into fresh servers; the table shows medians and every round.
 # Environment: KEYS (default 1000000), ROUNDS, SHAKE (path of a built shake; default: Release build of src/Shake.Host),
 #   DISKLESS (default 1; 0 starts the source with repl-diskless-sync no, so (a), (c) and (d) wait for its BGSAVE),
+#   AB_ENV="NAME=value" makes (d) the same run as (c) with that environment (an A/B of a switch in one run),
 #   KEEP_WORK=1 keeps the temp directory. Needs redis-server/redis-cli >= 7.0 and GNU time (/usr/bin/time).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -90,19 +91,19 @@ run_round() {
   # (c) and (d) shake, RDB only, with each restore_form
   run_shake "$r" c auto
   C_WALL=$RUN_WALL; C_RSS=$RUN_RSS; C_CPU=$RUN_CPU; C_DIGEST=$RUN_DIGEST
-  run_shake "$r" d restore
+  if [ -n "${AB_ENV:-}" ]; then run_shake "$r" d auto "$AB_ENV"; else run_shake "$r" d restore; fi
   D_WALL=$RUN_WALL; D_RSS=$RUN_RSS; D_CPU=$RUN_CPU; D_DIGEST=$RUN_DIGEST
 }
 
 # run_shake ROUND LABEL FORM: one shake run into a fresh server; sets RUN_WALL, RUN_RSS, RUN_CPU, RUN_DIGEST.
 run_shake() {
-  local r=$1 label=$2 form=$3 T
+  local r=$1 label=$2 form=$3 extra=${4:-} T
   T=$(start_redis "shake-$label-target-$r")
   mkdir -p "$WORK/shake-$label-$r"
   shake_sync_config "$SRC" "$T" "$WORK/shake-$label-$r/sync.toml" false
   echo "restore_form = \"$form\"" >> "$WORK/shake-$label-$r/sync.toml"
   log "round $r ($label) shake sync (sync_aof = false, restore_form = $form) into $T"
-  timed "$SHAKE_BIN" "$WORK/shake-$label-$r/sync.toml" > "$WORK/shake-$label-$r/stdout.log" 2>&1 || { log "($label) shake failed:"; tail -20 "$WORK/shake-$label-$r/stdout.log" >&2; exit 1; }
+  timed env $extra "$SHAKE_BIN" "$WORK/shake-$label-$r/sync.toml" > "$WORK/shake-$label-$r/stdout.log" 2>&1 || { log "($label) shake failed:"; tail -20 "$WORK/shake-$label-$r/stdout.log" >&2; exit 1; }
   RUN_CPU=$(cpu_of "$T"); RUN_DIGEST=$(check_digest "$T")
   stop_redis "shake-$label-target-$r"
 }
@@ -130,6 +131,8 @@ A_DIGEST=$(digest_of 1); B_DIGEST=$(digest_of 2); C_DIGEST=$(digest_of 3); D_DIG
 A_RSS=$A_RSS_MAX; B_RSS=$B_RSS_MAX; C_RSS=$C_RSS_MAX; D_RSS=$D_RSS_MAX
 per_key() { awk -v c="$1" -v n="$KEYS" 'BEGIN { printf "%.2f", c * 1e6 / n }'; }
 
+D_LABEL="(d) shake, restore_form = restore"
+[ -n "${AB_ENV:-}" ] && D_LABEL="(d) shake, auto, $AB_ENV"
 ratio() { awk -v x="$1" -v a="$A_WALL" 'BEGIN { if (a > 0) printf "%.2fx", x / a; else print "?" }'; }
 echo
 SOURCE_KIND=$([ "$DISKLESS" = 1 ] && echo "diskless source" || echo "disk-based source (repl-diskless-sync no)")
@@ -138,7 +141,7 @@ printf '%-44s %10s %14s %8s %12s %8s  %s\n' "method" "wall (s)" "peak RSS (MB)" 
 printf '%-44s %10s %14s %8s %12s %8s  %s\n' "(a) Redis replication (REPLICAOF)" "$A_WALL" "$A_RSS*" "1.00x" "$A_CPU" "$(per_key "$A_CPU")" "$A_DIGEST"
 printf '%-44s %10s %14s %8s %12s %8s  %s\n' "(b) redis-cli --pipe of RESTORE commands" "$B_WALL" "$B_RSS" "$(ratio "$B_WALL")" "$B_CPU" "$(per_key "$B_CPU")" "$B_DIGEST"
 printf '%-44s %10s %14s %8s %12s %8s  %s\n' "(c) shake, restore_form = auto" "$C_WALL" "$C_RSS" "$(ratio "$C_WALL")" "$C_CPU" "$(per_key "$C_CPU")" "$C_DIGEST"
-printf '%-44s %10s %14s %8s %12s %8s  %s\n' "(d) shake, restore_form = restore" "$D_WALL" "$D_RSS" "$(ratio "$D_WALL")" "$D_CPU" "$(per_key "$D_CPU")" "$D_DIGEST"
+printf '%-44s %10s %14s %8s %12s %8s  %s\n' "$D_LABEL" "$D_WALL" "$D_RSS" "$(ratio "$D_WALL")" "$D_CPU" "$(per_key "$D_CPU")" "$D_DIGEST"
 echo "* (a): peak RSS of the replica server process, which holds the whole dataset; (b), (c): the copying client process."
 echo "  (b) excludes generating the RESTORE file; (c), (d) include process start-up and the source's RDB snapshot."
 echo "  target CPU: the fresh target's used_cpu_user + used_cpu_sys when the copy is done (for (a) the replica's loading)."

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Frozen;
 using System.Text;
 
 namespace Shake.Core.Commands;
@@ -12,8 +13,8 @@ public static partial class CommandTable
     // Longer names are not Redis commands; they are looked up as unknown without copying.
     private const int MaxNameLength = 64;
 
-    private static readonly Dictionary<string, CommandSpec> ByName = Build();
-    private static readonly Dictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> ByNameSpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
+    private static readonly FrozenDictionary<string, CommandSpec> ByName = Build();
+    private static readonly FrozenDictionary<string, CommandSpec>.AlternateLookup<ReadOnlySpan<char>> ByNameSpan = ByName.GetAlternateLookup<ReadOnlySpan<char>>();
 
     /// <summary>Every top-level command the table knows.</summary>
     public static IReadOnlyCollection<CommandSpec> All => ByName.Values;
@@ -65,12 +66,12 @@ public static partial class CommandTable
         return length;
     }
 
-    private static Dictionary<string, CommandSpec> Build()
+    private static FrozenDictionary<string, CommandSpec> Build()
     {
         var map = new Dictionary<string, CommandSpec>(StringComparer.OrdinalIgnoreCase);
         foreach (var spec in Newer()) map[spec.Name] = spec;
         foreach (var spec in Generated()) map[spec.Name] = spec;
-        return map;
+        return map.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
     }
 
     /// <summary>Describes a command name for messages (printable ASCII kept, other bytes escaped).</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Globalization;
 using Shake.Core.Toml;
 using Shake.Resp.Connections;
@@ -11,7 +12,7 @@ namespace Shake.Core.Configuration;
 /// </summary>
 internal sealed class ConfigSection
 {
-    private static readonly Dictionary<string, string> Hints = new(StringComparer.Ordinal)
+    private static readonly System.Collections.Frozen.FrozenDictionary<string, string> Hints = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["auth"] = "password",
         ["passwd"] = "password",
@@ -20,7 +21,7 @@ internal sealed class ConfigSection
         ["addr"] = "address",
         ["host"] = "address",
         ["file_path"] = "filepath",
-    };
+    }.ToFrozenDictionary(StringComparer.Ordinal);
 
     private readonly TomlTable? _table;
     private readonly List<ConfigDiagnostic> _diagnostics;

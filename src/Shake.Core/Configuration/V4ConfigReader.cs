@@ -5,7 +5,7 @@ namespace Shake.Core.Configuration;
 /// <summary>Reads redis-shake v4 files: exactly one reader section, <c>[redis_writer]</c>, <c>[filter]</c>, <c>[advanced]</c>, <c>[module]</c>.</summary>
 internal static class V4ConfigReader
 {
-    public static readonly string[] ReaderSections = ["sync_reader", "scan_reader", "rdb_reader", "aof_reader"];
+    public static IReadOnlyList<string> ReaderSections { get; } = ["sync_reader", "scan_reader", "rdb_reader", "aof_reader"];
 
     public static ShakeConfig Read(TomlTable document, List<ConfigDiagnostic> diagnostics)
     {
@@ -89,6 +89,6 @@ internal static class V4ConfigReader
         BlockCommand = section.StringList("block_command").Select(c => c.ToUpperInvariant()).ToList(),
         AllowCommandGroup = section.StringList("allow_command_group", FilterOptions.CommandGroups),
         BlockCommandGroup = section.StringList("block_command_group", FilterOptions.CommandGroups),
-        Function = section.String("function", "", OptionSupport.NotYetImplemented),
+        Function = section.String("function", ""),
     };
 }

@@ -19,7 +19,7 @@ namespace Shake.Core.Conversion;
 /// A value too large to hold (see <see cref="IStreamingEntryConverter"/>) takes the same path, its elements arriving
 /// one by one. One instance per writer: not thread-safe.
 /// </summary>
-public sealed class PlainCommandConverter : IStreamingEntryConverter, IDisposable
+public sealed class PlainCommandConverter : IStreamingEntryConverter, IDisposable, IAsyncDisposable
 {
     private readonly ConversionOptions _options;
     private readonly ILogger _logger;
@@ -178,6 +178,13 @@ public sealed class PlainCommandConverter : IStreamingEntryConverter, IDisposabl
         }
         var type = probe.ModuleId == 0 ? "unknown module type" : $"module type {ModuleTypeName.Name(probe.ModuleId)} (encoding version {ModuleTypeName.EncodingVersion(probe.ModuleId)})";
         return new EntryConversionException($"key {KeyText.Format(entry.Key)} (db {entry.Db}) holds a value of {type}, which only the module can write; it is not copied");
+    }
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Returns pooled buffers.</summary>

@@ -1,3 +1,4 @@
+using Shake.Core.Filters;
 using Shake.Core.Configuration;
 using Shake.Core.Writers;
 using Shake.Resp.Connections;
@@ -54,6 +55,12 @@ public sealed record EngineOptions
 
     /// <summary>The <c>[filter]</c> lists and the v3 Lua filter script (<see cref="Filters.FilterPipeline"/>); empty: everything passes.</summary>
     public FilterOptions Filter { get; init; } = new();
+
+    /// <summary>
+    /// Filters written in C# by an embedding program, run after the <see cref="Filter"/> lists and script (and before a
+    /// <c>[filter] function</c>) on every RDB entry and replicated command. The engine does not dispose them.
+    /// </summary>
+    public IReadOnlyList<IShakeFilter> CustomFilters { get; init; } = [];
 
     /// <summary>Source database → target database; databases not listed keep their number.</summary>
     public IReadOnlyDictionary<int, int>? DatabaseMap { get; init; }

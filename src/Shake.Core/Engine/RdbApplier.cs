@@ -18,7 +18,7 @@ namespace Shake.Core.Engine;
 /// is paused (the handler stops it) whenever the writer's window is full, and resumed once the queued writes are in
 /// the pipeline, so pipe buffers are released only after the RESTOREs pointing into them were written.
 /// </summary>
-public sealed class RdbApplier
+public sealed class RdbApplier : IDisposable, IAsyncDisposable
 {
     private readonly ITargetWriter _writer;
     private readonly EngineStatistics _statistics;
@@ -32,6 +32,7 @@ public sealed class RdbApplier
     private RdbValueValidator? _validator;
     private readonly long _largeValueThreshold;
     private bool _writingLargeEntry;
+    private readonly FunctionEntryWriter? _functionEntries;
 
     /// <summary>
     /// Creates an applier; with <paramref name="apply"/> false the RDB is only read (v4 <c>sync_rdb = false</c>).
@@ -48,6 +49,7 @@ public sealed class RdbApplier
         _validation = validation;
         _largeValueThreshold = largeValueThreshold;
         _filters = filters;
+        if (filters?.Function is not null) _functionEntries = new FunctionEntryWriter(writer, filters, databaseMap, statistics, logger);
         _writer = writer;
         _statistics = statistics;
         _logger = logger;
@@ -162,7 +164,12 @@ public sealed class RdbApplier
             _logger.LogError("{Error}; the key is not written", error);
             return true;
         }
-        if (Migrations is null)
+        if (_functionEntries is not null)
+        {
+            // The function sees commands, and maps databases itself: the map applies to what it emits.
+            _functionEntries.Write(entry, sourceDb);
+        }
+        else if (Migrations is null)
         {
             _writer.WriteEntry(entry, db.Value);
         }
@@ -194,14 +201,18 @@ public sealed class RdbApplier
         _logger.LogInformation("key {Key} (db {Db}) is larger than {Threshold}: written {How} as it arrives", KeyText.Format(entry.Key), entry.Db,
             _largeValueThreshold >= 1 << 20 ? $"{_largeValueThreshold >> 20} MB" : $"{_largeValueThreshold >> 10} KB",
             entry.LogicalType == RdbLogicalType.String ? "in parts (SET, then APPEND)" : "element by element");
-        var visitor = _writer.BeginLargeEntry(entry, db.Value);
+        var visitor = _functionEntries is not null ? _functionEntries.BeginLarge(entry, sourceDb) : _writer.BeginLargeEntry(entry, db.Value);
         _writingLargeEntry = visitor is not null;
         return visitor;
     }
 
     private bool OnLargeEntryEnd()
     {
-        if (_writingLargeEntry) _writer.EndLargeEntry();
+        if (_writingLargeEntry)
+        {
+            if (_functionEntries is not null) _functionEntries.EndLarge();
+            else _writer.EndLargeEntry();
+        }
         _writingLargeEntry = false;
         return !_writer.HasBacklog && !_writer.Failure.IsCompleted;
     }
@@ -222,6 +233,16 @@ public sealed class RdbApplier
         _moduleAuxReported = true;
         _logger.LogWarning("the RDB holds module auxiliary data (module id {ModuleId}); it is not applied to the target", moduleId);
     }
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Returns the buffers of the <c>[filter] function</c>'s entry conversion, if any.</summary>
+    public void Dispose() => _functionEntries?.Dispose();
 
     // A struct handler makes the parser's calls direct; it only forwards to the applier.
     private readonly struct Handler(RdbApplier applier) : IRdbHandler

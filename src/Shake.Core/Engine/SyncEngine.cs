@@ -89,7 +89,7 @@ public sealed class SyncEngine
         StoppedAt = _options.ContinueFrom;
         var started = DateTime.UtcNow;
         // Loaded before anything is connected, so a broken Lua script fails the run at once.
-        using var filters = Filters = FilterPipeline.Create(_options.Filter, _logger);
+        using var filters = Filters = FilterPipeline.Create(_options.Filter, _logger, _options.CustomFilters);
         using var status = StartStatusLog(cancellation);
         try
         {
@@ -186,7 +186,7 @@ public sealed class SyncEngine
         Statistics.Phase = EnginePhase.FullSync;
         var input = PipeReader.Create(file, new StreamPipeReaderOptions(bufferSize: 1 << 16, leaveOpen: true));
         // A file is never trusted: each value is validated again right before it is written.
-        var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validation: ValueValidation.StopRun, largeValueThreshold: _options.LargeValueThresholdBytes);
+        using var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, filters: Filters, validation: ValueValidation.StopRun, largeValueThreshold: _options.LargeValueThresholdBytes);
         try
         {
             await applier.ApplyAsync(input, -1, path, cancellation);
@@ -206,6 +206,8 @@ public sealed class SyncEngine
 
     private async Task CheckSourceDatabasesAsync(RedisConnection source, ITargetWriter writer, CancellationToken cancellation)
     {
+        // A [filter] function names the database of each command it emits: no source database can be judged up front.
+        if (Filters?.Function is not null) return;
         var keyspace = (await source.ExecuteAsync(["INFO", "keyspace"], cancellation)).AsString() ?? "";
         foreach (var field in InfoFields.Parse(keyspace).Keys)
         {
@@ -405,7 +407,7 @@ public sealed class SyncEngine
             _logger.LogInformation("{Source} sends the RDB {How}", origin, transfer.IsDiskless ? "diskless ($EOF)" : $"from disk ({transfer.Length} bytes)");
             if (transfer.Length >= 0) Statistics.SetRdbTotal(transfer.Length);
             Statistics.Phase = EnginePhase.FullSync;
-            var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters,
+            using var applier = new RdbApplier(writer, Statistics, _logger, _options.DatabaseMap, _options.SyncRdb, Filters,
                 _options.ValidateSourcePayloads ? ValueValidation.RefuseKey : ValueValidation.Off, _options.LargeValueThresholdBytes)
             {
                 SkipKeyPrefix = SkippedPrefix(),

@@ -14,5 +14,5 @@ public static class EngineRestart
     /// </summary>
     public static bool IsFatal(Exception e) =>
         e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
-            or Checkpoints.OppositeSyncException or Checkpoints.TargetNotEmptyException or Engine.SourceDatabaseUnmappedException;
+            or Filters.Functions.LuaFunctionException or Checkpoints.OppositeSyncException or Checkpoints.TargetNotEmptyException or Engine.SourceDatabaseUnmappedException;
 }

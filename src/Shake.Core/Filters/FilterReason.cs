@@ -17,4 +17,6 @@ public enum FilterReason
     CommandGroup,
     /// <summary>The Lua filter script returned 1.</summary>
     Script,
+    /// <summary>The v4 <c>[filter] function</c> emitted no command for it.</summary>
+    Function,
 }

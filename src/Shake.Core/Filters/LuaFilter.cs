@@ -13,7 +13,7 @@ namespace Shake.Core.Filters;
 /// the group of the value's type (STRING, HASH, …). <c>timestamp_ms</c> is 0 (the stream carries no timestamps).
 /// Runs Lua 5.4; calls are serialised, so one instance may serve both flows.
 /// </summary>
-public sealed class LuaFilter : IShakeFilter, IDisposable
+public sealed class LuaFilter : IShakeFilter, IDisposable, IAsyncDisposable
 {
     private readonly Lua _lua;
     private readonly string _name;
@@ -154,6 +154,13 @@ public sealed class LuaFilter : IShakeFilter, IDisposable
     };
 
     private static int Slot(in ReadOnlySequence<byte> key) => key.IsSingleSegment ? ClusterSlot.Of(key.FirstSpan) : ClusterSlot.Of(key.ToArray());
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Closes the Lua state.</summary>
     public void Dispose()

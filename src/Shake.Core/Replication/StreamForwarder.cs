@@ -185,6 +185,11 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
                         if (!encoded.IsEmpty) Recent.Record(encoded, Offset, _db);
                         else Recent.Record(buffer.Slice(start, length), Offset, _db);
                     }
+                    if (_filters?.Function is not null)
+                    {
+                        ForwardEmitted(_filters.Emitted, commandStart);
+                        break;
+                    }
                     if (Migrations is not null)
                     {
                         var name = encoded.IsEmpty ? _arguments[0].FirstSpan : frame.Name(encoded);
@@ -239,6 +244,17 @@ public sealed class StreamForwarder : Checkpoints.IStreamPosition
         if (_arguments.Count < 2 || _arguments[1].Length < prefix.Length) return false;
         var first = _arguments[1].Slice(0, prefix.Length);
         return first.IsSingleSegment ? first.FirstSpan.SequenceEqual(prefix) : first.ToArray().AsSpan().SequenceEqual(prefix);
+    }
+
+    // What a [filter] function emitted instead of the command: only the last reply confirms the command's bytes.
+    private void ForwardEmitted(IReadOnlyList<Filters.Functions.EmittedCommand> emitted, long commandStart)
+    {
+        for (var i = 0; i < emitted.Count; i++)
+        {
+            var endOffset = _inMulti ? _multiStart : i == emitted.Count - 1 ? Offset : commandStart;
+            var db = _databaseMap is null ? emitted[i].Db : _databaseMap.TryGetValue(emitted[i].Db, out var mapped) ? mapped : emitted[i].Db;
+            _writer.WriteStreamCommand(new ReadOnlySequence<byte>(emitted[i].Encoded), db, endOffset);
+        }
     }
 
     // DEL, UNLINK and RESTORE-ASKING of a cluster source: the migration filter decides what reaches the target.

@@ -59,8 +59,6 @@ public static class EngineOptionsFactory
         if (config.Reader is not (SyncReaderOptions or RdbReaderOptions))
             return $"the {config.Reader.Mode} mode ([{config.Reader.Section}]) is not implemented yet";
         if (config.Writer.Sentinel) return "a sentinel-managed target is not implemented yet";
-        if (config.Filter.Function.Length > 0)
-            return "the v4 Lua 'function' of [filter] is not implemented yet (the [filter] lists and a v3 filter script given on the command line are)";
         return null;
     }
 }

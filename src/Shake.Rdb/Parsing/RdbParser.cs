@@ -20,7 +20,7 @@ namespace Shake.Rdb.Parsing;
 /// AggressiveOptimization, which would exclude them from that precompilation.
 /// </remarks>
 /// <typeparam name="THandler">Receiver of the parsed items; a struct handler gets direct calls.</typeparam>
-public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandler
+public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where THandler : IRdbHandler
 {
     private const int MaxSupportedRedisVersion = 13;
 
@@ -491,6 +491,13 @@ public sealed class RdbParser<THandler> : IDisposable where THandler : IRdbHandl
         {
             throw RdbValueValidator.Describe(e, key, type, Magic, valueOffset);
         }
+    }
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Returns pooled buffers.</summary>

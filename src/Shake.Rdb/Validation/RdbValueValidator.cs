@@ -21,7 +21,7 @@ namespace Shake.Rdb.Validation;
 /// the validator accepts them too, except where the server's own integrity check refuses them (an empty intset or
 /// zipmap, an empty quicklist node string).
 /// </remarks>
-public sealed class RdbValueValidator : IDisposable
+public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
 {
     private readonly StringSource _strings = new();
     private readonly ScratchBuffer _blob = new();
@@ -359,6 +359,13 @@ public sealed class RdbValueValidator : IDisposable
 
     private static RdbFormatException BlobError(RdbFormatException e, long stringAt, int blobLength, byte type, RdbMagicKind magic) =>
         new($"{e.Reason} (at byte {e.Offset} of the {blobLength}-byte {RdbTypeInfo.Name(type, magic)} blob whose string starts at byte {stringAt} of the value)", stringAt);
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Returns pooled buffers.</summary>
     public void Dispose()

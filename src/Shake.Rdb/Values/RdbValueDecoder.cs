@@ -12,7 +12,7 @@ namespace Shake.Rdb.Values;
 /// RESTORE cannot be used. Reusable and not thread-safe (it keeps pooled scratch buffers); dispose to return them.
 /// Offsets in errors are relative to the start of the raw value.
 /// </summary>
-public sealed class RdbValueDecoder : IDisposable
+public sealed class RdbValueDecoder : IDisposable, IAsyncDisposable
 {
     private readonly ScratchBuffer _first = new();
     private readonly ScratchBuffer _second = new();
@@ -517,6 +517,13 @@ public sealed class RdbValueDecoder : IDisposable
 
     private static void ThrowTruncated(ref RdbCursor c, string what) =>
         throw new RdbFormatException($"value ends before {what} is complete", c.Offset);
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     /// <summary>Returns pooled buffers.</summary>
     public void Dispose()

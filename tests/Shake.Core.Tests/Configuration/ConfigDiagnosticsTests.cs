@@ -156,7 +156,7 @@ public class ConfigDiagnosticsTests
         var notes = loaded.Diagnostics.Where(d => d.Severity == ConfigSeverity.NotImplemented).Select(d => (d.Key, d.Line)).ToList();
         Assert.Equal(
             // prefer_replica, try_diskless and empty_db_before_sync are implemented by the sync engine, status_port by the host.
-            [("redis_writer.off_reply", 7), ("filter.function", 9), ("module.target_mbbloom_version", 14)],
+            [("redis_writer.off_reply", 7), ("module.target_mbbloom_version", 14)],
             notes);
         Assert.All(loaded.Diagnostics, d => Assert.Contains("not implement", d.Message));
     }

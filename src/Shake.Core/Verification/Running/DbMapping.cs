@@ -9,7 +9,7 @@ namespace Shake.Core.Verification.Running;
 /// Where the configuration sends a source key: the filters the sync runs (lists and Lua script) decide whether it is
 /// carried and to which database; a cluster target has database 0 only. Safe for use from several tasks.
 /// </summary>
-public sealed class DbMapping : IDisposable
+public sealed class DbMapping : IDisposable, IAsyncDisposable
 {
     private readonly FilterPipeline? _filter;
     private readonly Lock _filterLock = new();
@@ -23,9 +23,12 @@ public sealed class DbMapping : IDisposable
         TargetCluster = targetCluster;
     }
 
-    /// <summary>The mapping of <paramref name="filter"/> between two sides (a Lua script is loaded now).</summary>
+    /// <summary>
+    /// The mapping of <paramref name="filter"/> between two sides (a Lua script is loaded now). A <c>[filter] function</c>
+    /// is not run: it rewrites commands, not keys one by one, so keys are compared as the lists and script map them.
+    /// </summary>
     public static DbMapping Create(FilterOptions filter, bool sourceCluster, bool targetCluster) =>
-        new(FilterPipeline.Create(filter, NullLogger.Instance), !string.IsNullOrEmpty(filter.LuaScriptPath), sourceCluster, targetCluster);
+        new(FilterPipeline.Create(filter with { Function = "" }, NullLogger.Instance), !string.IsNullOrEmpty(filter.LuaScriptPath), sourceCluster, targetCluster);
 
     /// <summary>
     /// Keys starting with these bytes are Shake's checkpoints (<c>[advanced] checkpoint_key</c>): neither carried nor
@@ -75,6 +78,13 @@ public sealed class DbMapping : IDisposable
         if (SourceCluster) return MayPassDb(0) ? [0] : [];
         if (_redirects || TargetCluster) return [.. sourceDbs.Where(MayPassDb)];
         return MayPassDb(targetDb) ? [targetDb] : [];
+    }
+
+    /// <summary>The same as <see cref="Dispose"/>: what it holds is released at once.</summary>
+    public ValueTask DisposeAsync()
+    {
+        Dispose();
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Closes the Lua state, if any.</summary>
