@@ -262,10 +262,8 @@ public sealed class ClusterSourceSync
         }
     }
 
-    // Errors a restart repeats exactly: configuration, a key that exists under panic, a filter that asked to stop.
-    private static bool IsFatal(Exception e) =>
-        e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
-        || (e is InvalidOperationException && e.Message.Contains("db", StringComparison.Ordinal));
+    // Errors a restart repeats exactly (configuration, credentials, certificates, the spool's disk...).
+    private static bool IsFatal(Exception e) => EngineFailures.IsFatal(e);
 
     private static async Task Quietly(params Task[] tasks)
     {

@@ -48,13 +48,13 @@ internal static class V3ConfigReader
         return new ShakeConfig(ConfigFormat.RedisShakeV3, reader, writer, new FilterOptions(), advanced, new ModuleOptions());
     }
 
-    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version) => new(
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version) => TlsOptionsReader.Read(section, new(
         section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),
         section.Bool("tls", false),
         cluster,
-        version);
+        version));
 
     /// <summary>redis-shake v3 reads <c>rdb_file_path</c> relative to <c>dir</c>.</summary>
     private static string UnderDir(string dir, string path) => path.Length == 0 || Path.IsPathRooted(path) ? path : Path.Combine(dir, path);

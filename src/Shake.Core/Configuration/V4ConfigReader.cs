@@ -67,12 +67,12 @@ internal static class V4ConfigReader
         }
     }
 
-    private static RedisInstanceOptions ReadEndpoint(ConfigSection section) => new(
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section) => TlsOptionsReader.Read(section, new(
         section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),
         section.Bool("tls", false),
-        section.Bool("cluster", false));
+        section.Bool("cluster", false)));
 
     private static FilterOptions ReadFilter(ConfigSection section) => new()
     {

@@ -89,7 +89,10 @@ public static class SyncCommand
                 }
                 return ExitCodes.Failed;
             }
-            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
+            // A sync is supervised: a dropped or stalled link is noticed, logged and followed by a partial or full resync.
+            var summary = options.Mode == EngineMode.Sync
+                ? await new EngineSupervisor(options, logger).RunAsync(stop.Token)
+                : await new SyncEngine(options, logger).RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {
