@@ -49,7 +49,7 @@ internal sealed class FaultRig : IAsyncDisposable
     /// Starts both servers, fills the source (<paramref name="populate"/> small keys plus every type and encoding) and
     /// writes the config (extra <c>[advanced]</c> lines in <paramref name="advanced"/>).
     /// </summary>
-    public static async Task<FaultRig> CreateAsync(int populate = 60_000, string advanced = "", string[]? sourceArgs = null)
+    public static async Task<FaultRig> CreateAsync(int populate = 20_000, string advanced = "", string[]? sourceArgs = null)
     {
         var source = await RedisServer.StartAsync(
         [
@@ -76,7 +76,7 @@ internal sealed class FaultRig : IAsyncDisposable
         return rig;
     }
 
-    public async Task StartLoadAsync() => Load = await WriteLoad.StartAsync(Source.Address);
+    public async Task StartLoadAsync(int keys = 2000) => Load = await WriteLoad.StartAsync(Source.Address, keys);
 
     public ShakeProcess StartShake()
     {
