@@ -38,6 +38,9 @@ internal sealed class FaultRig : IAsyncDisposable
 
     public string Directory => _dir.Path;
 
+    /// <summary>The config's <c>dir</c> (spool, log file, resume point), apart from the config file itself.</summary>
+    public string DataDirectory => Path.Combine(_dir.Path, "data");
+
     public string ConfigPath { get; private set; } = "";
 
     /// <summary>The shake processes started so far (the last one is running, unless it exited).</summary>
@@ -59,6 +62,7 @@ internal sealed class FaultRig : IAsyncDisposable
         ]);
         var target = await RedisServer.StartAsync();
         var rig = new FaultRig(source, target);
+        System.IO.Directory.CreateDirectory(rig.DataDirectory);
         await source.CliAsync("DEBUG", "POPULATE", populate.ToString(CultureInfo.InvariantCulture), "pop", "64");
         await TestDataWriter.PopulateAsync(source.Address, 20);
         rig.ConfigPath = rig._dir.Write("sync.toml", $"""
@@ -67,7 +71,7 @@ internal sealed class FaultRig : IAsyncDisposable
             [redis_writer]
             address = "{rig.TargetProxy.Address}"
             [advanced]
-            dir = "{rig.Directory}"
+            dir = "{rig.DataDirectory}"
             log_interval = 1
             rdb_restore_command_behavior = "rewrite"
             empty_db_before_sync = true

@@ -32,7 +32,7 @@ public sealed class TargetAndSourceFaultTests
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < TimeSpan.FromSeconds(seconds - 0.5))
         {
-            spoolPeak = Math.Max(spoolPeak, SpoolFileBytes(rig.Directory));
+            spoolPeak = Math.Max(spoolPeak, SpoolFileBytes(rig.DataDirectory));
             rssPeak = Math.Max(rssPeak, shake.ResidentBytes());
             await Task.Delay(200);
         }
