@@ -56,8 +56,8 @@ public sealed class TargetAndSourceFaultTests
     [InlineData("output buffer limit", "stream")]
     public async Task SourceDroppingShakeIsNoticedExplainedAndResynced(string how, string phase)
     {
-        // A replica output-buffer limit the partition passes long before repl-timeout does.
-        await using var rig = await FaultRig.CreateAsync(sourceArgs: how == "output buffer limit" ? ["--client-output-buffer-limit", "replica 512kb 256kb 1"] : null);
+        // A small replica output-buffer limit and a long repl-timeout: only the limit can make the source drop Shake.
+        await using var rig = await FaultRig.CreateAsync(sourceArgs: how == "output buffer limit" ? ["--client-output-buffer-limit", "replica 512kb 256kb 1", "--repl-timeout", "120"] : null);
         if (phase == "full sync") rig.SourceProxy.BytesPerSecond = 1 << 20;
         await rig.StartLoadAsync();
         var shake = rig.StartShake();
@@ -78,7 +78,7 @@ public sealed class TargetAndSourceFaultTests
             rig.SourceProxy.Stall();
             while (!rig.Source.ReadLogTail(50).Contains("output buffer limits", StringComparison.Ordinal))
             {
-                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(FaultRig.ReplTimeoutSeconds), "the source did not drop the stalled replica on its output-buffer limit before repl-timeout");
+                Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), "the source did not drop the stalled replica on its output-buffer limit");
                 await Task.Delay(100);
             }
             rig.SourceProxy.Heal();
