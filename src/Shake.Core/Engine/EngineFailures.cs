@@ -19,7 +19,7 @@ public static class EngineFailures
     {
         for (var e = error; e is not null; e = e.InnerException)
         {
-            if (e is TargetKeyExistsException or FilterStoppedException or ShakeConfigException or ArgumentException or NotSupportedException
+            if (e is TargetKeyExistsException or FilterStoppedException or LuaFilterException or ShakeConfigException or ArgumentException or NotSupportedException
                 or SpoolFullException or SpoolStorageException or AuthenticationException or UnauthorizedAccessException)
                 return true;
             if (e is RedisServerException { Error.Kind: RespErrorKind.WrongPass or RespErrorKind.NoAuth or RespErrorKind.NoPerm })

@@ -8,8 +8,8 @@ namespace Shake.Core.Engine;
 /// asks the source to continue where the target stands when the engine knows that point exactly
 /// (<see cref="SyncEngine.StoppedAt"/>: the source failed during the stream while the target was fine), and does a
 /// full sync otherwise. Errors a restart would repeat (configuration, credentials, certificates, the spool's disk,
-/// an existing key under <c>panic</c>) end the run at once; so does a streak of failures longer than
-/// <see cref="GiveUpAfter"/>.
+/// an existing key under <c>panic</c>) end the run at once; so does a failure of the first run before replication
+/// began (a wrong address is reported, not retried) and a streak of failures longer than <see cref="GiveUpAfter"/>.
 /// </summary>
 public sealed class EngineSupervisor
 {
@@ -49,6 +49,7 @@ public sealed class EngineSupervisor
         var delay = RestartDelay;
         ResumePoint? stoppedAt = null;
         DateTime? failingSince = null;
+        var everReplicated = false;
         while (true)
         {
             var engine = new SyncEngine(stoppedAt is null ? _options : _options with { ContinueFrom = stoppedAt }, _logger);
@@ -58,8 +59,9 @@ public sealed class EngineSupervisor
             {
                 return await engine.RunAsync(cancellation);
             }
-            catch (Exception e) when (!cancellation.IsCancellationRequested && !EngineFailures.IsFatal(e))
+            catch (Exception e) when (!cancellation.IsCancellationRequested && !EngineFailures.IsFatal(e) && (everReplicated || engine.Replicated))
             {
+                everReplicated = true;
                 var now = DateTime.UtcNow;
                 if (now - started > MaxRestartDelay)
                 {

@@ -40,6 +40,9 @@ public sealed class SyncEngine
     /// </summary>
     public ResumePoint? StoppedAt { get; private set; }
 
+    /// <summary>True once the source answered PSYNC in this run: both sides were reached and replication began.</summary>
+    public bool Replicated { get; private set; }
+
     /// <summary>Live counters (read <see cref="EngineStatistics.Snapshot"/>).</summary>
     public EngineStatistics Statistics { get; } = new();
 
@@ -216,6 +219,7 @@ public sealed class SyncEngine
             Offset = resume?.Offset ?? -1,
         }, _logger);
         var psync = await client.HandshakeAsync(cancellation);
+        Replicated = true;
         if (psync.FullResync && _options.ContinueFrom is not null)
             _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset is outside its backlog): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset);
         // From here on the target moves: only a stop with everything applied (below) gives a point to continue from.
