@@ -14,18 +14,36 @@ public sealed class PartitionFaultTests
     private static readonly TimeSpan Long = TimeSpan.FromSeconds(FaultRig.ReplTimeoutSeconds + 6);
 
     [Theory]
-    [InlineData("source", "stream", 5)]
     [InlineData("source", "stream", FaultRig.ReplTimeoutSeconds + 6)]
     [InlineData("target", "full sync", 5)]
     public Task PartitionHealsToEqualData(string side, string phase, int seconds) => RunAsync(side, phase, TimeSpan.FromSeconds(seconds));
 
     [LongFaultTheory]
+    [InlineData("source", "stream", 5)]
     [InlineData("source", "full sync", 5)]
     [InlineData("source", "full sync", FaultRig.ReplTimeoutSeconds + 6)]
     [InlineData("target", "full sync", FaultRig.ReplTimeoutSeconds + 6)]
     [InlineData("target", "stream", 5)]
     [InlineData("target", "stream", FaultRig.ReplTimeoutSeconds + 6)]
     public Task LongerPartitionVariantsHealToEqualData(string side, string phase, int seconds) => RunAsync(side, phase, TimeSpan.FromSeconds(seconds));
+
+    [LongFaultTheory]
+    [InlineData("source")]
+    [InlineData("target")]
+    public async Task ConnectionsResetDuringTheStreamRecoverToEqualData(string side)
+    {
+        await using var rig = await FaultRig.CreateAsync();
+        await rig.StartLoadAsync();
+        var shake = rig.StartShake();
+        await shake.WaitForAsync("full sync done", TimeSpan.FromSeconds(60));
+        await Task.Delay(1000);
+        (side == "source" ? rig.SourceProxy : rig.TargetProxy).Cut();
+        var recovered = await rig.WaitForMarkerAsync(TimeSpan.FromSeconds(120));
+        var keys = await rig.ConvergeAsync(TimeSpan.FromSeconds(60));
+        Assert.False(shake.HasExited, shake.AllText);
+        Assert.Contains("the sync stopped:", shake.Output);
+        FaultReport.Row($"connections reset (RST) Shake–{side}", "stream", rig.Outcome(), keys, recovered);
+    }
 
     private static async Task RunAsync(string side, string phase, TimeSpan duration)
     {
