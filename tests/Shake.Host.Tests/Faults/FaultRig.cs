@@ -80,7 +80,7 @@ internal sealed class FaultRig : IAsyncDisposable
         return rig;
     }
 
-    public async Task StartLoadAsync(int keys = 2000) => Load = await WriteLoad.StartAsync(Source.Address, keys);
+    public async Task StartLoadAsync(int keys = 2000, int batch = 200) => Load = await WriteLoad.StartAsync(Source.Address, keys, batch);
 
     public ShakeProcess StartShake()
     {

