@@ -84,35 +84,35 @@ public class CheckpointRunTests
         await using var source = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0", "--repl-backlog-size", "64mb"]);
         await using var target = await RedisServer.StartAsync();
         await source.CliAsync("DEBUG", "POPULATE", "1000", "pre", "10");
-        using (var shake = ShakeProcess.Start(first.Write("sync.toml", V4Sync(source, target, first.Path))))
+        await using (var shake = ShakeProcess.Start(first.Write("sync.toml", V4Sync(source, target, first.Path))))
         {
-            await shake.WaitForOutputAsync("full sync done", TimeSpan.FromSeconds(60));
+            await shake.WaitForAsync("full sync done", TimeSpan.FromSeconds(60));
             using var stop = new CancellationTokenSource();
             var load = LoadAsync(source, stop.Token);
             await Task.Delay(1500);
             // Under load, with transactions in flight: no clean stop, no resume point.
-            shake.KillHard();
+            shake.Kill();
             await Task.Delay(500);
             stop.Cancel();
             Assert.True(await load > 100);
-            Assert.DoesNotContain("saved the resume point", shake.Output);
+            Assert.DoesNotContain("saved the resume point", shake.AllText);
         }
         // Written while no shake ran: the source's backlog holds it.
         (await (await ConnectAsync(source)).ExecuteAsync("INCR", "c:0")).ThrowIfError();
         Assert.False(File.Exists(Path.Combine(second.Path, "resume-point")));
-        using (var shake = ShakeProcess.Start(second.Write("sync.toml", V4Sync(source, target, second.Path))))
+        await using (var shake = ShakeProcess.Start(second.Write("sync.toml", V4Sync(source, target, second.Path))))
         {
-            await shake.WaitForOutputAsync("answered PSYNC:", TimeSpan.FromSeconds(60));
-            Assert.Contains("resuming from the checkpoint shake-checkpoint:" + source.Address, shake.Output);
-            Assert.Contains("answered PSYNC: CONTINUE", shake.Output);
-            Assert.DoesNotContain("FULLRESYNC", shake.Output);
+            await shake.WaitForAsync("answered PSYNC:", TimeSpan.FromSeconds(60));
+            Assert.Contains("resuming from the checkpoint shake-checkpoint:" + source.Address, shake.AllText);
+            Assert.Contains("answered PSYNC: CONTINUE", shake.AllText);
+            Assert.DoesNotContain("FULLRESYNC", shake.AllText);
             using var stop = new CancellationTokenSource();
             var load = LoadAsync(source, stop.Token);
             await Task.Delay(1000);
             stop.Cancel();
             await load;
             await WaitEqualAsync(source, target, TimeSpan.FromSeconds(30));
-            await shake.StopAsync();
+            await shake.TerminateAsync(TimeSpan.FromSeconds(30));
         }
     }
 
@@ -125,30 +125,30 @@ public class CheckpointRunTests
         await using var b = await RedisServer.StartAsync(["--repl-diskless-sync-delay", "0"]);
         await a.CliAsync("SET", "from-a", "1");
         var back = ba.Write("sync.toml", V4Sync(b, a, ba.Path));
-        using (var shake = ShakeProcess.Start(ab.Write("sync.toml", V4Sync(a, b, ab.Path))))
+        await using (var shake = ShakeProcess.Start(ab.Write("sync.toml", V4Sync(a, b, ab.Path))))
         {
-            await shake.WaitForOutputAsync("full sync done", TimeSpan.FromSeconds(60));
+            await shake.WaitForAsync("full sync done", TimeSpan.FromSeconds(60));
             // While A -> B runs, B -> A is the mistake: refused before anything is written, naming both directions.
             var (code, _, error) = await ShakeRunner.RunAsync(back);
             Assert.Equal(ExitCodes.Failed, code);
             Assert.Contains($"refusing to sync {b.Address} -> {a.Address}: another sync runs the opposite direction, {a.Address} -> {b.Address}", error);
             Assert.Equal("0", (await a.CliAsync("EXISTS", "shake-checkpoint:" + b.Address)).Trim());
-            await shake.StopAsync();
+            await shake.TerminateAsync(TimeSpan.FromSeconds(30));
         }
 
         // With the guard off (the first sync stopped), B -> A copies B's data but not A -> B's checkpoint, from the
         // snapshot nor from the stream.
         await b.CliAsync("SET", "from-b", "2");
         var config = ba.Write("sync-unguarded.toml", V4Sync(b, a, ba.Path, "checkpoint_guard = false"));
-        using (var shake = ShakeProcess.Start(config))
+        await using (var shake = ShakeProcess.Start(config))
         {
-            await shake.WaitForOutputAsync("full sync done", TimeSpan.FromSeconds(60));
+            await shake.WaitForAsync("full sync done", TimeSpan.FromSeconds(60));
             await b.CliAsync("HSET", "shake-checkpoint:elsewhere", "offset", "1");
             await b.CliAsync("SET", "after", "3");
             var deadline = DateTime.UtcNow.AddSeconds(30);
             while ((await a.CliAsync("GET", "after")).Trim() != "3")
             {
-                Assert.True(DateTime.UtcNow < deadline, shake.Output);
+                Assert.True(DateTime.UtcNow < deadline, shake.AllText);
                 await Task.Delay(100);
             }
             Assert.Equal("2", (await a.CliAsync("GET", "from-b")).Trim());
@@ -156,7 +156,7 @@ public class CheckpointRunTests
             Assert.Equal("0", (await a.CliAsync("EXISTS", "shake-checkpoint:elsewhere")).Trim());
             // A's index lists only the checkpoint of B -> A itself.
             Assert.Equal("shake-checkpoint:" + b.Address, (await a.CliAsync("HKEYS", "shake-checkpoint")).Trim());
-            await shake.StopAsync();
+            await shake.TerminateAsync(TimeSpan.FromSeconds(30));
         }
     }
 

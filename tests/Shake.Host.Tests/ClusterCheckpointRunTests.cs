@@ -42,31 +42,31 @@ public class ClusterCheckpointRunTests(ClusterPairFixture clusters) : IAsyncLife
         await using var source = await ClusterTestClient.ConnectAsync(clusters.A);
         await using var target = await ClusterTestClient.ConnectAsync(clusters.B);
         for (var i = 0; i < 200; i++) await source.ExecuteAsync("SET", $"pre:{i}", "v");
-        using (var shake = ShakeProcess.Start(first.Write("sync.toml", Config(clusters.A.SeedAddress, clusters.B.SeedAddress, first.Path))))
+        await using (var shake = ShakeProcess.Start(first.Write("sync.toml", Config(clusters.A.SeedAddress, clusters.B.SeedAddress, first.Path))))
         {
             var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (Count(shake.Output, "full sync done") < 3)
+            while (Count(shake.AllText, "full sync done") < 3)
             {
-                Assert.True(DateTime.UtcNow < deadline && !shake.HasExited, shake.Output);
+                Assert.True(DateTime.UtcNow < deadline && !shake.HasExited, shake.AllText);
                 await Task.Delay(100);
             }
             using var stop = new CancellationTokenSource();
             var load = LoadAsync(source, 0, stop.Token);
             await Task.Delay(1500);
-            shake.KillHard();
+            shake.Kill();
             stop.Cancel();
             await load;
         }
-        using (var shake = ShakeProcess.Start(second.Write("sync.toml", Config(clusters.A.SeedAddress, clusters.B.SeedAddress, second.Path))))
+        await using (var shake = ShakeProcess.Start(second.Write("sync.toml", Config(clusters.A.SeedAddress, clusters.B.SeedAddress, second.Path))))
         {
             var deadline = DateTime.UtcNow.AddSeconds(90);
-            while (Count(shake.Output, "answered PSYNC:") < 3)
+            while (Count(shake.AllText, "answered PSYNC:") < 3)
             {
-                Assert.True(DateTime.UtcNow < deadline && !shake.HasExited, shake.Output);
+                Assert.True(DateTime.UtcNow < deadline && !shake.HasExited, shake.AllText);
                 await Task.Delay(100);
             }
-            Assert.Equal(3, Count(shake.Output, "answered PSYNC: CONTINUE"));
-            Assert.Equal(3, Count(shake.Output, "resuming from the checkpoint shake-checkpoint:shard-"));
+            Assert.Equal(3, Count(shake.AllText, "answered PSYNC: CONTINUE"));
+            Assert.Equal(3, Count(shake.AllText, "resuming from the checkpoint shake-checkpoint:shard-"));
             using var stop = new CancellationTokenSource();
             var load = LoadAsync(source, 100_000, stop.Token);
             await Task.Delay(1000);
@@ -91,10 +91,10 @@ public class ClusterCheckpointRunTests(ClusterPairFixture clusters) : IAsyncLife
                     if (b < a) lagging.Add($"{key} {b} < {a}");
                 }
                 if (lagging.Count == 0) break;
-                Assert.True(DateTime.UtcNow < until, $"{lagging.Count} keys behind: {string.Join(", ", lagging.Take(5))}\n{shake.Output}");
+                Assert.True(DateTime.UtcNow < until, $"{lagging.Count} keys behind: {string.Join(", ", lagging.Take(5))}\n{shake.AllText}");
                 await Task.Delay(200);
             }
-            await shake.StopAsync();
+            await shake.TerminateAsync(TimeSpan.FromSeconds(30));
         }
     }
 }

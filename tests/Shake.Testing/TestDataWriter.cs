@@ -26,12 +26,12 @@ public static class TestDataWriter
     /// Writes <paramref name="keysPerKind"/> keys of every kind into each db in <paramref name="dbs"/> (default db 0)
     /// and returns the number of keys written. Every third small list/hash/zset and every ttl:string key get a TTL of about an hour.
     /// </summary>
-    public static async Task<int> PopulateAsync(string address, int keysPerKind, IReadOnlyList<int>? dbs = null, string? password = null, CancellationToken cancellation = default)
+    public static async Task<int> PopulateAsync(string address, int keysPerKind, IReadOnlyList<int>? dbs = null, string? password = null, CancellationToken cancellation = default, string? username = null)
     {
         var total = 0;
         foreach (var db in dbs is { Count: > 0 } ? dbs : [0])
         {
-            var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address, Password = password, Database = db }, cancellation);
+            var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address, Password = password, Username = username, Database = db }, cancellation);
             var errors = new ErrorCollector();
             await using var client = new PipelinedClient<int>(connection, 512, errors);
             var sequence = 0;

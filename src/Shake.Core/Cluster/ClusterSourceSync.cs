@@ -303,7 +303,8 @@ public sealed class ClusterSourceSync
         }
     }
 
-    private static bool IsFatal(Exception e) => Failover.EngineRestart.IsFatal(e);
+    // Errors a restart repeats exactly (configuration, credentials, certificates, the spool's disk...).
+    private static bool IsFatal(Exception e) => EngineFailures.IsFatal(e);
 
     private static async Task Quietly(params Task[] tasks)
     {

@@ -150,6 +150,11 @@ public static class ShakeConfigPrinter
             String("username", endpoint.Username);
             String("password", redact && endpoint.HasPassword ? "***" : endpoint.Password);
             Bool("tls", endpoint.Tls);
+            if (endpoint.TlsCaFile.Length > 0) String("tls_ca_file", endpoint.TlsCaFile);
+            if (endpoint.TlsCertFile.Length > 0) String("tls_cert_file", endpoint.TlsCertFile);
+            if (endpoint.TlsKeyFile.Length > 0) String("tls_key_file", endpoint.TlsKeyFile);
+            if (endpoint.TlsServerName.Length > 0) String("tls_server_name", endpoint.TlsServerName);
+            if (endpoint.TlsSkipVerify) Bool("tls_skip_verify", true);
             if (endpoint.Version is not null) Comment($"Redis version declared by the v3 file: {endpoint.Version}");
         }
 

@@ -58,13 +58,13 @@ internal static class V3ConfigReader
         return new SyncReaderOptions(endpoint, TryDiskless: true) { Sentinel = sentinel };
     }
 
-    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version, string? address = null) => new(
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, bool cluster, string? version, string? address = null) => TlsOptionsReader.Read(section, new(
         address ?? section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),
         section.Bool("tls", false),
         cluster,
-        version);
+        version));
 
     /// <summary>redis-shake v3 reads <c>rdb_file_path</c> relative to <c>dir</c>.</summary>
     private static string UnderDir(string dir, string path) => path.Length == 0 || Path.IsPathRooted(path) ? path : Path.Combine(dir, path);

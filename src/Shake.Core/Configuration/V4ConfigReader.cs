@@ -70,12 +70,12 @@ internal static class V4ConfigReader
         }
     }
 
-    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, string? address = null) => new(
+    private static RedisInstanceOptions ReadEndpoint(ConfigSection section, string? address = null) => TlsOptionsReader.Read(section, new(
         address ?? section.Address("address"),
         section.String("username", ""),
         section.String("password", ""),
         section.Bool("tls", false),
-        section.Bool("cluster", false));
+        section.Bool("cluster", false)));
 
     private static FilterOptions ReadFilter(ConfigSection section) => new()
     {

@@ -41,6 +41,9 @@ public sealed class SyncEngine
     /// </summary>
     public ResumePoint? StoppedAt { get; private set; }
 
+    /// <summary>True once the source answered PSYNC in this run: both sides were reached and replication began.</summary>
+    public bool Replicated { get; private set; }
+
     /// <summary>Live counters (read <see cref="EngineStatistics.Snapshot"/>).</summary>
     public EngineStatistics Statistics { get; } = new();
 
@@ -287,6 +290,7 @@ public sealed class SyncEngine
         var psync = await client.HandshakeAsync(cancellation);
         if (psync.FullResync && resume is not null && _options.ContinueFrom is null)
             _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} (it does not know that history, or the offset left its backlog): full sync", origin, resume.ReplicationId, resume.Offset);
+        Replicated = true;
         if (psync.FullResync && _options.ContinueFrom is not null)
             _logger.LogWarning("{Source} could not continue {ReplId} after offset {Offset} ({Reason}): full sync", origin, _options.ContinueFrom.ReplicationId, _options.ContinueFrom.Offset,
                 verdict is { CanContinue: false } ? verdict.Reason : "it does not know that history, or the offset is outside its backlog; its INFO replication did not say which");
@@ -321,6 +325,10 @@ public sealed class SyncEngine
         if (error is not null && error is not OperationCanceledException)
         {
             run.Cancel();
+            // A consumer waiting for room in a frozen target's window does not see the cancellation: give up its writes
+            // at once when nothing can be continued anyway, else once the stop timeout passed.
+            if (EngineFailures.IsFatal(error)) writer.Abort();
+            else await AbortIfStuckAsync(consuming, writer);
             await Quietly(consuming, pumping, acking);
             // The source went away while the target is fine: let what was sent be answered, so that the point where the
             // stream stopped is exactly what the target applied, and a later run can continue from there.
@@ -344,6 +352,7 @@ public sealed class SyncEngine
         // A clean stop (cancellation, or done after the RDB with sync_aof = false): flush what was sent, ACK it, leave.
         Statistics.Phase = EnginePhase.Stopping;
         run.Cancel();
+        await AbortIfStuckAsync(consuming, writer);
         await Quietly(consuming, pumping, acking);
         using var stopTimeout = new CancellationTokenSource(_options.StopTimeout);
         try
@@ -502,6 +511,13 @@ public sealed class SyncEngine
             input.AdvanceTo(result.Buffer.Start, result.Buffer.End);
             if (result.IsCompleted) throw new IOException($"{origin} closed the connection before the diskless RDB end mark");
         }
+    }
+
+    private async Task AbortIfStuckAsync(Task consuming, ITargetWriter writer)
+    {
+        if (await Task.WhenAny(consuming, Task.Delay(_options.StopTimeout, CancellationToken.None)) == consuming) return;
+        _logger.LogWarning("the target {Target} took nothing for {Seconds:F0} s while stopping; its pending writes are abandoned", writer.Endpoint, _options.StopTimeout.TotalSeconds);
+        writer.Abort();
     }
 
     private static async Task Quietly(params Task[] tasks)

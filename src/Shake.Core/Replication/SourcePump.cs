@@ -68,7 +68,7 @@ public sealed class SourcePump
                 _statistics.SetSpool(_spool.MemoryBytes, _spool.DiskBytes);
                 if (result.IsCompleted)
                 {
-                    var closed = new IOException($"{_origin} closed the replication connection");
+                    var closed = new IOException($"{_origin} closed the replication connection (a source drops a replica on client-output-buffer-limit replica, repl-timeout or CLIENT KILL; its log says which)");
                     _spool.Complete(closed);
                     throw closed;
                 }

@@ -80,7 +80,7 @@ public sealed class SentinelSourceSync
             {
                 return await engine.RunAsync(cancellation);
             }
-            catch (Exception e) when (!EngineRestart.IsFatal(e) && !cancellation.IsCancellationRequested)
+            catch (Exception e) when (!EngineFailures.IsFatal(e) && !cancellation.IsCancellationRequested)
             {
                 // Where the target stands in the source's history; kept through attempts that failed before doing anything.
                 stoppedAt = engine.StoppedAt;

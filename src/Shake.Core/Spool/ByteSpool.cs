@@ -80,7 +80,8 @@ public sealed class ByteSpool : IAsyncDisposable
     /// Takes <paramref name="data"/> without waiting for the consumer (only for a disk write, through the page cache,
     /// when memory is full, compressed first when <see cref="SpoolOptions.Compression"/> says so). Throws
     /// <see cref="SpoolFullException"/> when the disk limit would be passed: the files' size so far plus
-    /// <paramref name="data"/> uncompressed, the most it can take.
+    /// <paramref name="data"/> uncompressed, the most it can take; <see cref="SpoolStorageException"/> when the files
+    /// cannot be written (disk full).
     /// </summary>
     public void Write(in ReadOnlySequence<byte> data)
     {
@@ -103,22 +104,25 @@ public sealed class ByteSpool : IAsyncDisposable
         }
         if (toDisk)
         {
-            long stored = 0;
+            long stored;
             try
             {
                 stored = _files.Append(data);
             }
-            finally
+            catch (IOException e)
             {
-                lock (_gate)
-                {
-                    _appending = false;
-                    _committedCursor = _files.WriteCursor;
-                    _diskBytes += data.Length;
-                    _totalDiskBytes += data.Length;
-                    _diskFileBytes += stored;
-                    _totalDiskFileBytes += stored;
-                }
+                // Nothing of this block counts as spooled: the reader stops at the last whole append.
+                lock (_gate) _appending = false;
+                throw new SpoolStorageException(_options.Directory, DiskBytes + data.Length, e);
+            }
+            lock (_gate)
+            {
+                _appending = false;
+                _committedCursor = _files.WriteCursor;
+                _diskBytes += data.Length;
+                _totalDiskBytes += data.Length;
+                _diskFileBytes += stored;
+                _totalDiskFileBytes += stored;
             }
         }
         _wake.Writer.TryWrite(true);

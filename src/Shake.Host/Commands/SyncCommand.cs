@@ -93,14 +93,18 @@ public static class SyncCommand
                 }
                 return ExitCodes.Failed;
             }
-            // A sentinel-managed source: the sentinels name the master, and name it again after a failover.
+            // A sync is supervised: a dropped or stalled link is noticed, logged and followed by a partial or full resync;
+            // with a sentinel-managed source the sentinels name the master again after each loss.
             var sentinelSync = options.Mode == EngineMode.Sync && config.Reader is SyncReaderOptions { Sentinel: { } sentinel }
                 ? new SentinelSourceSync(options, new SentinelMasterLocator(sentinel), logger)
                 : null;
-            var engine = sentinelSync is null ? new SyncEngine(options, logger) : null;
+            var supervisor = sentinelSync is null && options.Mode == EngineMode.Sync ? new EngineSupervisor(options, logger) : null;
+            var engine = sentinelSync is null && supervisor is null ? new SyncEngine(options, logger) : null;
             await using var status = await StatusEndpoint.StartAsync(advanced, options.Mode == EngineMode.Restore ? "restore" : "sync",
-                () => engine is not null ? [engine.Snapshot()] : sentinelSync!.Engine is { } current ? [current.Snapshot()] : [], logger, stop.Token);
-            var summary = engine is not null ? await engine.RunAsync(stop.Token) : await sentinelSync!.RunAsync(stop.Token);
+                () => (engine ?? supervisor?.Current ?? sentinelSync?.Engine) is { } current ? [current.Snapshot()] : [], logger, stop.Token);
+            var summary = sentinelSync is not null ? await sentinelSync.RunAsync(stop.Token)
+                : supervisor is not null ? await supervisor.RunAsync(stop.Token)
+                : await engine!.RunAsync(stop.Token);
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {

@@ -10,7 +10,8 @@ namespace Shake.Host.Running;
 public sealed class LineLogger : ILogger, IDisposable
 {
     private readonly TextWriter _console;
-    private readonly StreamWriter? _file;
+    private readonly string? _filePath;
+    private StreamWriter? _file;
     private readonly Lock _gate = new();
 
     /// <summary>Logs to <paramref name="console"/> and, when given, appends to <paramref name="filePath"/>.</summary>
@@ -22,6 +23,7 @@ public sealed class LineLogger : ILogger, IDisposable
         {
             var directory = Path.GetDirectoryName(Path.GetFullPath(filePath));
             if (directory is not null) Directory.CreateDirectory(directory);
+            _filePath = filePath;
             _file = new StreamWriter(new FileStream(filePath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         }
     }
@@ -51,13 +53,27 @@ public sealed class LineLogger : ILogger, IDisposable
         {
             _console.WriteLine(line);
             _console.Flush();
-            _file?.WriteLine(line);
+            try
+            {
+                _file?.WriteLine(line);
+            }
+            catch (IOException e)
+            {
+                // A full disk under dir must not turn every log call into a failure of the code that logs.
+                _console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} ERR the log file {_filePath} could not be written ({e.Message}); logging to standard output only"));
+                _console.Flush();
+                try { _file?.Dispose(); } catch (IOException) { }
+                _file = null;
+            }
         }
     }
 
     /// <summary>Closes the log file.</summary>
     public void Dispose()
     {
-        lock (_gate) _file?.Dispose();
+        lock (_gate)
+        {
+            try { _file?.Dispose(); } catch (IOException) { }
+        }
     }
 }
