@@ -32,7 +32,7 @@ public static class ClusterDataComparer
         await using var targetSide = await SideReader.OpenAsync(target, "target", cancellation);
         var sourceKeys = await sourceSide.ScanAsync(cancellation);
         var targetKeys = await targetSide.ScanAsync(cancellation);
-        var keys = sourceKeys.Keys.Union(targetKeys.Keys).Order(StringComparer.Ordinal).ToList();
+        var keys = sourceKeys.Keys.Union(targetKeys.Keys).Where(k => !k.StartsWith(RedisDataComparer.CheckpointPrefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
         var found = new List<KeyDifference>[keys.Count];
         using var gate = new SemaphoreSlim(Parallelism);
         await Task.WhenAll(keys.Select(async (key, index) =>

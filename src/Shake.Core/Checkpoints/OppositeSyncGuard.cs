@@ -18,7 +18,14 @@ public static class OppositeSyncGuard
     {
         if (!options.Enabled || !options.GuardOppositeDirection) return;
         var index = await ReadAsync(source, sourceOptions, ["HKEYS", options.Prefix], cancellation);
-        if (index is null || index.IsError || index.Items.Count == 0) return;
+        if (index is { IsError: true } refused)
+        {
+            // A source user with only the replication commands cannot be asked: the guard is then off, and says so.
+            logger.LogWarning("could not check {Source} for a sync running the opposite direction ({Error}); grant the source user +select +hkeys +hgetall on ~{Prefix}* for that check, or set [advanced] checkpoint_guard = false to silence this",
+                source.Endpoint, refused.AsError().Message, options.Prefix);
+            return;
+        }
+        if (index is null || index.Items.Count == 0) return;
         var (runIds, replicationIds) = await IdentitiesAsync(target, cancellation);
         var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         foreach (var item in index.Items)
@@ -26,7 +33,7 @@ public static class OppositeSyncGuard
             var key = item.AsString();
             if (key is null) continue;
             var reply = await ReadAsync(source, sourceOptions, ["HGETALL", key], cancellation);
-            if (reply is null || Checkpoint.Parse(reply) is not { } found) continue;
+            if (reply is null || reply.IsError || Checkpoint.Parse(reply) is not { } found) continue;
             var fromTarget = (found.SourceRunId.Length > 0 && runIds.Contains(found.SourceRunId)) || (found.ReplicationId.Length > 0 && replicationIds.Contains(found.ReplicationId));
             if (!fromTarget) continue;
             var age = TimeSpan.FromMilliseconds(Math.Max(0, now - found.TimeMs));
@@ -64,6 +71,7 @@ public static class OppositeSyncGuard
         var reply = await source.ExecuteAsync(command, cancellation);
         if (!reply.IsError) return reply;
         var error = reply.AsError();
+        if (error.Kind == RespErrorKind.NoPerm) return reply;
         if (error.Kind != RespErrorKind.Moved || error.Endpoint is null) return null;
         await using var owner = await RedisConnection.ConnectAsync(options with { Address = error.Endpoint, Database = 0 }, cancellation);
         reply = await owner.ExecuteAsync(command, cancellation);
