@@ -41,7 +41,7 @@ public class SentinelRunTests
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            await WaitForAsync(async () => (await target.CliAsync("DBSIZE")).Trim() == "100", TimeSpan.FromSeconds(30), "the full sync");
+            await WaitForAsync(async () => await SyncRunTests.DbSize(target) == 100, TimeSpan.FromSeconds(30), "the full sync");
             await master.CliAsync("SET", "before", "1");
             await WaitForAsync(async () => (await target.CliAsync("EXISTS", "before")).Trim() == "1", TimeSpan.FromSeconds(30), "the stream");
             await master.CliAsync("WAIT", "1", "5000");

@@ -21,7 +21,7 @@ public class SyncRunTests
         """;
 
     // Data keys: a sync also keeps its checkpoint and the checkpoint index in the target.
-    private static async Task<long> DbSize(RedisServer server) =>
+    internal static async Task<long> DbSize(RedisServer server) =>
         long.Parse((await server.CliAsync("DBSIZE")).Trim()) - (await server.CliAsync("KEYS", "shake-checkpoint*")).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)

@@ -188,20 +188,15 @@ internal static class FaultReport
     public static int Iterations => int.TryParse(Environment.GetEnvironmentVariable("SHAKE_FAULT_ITERATIONS"), out var n) && n > 0 ? n : 3;
 }
 
-/// <summary>A fault test that runs only in the fault-suite script (<c>SHAKE_FAULTS_FULL=1</c>): too long for every CI run.</summary>
-public sealed class LongFaultTheoryAttribute : TheoryAttribute
+/// <summary>
+/// Trait of the fault tests too long for every CI run: the suite's command (scripts/test.sh) leaves them out by this
+/// category, and the fault-suite script (bench/e2e/faults.sh) runs them.
+/// </summary>
+public static class LongFault
 {
-    public LongFaultTheoryAttribute()
-    {
-        if (!FaultReport.Full) Skip = "long fault variant: run by bench/e2e/faults.sh (SHAKE_FAULTS_FULL=1)";
-    }
-}
+    /// <summary>The trait name.</summary>
+    public const string Category = "Category";
 
-/// <summary>A long single fault test, run only by the fault-suite script.</summary>
-public sealed class LongFaultFactAttribute : FactAttribute
-{
-    public LongFaultFactAttribute()
-    {
-        if (!FaultReport.Full) Skip = "long fault variant: run by bench/e2e/faults.sh (SHAKE_FAULTS_FULL=1)";
-    }
+    /// <summary>The trait value.</summary>
+    public const string Value = "long-fault";
 }

@@ -18,7 +18,8 @@ public sealed class PartitionFaultTests
     [InlineData("target", "full sync", 5)]
     public Task PartitionHealsToEqualData(string side, string phase, int seconds) => RunAsync(side, phase, TimeSpan.FromSeconds(seconds));
 
-    [LongFaultTheory]
+    [Theory]
+    [Trait(LongFault.Category, LongFault.Value)]
     [InlineData("source", "stream", 5)]
     [InlineData("source", "full sync", 5)]
     [InlineData("source", "full sync", FaultRig.ReplTimeoutSeconds + 6)]
@@ -27,7 +28,8 @@ public sealed class PartitionFaultTests
     [InlineData("target", "stream", FaultRig.ReplTimeoutSeconds + 6)]
     public Task LongerPartitionVariantsHealToEqualData(string side, string phase, int seconds) => RunAsync(side, phase, TimeSpan.FromSeconds(seconds));
 
-    [LongFaultTheory]
+    [Theory]
+    [Trait(LongFault.Category, LongFault.Value)]
     [InlineData("source")]
     [InlineData("target")]
     public async Task ConnectionsResetDuringTheStreamRecoverToEqualData(string side)

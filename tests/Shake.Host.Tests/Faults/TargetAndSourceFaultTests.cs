@@ -13,7 +13,8 @@ public sealed class TargetAndSourceFaultTests
     [Fact]
     public Task PausedTargetSpoolsToDiskWithFlatMemoryAndTheSourceKeepsShake() => FrozenTargetAsync("CLIENT PAUSE WRITE");
 
-    [LongFaultFact]
+    [Fact]
+    [Trait(LongFault.Category, LongFault.Value)]
     public Task SleepingTargetSpoolsToDiskWithFlatMemoryAndTheSourceKeepsShake() => FrozenTargetAsync("DEBUG SLEEP");
 
     private static async Task FrozenTargetAsync(string how)
@@ -59,7 +60,8 @@ public sealed class TargetAndSourceFaultTests
     [InlineData("output buffer limit", "stream")]
     public Task SourceDroppingShakeIsNoticedExplainedAndResynced(string how, string phase) => SourceDropsAsync(how, phase);
 
-    [LongFaultFact]
+    [Fact]
+    [Trait(LongFault.Category, LongFault.Value)]
     public Task SourceDroppingShakeDuringTheFullSyncIsResynced() => SourceDropsAsync("CLIENT KILL TYPE replica", "full sync");
 
     private static async Task SourceDropsAsync(string how, string phase)
