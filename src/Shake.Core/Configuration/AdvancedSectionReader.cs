@@ -45,7 +45,7 @@ internal static class AdvancedSectionReader
         var statusPortKey = v3 ? "metrics_port" : "status_port";
         return new AdvancedOptions
         {
-            Dir = section.String("dir", defaults.Dir),
+            Dir = section.String("dir", DefaultDirectory.Current),
             Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024),
             Shards = ShardSelection(section),
             PprofPort = section.Int("pprof_port", defaults.PprofPort, 0, 65535, OptionSupport.NoEffect("it serves Go's profiler, which Shake does not have")),

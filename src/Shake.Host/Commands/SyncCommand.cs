@@ -6,6 +6,7 @@ using Shake.Core.Configuration;
 using Shake.Core.Conversion;
 using Shake.Core.Engine;
 using Shake.Host.Running;
+using Shake.Host.Running.Terminal;
 
 namespace Shake.Host.Commands;
 
@@ -58,13 +59,15 @@ public static class SyncCommand
             _ => LogLevel.Information,
         };
         var logFile = advanced.LogFile.Length == 0 ? null : Path.IsPathRooted(advanced.LogFile) ? advanced.LogFile : Path.Combine(advanced.Dir, advanced.LogFile);
-        using var logger = new LineLogger(output, logFile, level);
+        // In a terminal a live view shows each engine's progress; elsewhere (pipes, files, containers) plain lines do.
+        var view = ConsoleKind.IsInteractiveTerminal(output) ? new TerminalProgressView(output) : null;
+        using var logger = new LineLogger(view?.LogWriter ?? output, logFile, level, statusLinesOnConsole: view is null);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         // SIGINT/SIGTERM stop the engine cleanly (pipelines flushed, final ACK) instead of killing the process.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         logger.LogInformation("{CpuLimit}", CpuLimit.Apply(advanced.Ncpu));
-        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
+        logger.LogInformation("shake {Version}: {Mode} to {Target}", VersionAction.Describe(), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : $"sync from {options.Source?.Address}", options.Target.Address);
         try
         {
             // Entries RESTORE cannot serve (newer RDB version than the target's, payload over the bulk limit) become plain commands.
@@ -78,7 +81,8 @@ public static class SyncCommand
             if (options.Mode == EngineMode.Sync && config.Source is { Cluster: true })
             {
                 ShardSelection.TryParse(advanced.Shards, out var selection);
-                var summaries = await new ClusterSourceSync(options, selection, logger).RunAsync(stop.Token);
+                var clusterSync = new ClusterSourceSync(options, selection, logger);
+                var summaries = await ShowWhileAsync(view, () => [.. clusterSync.Engines.Select(e => new WatchedEngine($"shard {e.Shard}", e.Engine.Statistics))], () => clusterSync.RunAsync(stop.Token));
                 logger.LogInformation("all shards finished: {Count} engines", summaries.Count);
                 var failed = summaries.Select(s => FailedKeysVerdict.Describe(options, s)).OfType<string>().ToList();
                 if (failed.Count == 0) return ExitCodes.Success;
@@ -89,7 +93,8 @@ public static class SyncCommand
                 }
                 return ExitCodes.Failed;
             }
-            var summary = await new SyncEngine(options, logger).RunAsync(stop.Token);
+            var engine = new SyncEngine(options, logger);
+            var summary = await ShowWhileAsync(view, () => [new WatchedEngine("", engine.Statistics)], () => engine.RunAsync(stop.Token));
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {
@@ -105,6 +110,9 @@ public static class SyncCommand
             error.WriteLine($"shake: error: {e.Message}");
             return ExitCodes.Failed;
         }
+
+        static Task<T> ShowWhileAsync<T>(TerminalProgressView? view, Func<IReadOnlyList<WatchedEngine>> engines, Func<Task<T>> run) =>
+            view is null ? run() : view.ShowWhileAsync(engines, run);
 
         void Stop(PosixSignalContext context)
         {
