@@ -36,4 +36,6 @@ if grep -E 'warning IL[23][0-9]{3}' "$log" >&2; then
   echo "publish: the build has trim/AOT warnings (above)" >&2
   exit 1
 fi
+# The native executable carries everything; the referenced projects' symbol files are of no use beside it.
+if [ "$aot" = true ]; then rm -f "$out"/*.pdb; fi
 echo "$out/shake"

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace Shake.Host.Commands;
@@ -28,7 +27,12 @@ public sealed class VersionAction : SynchronousCommandLineAction
 
     /// <summary>How this process runs: framework, whether it is a native (AOT) executable, and its platform.</summary>
     public static string Runtime =>
-        $"{RuntimeInformation.FrameworkDescription}, {(RuntimeFeature.IsDynamicCodeSupported ? "JIT" : "native AOT")}, {RuntimeInformation.RuntimeIdentifier}";
+        $"{RuntimeInformation.FrameworkDescription}, {(IsNativeExecutable ? "native AOT" : "JIT")}, {RuntimeInformation.RuntimeIdentifier}";
+
+    // The JIT runtime is always started by a host that hands it the list of assemblies it may load; a native
+    // executable has no such host. (RuntimeFeature.IsDynamicCodeSupported cannot tell: a project that publishes
+    // natively runs with it switched off under the JIT too, so that tests behave as the native build would.)
+    private static bool IsNativeExecutable => AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") is null;
 
     /// <summary>The line <c>shake --version</c> prints.</summary>
     public static string Describe() =>

@@ -24,7 +24,7 @@ public class ContainerImageTests
         // The image is built by the developers' own publish command, so what is tested here is what ships.
         var publish = Assert.Single(_dockerfile.Instructions, i => i.Instruction == "RUN" && i.Arguments.Contains("publish"));
         Assert.Equal("scripts/publish.sh /out", publish.Arguments);
-        Assert.Contains("COPY --from=build /out/shake /out/liblua54.so /opt/shake/", _dockerfile.InFinalStage("COPY"));
+        Assert.Contains("--from=build /out/shake /out/liblua54.so /opt/shake/", _dockerfile.InFinalStage("COPY"));
         var user = Assert.Single(_dockerfile.InFinalStage("USER"));
         Assert.DoesNotMatch("^(root|0)$", user);
         Assert.Equal(["shake"], Dockerfile.ExecForm(Assert.Single(_dockerfile.InFinalStage("ENTRYPOINT"))));

@@ -9,7 +9,7 @@ namespace Shake.Host.Running.Terminal;
 /// The figures after an engine's bar: RDB bytes/total, percentage and ETA while the snapshot is read, then keys,
 /// keys/s, commands/s and lag. Reads the <see cref="EngineReading"/> the view stores in the task's state.
 /// </summary>
-internal sealed class EngineFiguresColumn : ProgressColumn
+public sealed class EngineFiguresColumn : ProgressColumn
 {
     /// <summary>The key of the task state holding the latest <see cref="EngineReading"/>.</summary>
     public const string ReadingKey = "reading";
@@ -21,19 +21,19 @@ internal sealed class EngineFiguresColumn : ProgressColumn
     public override IRenderable Render(RenderOptions options, ProgressTask task, TimeSpan deltaTime) =>
         new Text(Describe(task.State.Get<EngineReading>(ReadingKey)));
 
-    /// <summary>The text of the column for one reading.</summary>
+    /// <summary>The text of the column for one reading, short enough for an 80-column terminal beside the bar.</summary>
     public static string Describe(EngineReading r)
     {
         var ic = CultureInfo.InvariantCulture;
-        var keys = string.Create(ic, $"{r.Keys:N0} keys ({r.KeysPerSecond:N0} keys/s)");
-        if (r.KeysFailed > 0) keys += string.Create(ic, $", {r.KeysFailed:N0} failed");
+        var keys = string.Create(ic, $"{r.Keys:N0} keys {r.KeysPerSecond:N0} keys/s");
+        if (r.KeysFailed > 0) keys += string.Create(ic, $" {r.KeysFailed:N0} failed");
         var lag = $"lag {StatusLine.Bytes(r.LagBytes)}";
         if (r.RdbDone)
             return string.Create(ic, $"rdb {StatusLine.Bytes(r.RdbBytes)} done | {keys} | {r.CommandsPerSecond:N0} ops/s | {lag}");
         if (r.Phase != EnginePhase.FullSync) return $"{keys} | {lag}";
         var rdb = r.RdbTotal > 0
-            ? string.Create(ic, $"rdb {StatusLine.Bytes(r.RdbBytes)}/{StatusLine.Bytes(r.RdbTotal)} {100.0 * r.RdbBytes / r.RdbTotal:F0}% ETA {Eta(r.RdbEta)}")
-            : $"rdb {StatusLine.Bytes(r.RdbBytes)} (size unknown: diskless) ETA --:--";
+            ? string.Create(ic, $"{StatusLine.Bytes(r.RdbBytes)}/{StatusLine.Bytes(r.RdbTotal)} {100.0 * r.RdbBytes / r.RdbTotal:F0}% ETA {Eta(r.RdbEta)}")
+            : $"{StatusLine.Bytes(r.RdbBytes)} of ? (diskless) ETA --:--";
         return $"{rdb} | {keys} | {lag}";
     }
 

@@ -55,7 +55,7 @@ public sealed class TerminalProgressView
             .AutoClear(false)
             .AutoRefresh(true)
             .HideCompleted(false)
-            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 24 }, new EngineFiguresColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn { Width = 20 }, new EngineFiguresColumn())
             .StartAsync(async context =>
             {
                 var rows = new Dictionary<EngineStatistics, (ProgressTask Task, EngineFigures Figures, string Label)>(ReferenceEqualityComparer.Instance);
@@ -79,7 +79,7 @@ public sealed class TerminalProgressView
         foreach (var engine in engines)
         {
             if (!rows.ContainsKey(engine.Statistics))
-                rows[engine.Statistics] = (context.AddTask(Markup.Escape(engine.Label), maxValue: 1), new EngineFigures(engine.Statistics), engine.Label);
+                rows[engine.Statistics] = (context.AddTask(Markup.Escape(Title(engine.Label, "starting")), maxValue: 1), new EngineFigures(engine.Statistics), engine.Label);
         }
         foreach (var (statistics, row) in rows)
         {
@@ -93,7 +93,7 @@ public sealed class TerminalProgressView
     {
         task.State.Update<EngineReading>(EngineFiguresColumn.ReadingKey, _ => reading);
         var phase = gone ? "ended" : PhaseName(reading.Phase);
-        task.Description = Markup.Escape(label.Length == 0 ? phase : $"[{label}] {phase}");
+        task.Description = Markup.Escape(Title(label, phase));
         if (reading.RdbDone)
         {
             task.IsIndeterminate = false;
@@ -112,6 +112,8 @@ public sealed class TerminalProgressView
             task.IsIndeterminate = true;
         }
     }
+
+    private static string Title(string label, string phase) => label.Length == 0 ? phase : $"[{label}] {phase}";
 
     private static string PhaseName(EnginePhase phase) => phase switch
     {
