@@ -53,11 +53,13 @@ log "initial sync done; $((WARMUP + DURATION))s of load at $RATE writes/s, probe
 dotnet "$PROBE_DIR/bin/lag-probe.dll" --source "$SRC" --target "shake -> target=$TARGET" --target "redis replica=$REPLICA" \
   --rate "$RATE" --seconds "$DURATION" --warmup "$WARMUP" --probe-ms "$PROBE_MS" > "$WORK/probe.out"
 SHAKE_RSS=$(peak_rss_mb "$SHAKE_PID")
+# CPU seconds shake used (user + system) over the whole run: what the load cost it, whatever else the machine ran.
+SHAKE_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$SHAKE_PID/stat" 2>/dev/null || echo "?")
 kill -INT "$SHAKE_PID" 2>/dev/null || true
 for i in $(seq 1 100); do kill -0 "$SHAKE_PID" 2>/dev/null || break; sleep 0.1; done
 
 echo
 echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded)"
 cat "$WORK/probe.out"
-echo "shake peak RSS: ${SHAKE_RSS} MB"
+echo "shake peak RSS: ${SHAKE_RSS} MB, CPU: ${SHAKE_CPU} s"
 echo "last shake status line: $(grep -v '^\s*$' "$WORK/shake/stdout.log" | tail -1)"

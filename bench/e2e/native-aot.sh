@@ -61,7 +61,7 @@ if ! skipped lag; then
     SHAKE=${BIN[$kind]} "$REPO_ROOT/bench/e2e/lag.sh" > "$WORK/lag-$kind.out" 2>&1 || { tail -5 "$WORK/lag-$kind.out" >&2; exit 1; }
     ROW[lag-$kind]=$(awk '/^shake -> target/ { s = sprintf("p50 %s, p99 %s, max %s ms", $(NF-3), $(NF-2), $(NF-1)) }
       /^redis replica/ { r = sprintf("%s / %s", $(NF-3), $(NF-2)) } END { printf "%s (replica p50/p99 %s)", s, r }' "$WORK/lag-$kind.out")
-    ROW[lagrss-$kind]=$(awk -F': ' '/shake peak RSS/ { print $2 }' "$WORK/lag-$kind.out")
+    ROW[lagrss-$kind]=$(awk -F'RSS: ' '/shake peak RSS/ { print $2 }' "$WORK/lag-$kind.out")
   done
 fi
 
@@ -73,7 +73,7 @@ for key in startup rdb full1 full0 lag lagrss; do
   case $key in
     startup) name="shake --version (mean)" ;; rdb) name="shake rdb resp, 300k keys" ;;
     full1) name="full sync 1M keys, diskless" ;; full0) name="full sync 1M keys, disk" ;;
-    lag) name="lag under load (shake)" ;; lagrss) name="lag run: shake peak RSS" ;;
+    lag) name="lag under load (shake)" ;; lagrss) name="lag run: shake RSS, CPU" ;;
   esac
   printf '%-30s | %-60s | %s\n' "$name" "${ROW[$key-aot]}" "${ROW[$key-r2r]}"
 done
