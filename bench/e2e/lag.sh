@@ -4,7 +4,7 @@
 # PROBE_MS and times until each side has applied it (keyspace notification). Prints p50/p99/max lag for shake's target and for the replica.
 # Environment: RATE, DURATION (seconds probed, default 30), WARMUP (seconds of load before probing, default 5),
 #   PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
-#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
+#   SHAKE (path of a built shake; default: the native executable of scripts/publish.sh), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
