@@ -6,8 +6,8 @@
 # shard's snapshot is applied. Prints wall time, keys/s, keys/s per CPU second of shake, peak RSS, and checks that every
 # target master holds the same DEBUG DIGEST as the source master with the same slots. ROUNDS (default 3) alternate the
 # two ways; the table shows medians and every round. Then, once, the peak RSS of one process following 8 shards.
-# Environment: KEYS (default 300000), ROUNDS, SHAKE (a built shake; default: Release build), KEEP_WORK=1,
-# EXTRA_ADVANCED (lines appended to every [advanced] section, e.g. to compare spool sizes).
+# Environment: KEYS (default 300000), ROUNDS, SHAKE (a built shake; default: the native executable of scripts/publish.sh),
+# KEEP_WORK=1, EXTRA_ADVANCED (lines appended to every [advanced] section, e.g. to compare spool sizes).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 

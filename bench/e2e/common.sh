@@ -74,12 +74,11 @@ stop_redis() {
 median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.2f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 max() { awk -v a="$1" -v b="$2" 'BEGIN { a += 0; b += 0; print (a > b ? a : b) }'; }
 
-# The shake executable: $SHAKE, or a Release build of src/Shake.Host.
+# The shake executable: $SHAKE, or the native executable of scripts/publish.sh (what ships).
 find_shake() {
   if [ -n "${SHAKE:-}" ]; then echo "$SHAKE"; return 0; fi
-  log "building shake (Release)"
-  dotnet build -c Release "$REPO_ROOT/src/Shake.Host" -v quiet -nologo >&2
-  echo "$REPO_ROOT/src/Shake.Host/bin/Release/net10.0/shake"
+  log "publishing the native shake (scripts/publish.sh)"
+  "$REPO_ROOT/scripts/publish.sh" "$WORK/publish"
 }
 
 # Writes a v4 sync config for shake from 127.0.0.1:$1 to 127.0.0.1:$2 into $3 (sync_aof = $4).

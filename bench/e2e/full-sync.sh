@@ -7,7 +7,7 @@
 # Prints wall time, peak RSS of the copying process, the target's CPU (used_cpu_user + used_cpu_sys of the fresh
 # target once the copy is done) and the ratio against (a); checks DEBUG DIGEST on every target.
 # The methods run ROUNDS times (default 3), alternating, into fresh servers; the table shows medians and every round.
-# Environment: KEYS (default 1000000), ROUNDS, SHAKE (path of a built shake; default: Release build of src/Shake.Host),
+# Environment: KEYS (default 1000000), ROUNDS, SHAKE (path of a built shake; default: the native executable of scripts/publish.sh),
 #   DISKLESS (default 1; 0 starts the source with repl-diskless-sync no, so (a), (c) and (d) wait for its BGSAVE),
 #   AB_ENV="NAME=value" makes (d) the same run as (c) with that environment (an A/B of a switch in one run),
 #   KEEP_WORK=1 keeps the temp directory. Needs redis-server/redis-cli >= 7.0 and GNU time (/usr/bin/time).

@@ -4,7 +4,7 @@
 # PROBE_MS and times until each side has applied it (keyspace notification). Prints p50/p99/max lag for shake's target and for the replica.
 # Environment: RATE, DURATION (seconds probed, default 30), WARMUP (seconds of load before probing, default 5),
 #   PROBE_MS (default 50), PRELOAD (keys before the sync, default 100000),
-#   SHAKE (path of a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1,
+#   SHAKE (path of a built shake; default: the native executable of scripts/publish.sh), KEEP_WORK=1,
 #   CHECKPOINT_KEY (shake's checkpoint_key; default "shake-checkpoint", empty: no checkpoints, to measure their cost).
 #   TARGET_REPLICAS (replicas of shake's target, default 0), TARGET_WAIT ([advanced] target_wait_replicas, default 0):
 #   compare TARGET_REPLICAS=1 TARGET_WAIT=0 with TARGET_REPLICAS=1 TARGET_WAIT=1 for the cost of waiting for the replica.
@@ -61,12 +61,14 @@ log "initial sync done; $((WARMUP + DURATION))s of load at $RATE writes/s, probe
 dotnet "$PROBE_DIR/bin/lag-probe.dll" --source "$SRC" --target "shake -> target=$TARGET" --target "redis replica=$REPLICA" \
   --rate "$RATE" --seconds "$DURATION" --warmup "$WARMUP" --probe-ms "$PROBE_MS" > "$WORK/probe.out"
 SHAKE_RSS=$(peak_rss_mb "$SHAKE_PID")
+# CPU seconds shake used (user + system) over the whole run: what the load cost it, whatever else the machine ran.
+SHAKE_CPU=$(awk -v hz="$(getconf CLK_TCK)" '{ printf "%.1f", ($14 + $15) / hz }' "/proc/$SHAKE_PID/stat" 2>/dev/null || echo "?")
 kill -INT "$SHAKE_PID" 2>/dev/null || true
 for i in $(seq 1 100); do kill -0 "$SHAKE_PID" 2>/dev/null || break; sleep 0.1; done
 
 echo
 echo "Replication lag under load ($(nproc) CPUs, $(redis-server --version | awk '{ print $3 }'), probe every ${PROBE_MS} ms, $PRELOAD keys preloaded, ${TARGET_REPLICAS:-0} target replica(s), target_wait_replicas = ${TARGET_WAIT:-0})"
 cat "$WORK/probe.out"
-echo "shake peak RSS: ${SHAKE_RSS} MB"
+echo "shake peak RSS: ${SHAKE_RSS} MB, CPU: ${SHAKE_CPU} s"
 echo "shake target CPU: user $(info_field "$TARGET" cpu used_cpu_user) s, sys $(info_field "$TARGET" cpu used_cpu_sys) s; replica CPU: user $(info_field "$REPLICA" cpu used_cpu_user) s, sys $(info_field "$REPLICA" cpu used_cpu_sys) s"
 echo "last shake status line: $(grep -v '^\s*$' "$WORK/shake/stdout.log" | tail -1)"

@@ -4,7 +4,7 @@
 # values (default 32; about 13 MB of RDB), saved by the local redis-server. The two run in alternating pairs (PAIRS,
 # default 21) because a shared machine's speed drifts; prints the median of each, the ratio of the medians, and the
 # spread of the per-pair ratios. Also checks that shake's output loads into a fresh server with the same DEBUG DIGEST.
-# Environment: SHAKE (path of a shake binary; default: the precompiled binary from scripts/publish.sh, as shipped),
+# Environment: SHAKE (path of a shake binary; default: the native executable of scripts/publish.sh, as shipped),
 #   RDB_CLI (path of rdb-cli; default: rdb-cli on PATH; without it only shake is timed), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"

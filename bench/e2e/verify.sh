@@ -6,7 +6,7 @@
 #       connection pairs, on the first BASELINE_KEYS (default 200000) keys of the scan: its rate is flat, and all
 #       1M keys would take minutes per round
 # Each runs ROUNDS times (default 3), alternating; prints keys/s of every run and the medians. Both must find no difference.
-# Environment: KEYS, ROUNDS, WORKERS, BASELINE_KEYS, SHAKE (a built shake; default: Release build of src/Shake.Host), KEEP_WORK=1.
+# Environment: KEYS, ROUNDS, WORKERS, BASELINE_KEYS, SHAKE (a built shake; default: the native executable of scripts/publish.sh), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 

@@ -62,7 +62,8 @@ public class SyncCommandTests
     {
         var version = await ShakeRunner.RunAsync("--version");
         Assert.Equal(0, version.Code);
-        Assert.StartsWith("0.1.0", version.Output.Trim());
+        // Release, commit and runtime; in-process the command line runs under the JIT.
+        Assert.Matches(@"^0\.1\.0 \(commit ([0-9a-f]{12}|unknown), \.NET \d+\.\d+\.\d+[^,]*, JIT, [a-z]+-[a-z0-9]+\)$", version.Output.Trim());
         var help = await ShakeRunner.RunAsync("--help");
         Assert.Equal(0, help.Code);
         Assert.Contains("validate", help.Output);

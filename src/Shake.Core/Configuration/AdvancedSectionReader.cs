@@ -45,7 +45,7 @@ internal static class AdvancedSectionReader
         var statusPortKey = v3 ? "metrics_port" : "status_port";
         return new AdvancedOptions
         {
-            Dir = section.String("dir", defaults.Dir),
+            Dir = section.String("dir", DefaultDirectory.Current),
             Ncpu = section.Int("ncpu", defaults.Ncpu, 0, 1024),
             Shards = ShardSelection(section),
             // Go's profiler has no .NET counterpart to serve; the port serves the runtime figures (GC, thread pool) instead.

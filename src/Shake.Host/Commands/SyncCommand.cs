@@ -8,6 +8,7 @@ using Shake.Core.Engine;
 using Shake.Core.Sentinel;
 using Shake.Host.Running;
 using Shake.Host.Status;
+using Shake.Host.Running.Terminal;
 
 namespace Shake.Host.Commands;
 
@@ -60,13 +61,15 @@ public static class SyncCommand
             _ => LogLevel.Information,
         };
         var logFile = advanced.LogFile.Length == 0 ? null : Path.IsPathRooted(advanced.LogFile) ? advanced.LogFile : Path.Combine(advanced.Dir, advanced.LogFile);
-        using var logger = new LineLogger(output, logFile, level);
+        // In a terminal a live view shows each engine's progress; elsewhere (pipes, files, containers) plain lines do.
+        var view = ConsoleKind.IsInteractiveTerminal(output) ? new TerminalProgressView(output) : null;
+        using var logger = new LineLogger(view?.LogWriter ?? output, logFile, level, statusLinesOnConsole: view is null);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
         // SIGINT/SIGTERM stop the engine cleanly (pipelines flushed, final ACK) instead of killing the process.
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
         using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         logger.LogInformation("{CpuLimit}", CpuLimit.Apply(advanced.Ncpu));
-        logger.LogInformation("shake {Version}: {Mode} to {Target}", typeof(SyncCommand).Assembly.GetName().Version?.ToString(3), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : config.Reader is SyncReaderOptions { Sentinel: { } named } ? $"sync from master '{named.MasterName}' of sentinel {string.Join(",", named.Addresses)}" : $"sync from {options.Source?.Address}", options.Target.Address);
+        logger.LogInformation("shake {Version}: {Mode} to {Target}", VersionAction.Describe(), options.Mode == EngineMode.Restore ? $"restore of {options.RdbFilePath}" : config.Reader is SyncReaderOptions { Sentinel: { } named } ? $"sync from master '{named.MasterName}' of sentinel {string.Join(",", named.Addresses)}" : $"sync from {options.Source?.Address}", options.Target.Address);
         try
         {
             // Entries RESTORE cannot serve (newer RDB version than the target's, payload over the bulk limit) become plain commands.
@@ -82,7 +85,7 @@ public static class SyncCommand
                 ShardSelection.TryParse(advanced.Shards, out var selection);
                 var shards = new ClusterSourceSync(options, selection, logger);
                 await using var shardStatus = await StatusEndpoint.StartAsync(advanced, "sync", shards.Snapshot, logger, stop.Token);
-                var summaries = await shards.RunAsync(stop.Token);
+                var summaries = await ShowWhileAsync(view, () => [.. shards.Engines.Select(e => new WatchedEngine($"shard {e.Shard}", e.Engine.Statistics))], () => shards.RunAsync(stop.Token));
                 logger.LogInformation("all shards finished: {Count} engines", summaries.Count);
                 var failed = summaries.Select(s => FailedKeysVerdict.Describe(options, s)).OfType<string>().ToList();
                 if (failed.Count == 0) return ExitCodes.Success;
@@ -100,11 +103,13 @@ public static class SyncCommand
                 : null;
             var supervisor = sentinelSync is null && options.Mode == EngineMode.Sync ? new EngineSupervisor(options, logger) : null;
             var engine = sentinelSync is null && supervisor is null ? new SyncEngine(options, logger) : null;
+            SyncEngine? Current() => engine ?? supervisor?.Current ?? sentinelSync?.Engine;
             await using var status = await StatusEndpoint.StartAsync(advanced, options.Mode == EngineMode.Restore ? "restore" : "sync",
-                () => (engine ?? supervisor?.Current ?? sentinelSync?.Engine) is { } current ? [current.Snapshot()] : [], logger, stop.Token);
-            var summary = sentinelSync is not null ? await sentinelSync.RunAsync(stop.Token)
-                : supervisor is not null ? await supervisor.RunAsync(stop.Token)
-                : await engine!.RunAsync(stop.Token);
+                () => Current() is { } current ? [current.Snapshot()] : [], logger, stop.Token);
+            var summary = await ShowWhileAsync(view, () => Current() is { } current ? [new WatchedEngine("", current.Statistics)] : [],
+                () => sentinelSync is not null ? sentinelSync.RunAsync(stop.Token)
+                    : supervisor is not null ? supervisor.RunAsync(stop.Token)
+                    : engine!.RunAsync(stop.Token));
             if (options.Mode == EngineMode.Restore) output.WriteLine($"shake: restore finished: {summary}");
             if (FailedKeysVerdict.Describe(options, summary) is { } failedKeys)
             {
@@ -120,6 +125,9 @@ public static class SyncCommand
             error.WriteLine($"shake: error: {e.Message}");
             return ExitCodes.Failed;
         }
+
+        static Task<T> ShowWhileAsync<T>(TerminalProgressView? view, Func<IReadOnlyList<WatchedEngine>> engines, Func<Task<T>> run) =>
+            view is null ? run() : view.ShowWhileAsync(engines, run);
 
         void Stop(PosixSignalContext context)
         {

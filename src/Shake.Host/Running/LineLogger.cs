@@ -13,11 +13,19 @@ public sealed class LineLogger : ILogger, IDisposable
     private readonly string? _filePath;
     private StreamWriter? _file;
     private readonly Lock _gate = new();
+    private readonly bool _statusLinesOnConsole;
 
-    /// <summary>Logs to <paramref name="console"/> and, when given, appends to <paramref name="filePath"/>.</summary>
-    public LineLogger(TextWriter console, string? filePath, LogLevel minimumLevel)
+    // The message template of the engines' periodic status line.
+    private const string StatusTemplate = "{Status}";
+
+    /// <summary>
+    /// Logs to <paramref name="console"/> and, when given, appends to <paramref name="filePath"/>. Without
+    /// <paramref name="statusLinesOnConsole"/> the periodic status lines go to the file only (a live view shows them).
+    /// </summary>
+    public LineLogger(TextWriter console, string? filePath, LogLevel minimumLevel, bool statusLinesOnConsole = true)
     {
         _console = console;
+        _statusLinesOnConsole = statusLinesOnConsole;
         MinimumLevel = minimumLevel;
         if (filePath is not null)
         {
@@ -49,10 +57,14 @@ public sealed class LineLogger : ILogger, IDisposable
             _ => "ERR",
         };
         var line = string.Create(CultureInfo.InvariantCulture, $"{DateTime.Now:yyyy-MM-dd HH:mm:ss.fff} {level} {formatter(state, exception)}");
+        var toConsole = _statusLinesOnConsole || !IsStatusLine(state);
         lock (_gate)
         {
-            _console.WriteLine(line);
-            _console.Flush();
+            if (toConsole)
+            {
+                _console.WriteLine(line);
+                _console.Flush();
+            }
             try
             {
                 _file?.WriteLine(line);
@@ -67,6 +79,10 @@ public sealed class LineLogger : ILogger, IDisposable
             }
         }
     }
+
+    private static bool IsStatusLine<TState>(TState state) =>
+        state is IReadOnlyList<KeyValuePair<string, object?>> { Count: > 0 } values
+        && values[^1] is { Key: "{OriginalFormat}", Value: StatusTemplate };
 
     /// <summary>Closes the log file.</summary>
     public void Dispose()
