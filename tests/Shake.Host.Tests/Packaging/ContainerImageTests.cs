@@ -62,7 +62,7 @@ public class ContainerImageTests
         var (code, output, error) = await ChildProcess.RunAsync(shake, [.. entrypoint.Skip(1), .. arguments], TimeSpan.FromSeconds(120),
             workingDirectory: InRoot(_dockerfile.InFinalStage("WORKDIR")[0]), environment: environment);
         Assert.True(code == 0, error + output);
-        Assert.Equal("5000", (await target.CliAsync("DBSIZE")).Trim());
+        Assert.Equal(5000, await SyncRunTests.DbSize(target));
         // No `dir` in the file: the log went to the volume (SHAKE_DIR), not to a "data" folder below the working directory.
         Assert.Contains("full sync done", File.ReadAllText(InRoot("/data/shake.log")));
         Assert.False(Directory.Exists(InRoot("/data/data")));

@@ -58,7 +58,7 @@ public class NativeBinaryTests
         await RedisDataComparer.AssertEqualAsync(source.Address, target.Address, TimeSpan.FromSeconds(5), 0);
     }
 
-    private static async Task<long> DbSize(RedisServer server) => long.Parse((await server.CliAsync("DBSIZE")).Trim());
+    private static Task<long> DbSize(RedisServer server) => SyncRunTests.DbSize(server);
 
     private static async Task Until(Func<Task<bool>> condition, string what)
     {

@@ -42,7 +42,7 @@ public class TerminalViewTests
         Assert.Matches(@"/\d+\.\dMiB \d+% ETA (--:--|\d\d:\d\d)", output);
         Assert.Contains("keys/s", output);
         Assert.Matches(@"rdb \d+\.\dMiB done \| 100,000 keys", output);
-        Assert.Contains("restore finished: keys restored=100000", output);
+        Assert.Contains("restore finished: keys applied=100000", output);
         // The periodic status line is in the log file only; the bar shows the same figures.
         Assert.DoesNotContain("[syncing rdb] rdb=", output);
         Assert.Contains("[syncing rdb] rdb=", File.ReadAllText(Path.Combine(dir.Path, "shake.log")));
@@ -62,7 +62,7 @@ public class TerminalViewTests
         Assert.DoesNotContain('\u001b', output);
         var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.TrimEnd('\r')).ToList();
         Assert.All(lines.SkipLast(1), line => Assert.Matches(LogLine, line));
-        Assert.StartsWith("shake: restore finished: keys restored=100000", lines[^1]);
+        Assert.StartsWith("shake: restore finished: keys applied=100000", lines[^1]);
         Assert.Contains(lines, line => line.Contains("[syncing rdb] rdb="));
     }
 
