@@ -69,14 +69,10 @@ public sealed class RedisSentinel : IAsyncDisposable
             $"sentinel failover-timeout {masterName} {failoverTimeoutMs.ToString(ic)}",
             $"sentinel parallel-syncs {masterName} 1",
         ], cancellation);
-        var info = new ProcessStartInfo(RedisBinaries.Server) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
+        var info = new ProcessStartInfo(RedisBinaries.Server) { WorkingDirectory = directory };
         info.ArgumentList.Add(config);
         info.ArgumentList.Add("--sentinel");
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start redis-server --sentinel");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ServerProcesses.Start(info, "redis-server --sentinel");
         Live[process.Id] = process;
         var sentinel = new RedisSentinel(process, port, directory, masterName);
         try
@@ -91,25 +87,8 @@ public sealed class RedisSentinel : IAsyncDisposable
         return sentinel;
     }
 
-    private async Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellation)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"sentinel on port {Port} exited with {_process.ExitCode}: {ReadLogTail()}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port, cancellation);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20, cancellation);
-            }
-        }
-    }
+    private Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellation) =>
+        ServerProcesses.WaitUntilAcceptingAsync(_process, Port, "sentinel", () => ReadLogTail(), timeout, cancellation);
 
     /// <summary>Runs a command through redis-cli against this sentinel.</summary>
     public Task<string> CliAsync(params string[] args) => RedisBinaries.CliAsync(["-h", "127.0.0.1", "-p", Port.ToString(CultureInfo.InvariantCulture), .. args]);

@@ -69,11 +69,7 @@ public sealed class RedisServer : IAsyncDisposable
                 info.ArgumentList.Add(a);
         foreach (var a in extraArgs ?? []) info.ArgumentList.Add(a);
 
-        var process = Process.Start(info) ?? throw new InvalidOperationException("could not start redis-server");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        var process = ServerProcesses.Start(info, "redis-server");
         Live[process.Id] = process;
         var server = new RedisServer(process, chosen, directory);
         try
@@ -88,25 +84,8 @@ public sealed class RedisServer : IAsyncDisposable
         return server;
     }
 
-    private async Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellation)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            if (_process.HasExited)
-                throw new InvalidOperationException($"redis-server on port {Port} exited with {_process.ExitCode}: {ReadLogTail()}");
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync("127.0.0.1", Port, cancellation);
-                return;
-            }
-            catch (SocketException) when (DateTime.UtcNow < deadline)
-            {
-                await Task.Delay(20, cancellation);
-            }
-        }
-    }
+    private Task WaitUntilAcceptingAsync(TimeSpan timeout, CancellationToken cancellation) =>
+        ServerProcesses.WaitUntilAcceptingAsync(_process, Port, "redis-server", () => ReadLogTail(), timeout, cancellation);
 
     /// <summary>Runs a command through redis-cli against this server (admin use in fixtures; tests use Shake's own client).</summary>
     public Task<string> CliAsync(params string[] args) => RedisBinaries.CliAsync(["-h", "127.0.0.1", "-p", Port.ToString(), .. args]);
