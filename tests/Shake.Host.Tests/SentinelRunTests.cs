@@ -54,8 +54,8 @@ public class SentinelRunTests
             await process.WaitForExitAsync(timeout.Token);
             var output = await stdout;
             Assert.True(process.ExitCode == 0, await stderr + output);
-            Assert.Contains($"master 'shake-source' is {replica.Address}", output);
-            Assert.Contains("answered PSYNC: CONTINUE", output);
+            Assert.True(output.Contains($"master 'shake-source' is {replica.Address}", StringComparison.Ordinal), output);
+            Assert.True(output.Contains("answered PSYNC: CONTINUE", StringComparison.Ordinal), output);
             Assert.Equal(1, output.Split('\n').Count(l => l.Contains("answered PSYNC: FULLRESYNC")));
         }
         finally
