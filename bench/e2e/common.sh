@@ -81,7 +81,8 @@ find_shake() {
   "$REPO_ROOT/scripts/publish.sh" "$WORK/publish"
 }
 
-# Writes a v4 sync config for shake from 127.0.0.1:$1 to 127.0.0.1:$2 into $3 (sync_aof = $4).
+# Writes a v4 sync config for shake from 127.0.0.1:$1 to 127.0.0.1:$2 into $3 (sync_aof = $4). Checkpoints in the
+# target are off unless CHECKPOINT_KEY names a prefix: the scripts compare whole keyspaces by DEBUG DIGEST.
 shake_sync_config() {
   cat > "$3" <<TOML
 [sync_reader]
@@ -98,6 +99,6 @@ dir = "$WORK/shake"
 log_file = "shake.log"
 log_interval = 1
 rdb_restore_command_behavior = "rewrite"
-checkpoint_key = "${CHECKPOINT_KEY-shake-checkpoint}"
+checkpoint_key = "${CHECKPOINT_KEY-}"
 TOML
 }

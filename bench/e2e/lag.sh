@@ -10,6 +10,8 @@
 #   compare TARGET_REPLICAS=1 TARGET_WAIT=0 with TARGET_REPLICAS=1 TARGET_WAIT=1 for the cost of waiting for the replica.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
+# What a user runs by default: checkpoints in the target on (CHECKPOINT_KEY="" measures without them).
+export CHECKPOINT_KEY=${CHECKPOINT_KEY-shake-checkpoint}
 
 RATE=${RATE:-50000}
 DURATION=${DURATION:-30}
