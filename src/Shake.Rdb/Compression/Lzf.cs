@@ -103,6 +103,53 @@ public static class Lzf
     }
 
     /// <summary>
+    /// Checks that <paramref name="input"/> decompresses to exactly <paramref name="outputLength"/> bytes, with the same
+    /// tests as <see cref="Decompress"/> (runs complete, back-references inside the output so far), without producing
+    /// the bytes: a validator that needs no value pays for the runs, not for copying them.
+    /// </summary>
+    /// <exception cref="RdbFormatException">As <see cref="Decompress"/>.</exception>
+    public static void Check(ReadOnlySpan<byte> input, int outputLength)
+    {
+        var ip = 0;
+        long op = 0;
+        while (ip < input.Length)
+        {
+            int control = input[ip];
+            var runStart = ip;
+            ip++;
+            if (control < 32)
+            {
+                var literal = control + 1;
+                if (ip + literal > input.Length)
+                    throw new RdbFormatException($"LZF literal run of {literal} bytes is cut short by the end of the input", runStart);
+                if (op + literal > outputLength)
+                    throw new RdbFormatException($"LZF data decompresses to more than the expected {outputLength} bytes", runStart);
+                ip += literal;
+                op += literal;
+                continue;
+            }
+            var length = control >> 5;
+            if (length == 7)
+            {
+                if (ip >= input.Length)
+                    throw new RdbFormatException("LZF back-reference length byte is missing at the end of the input", runStart);
+                length += input[ip++];
+            }
+            if (ip >= input.Length)
+                throw new RdbFormatException("LZF back-reference distance byte is missing at the end of the input", runStart);
+            var distance = (((control & 0x1F) << 8) | input[ip++]) + 1;
+            length += 2;
+            if (op - distance < 0)
+                throw new RdbFormatException($"LZF back-reference reaches {distance - op} bytes before the start of the output", runStart);
+            if (op + length > outputLength)
+                throw new RdbFormatException($"LZF data decompresses to more than the expected {outputLength} bytes", runStart);
+            op += length;
+        }
+        if (op != outputLength)
+            throw new RdbFormatException($"LZF data decompresses to {op} bytes, expected {outputLength}", input.Length);
+    }
+
+    /// <summary>
     /// Compresses <paramref name="input"/> into <paramref name="output"/>. Returns the compressed length, or 0 when the compressed
     /// form would not be smaller than <c>output.Length</c> (the caller then stores the data uncompressed).
     /// Pass an output shorter than the input to require a saving.

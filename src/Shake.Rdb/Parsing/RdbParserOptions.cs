@@ -24,11 +24,12 @@ public sealed record RdbParserOptions
     public bool ValidateValues { get; init; }
 
     /// <summary>
-    /// Largest part of one collection value (list, set, sorted set, hash, stream) held in memory before it is streamed
+    /// Largest part of one value (list, set, sorted set, hash, stream, plain string) held in memory before it is streamed
     /// instead: once more than this many bytes of an incomplete value are buffered, the handler gets
     /// <see cref="IRdbHandler.OnLargeEntryStart"/>, then every element as soon as its bytes arrived (their bytes are
-    /// consumed at once), then <see cref="IRdbHandler.OnLargeEntryEnd"/>. Strings, compact encodings held in one string
-    /// and module values are always held whole. Default <see cref="long.MaxValue"/>: every value is held whole and
+    /// consumed at once; a plain string in parts, <see cref="Values.IRdbValueVisitor.OnStringPart"/>), then
+    /// <see cref="IRdbHandler.OnLargeEntryEnd"/>. LZF-compressed strings, compact encodings held in one string and module
+    /// values are always held whole. Default <see cref="long.MaxValue"/>: every value is held whole and
     /// handed over as one <see cref="RdbEntry"/>.
     /// </summary>
     public long LargeValueThreshold { get; init; } = long.MaxValue;

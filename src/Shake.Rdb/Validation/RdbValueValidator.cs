@@ -1,3 +1,4 @@
+using Shake.Rdb.Compression;
 using System.Buffers;
 using System.Globalization;
 using System.Text;
@@ -77,6 +78,35 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     /// as one raw (or, for a string, integer-encoded) string that fills the value exactly. False leaves the value to
     /// the general path (LZF, other types, or anything that does not fit, which that path then reports).
     /// </summary>
+    // An LZF string value filling the span exactly: 0xC3, compressed length, plain length, the compressed bytes. Only
+    // the two short length forms are read here; anything else (and every error, to be reported with its offset) goes
+    // the long way.
+    private static bool TryCheckLzfString(ReadOnlySpan<byte> value)
+    {
+        var at = 1;
+        if (!TryShortLength(value, ref at, out var compressed) || !TryShortLength(value, ref at, out var plain)) return false;
+        if (at + compressed != value.Length) return false;
+        try
+        {
+            Lzf.Check(value[at..], plain);
+            return true;
+        }
+        catch (RdbFormatException)
+        {
+            return false;
+        }
+
+        static bool TryShortLength(ReadOnlySpan<byte> span, ref int at, out int length)
+        {
+            length = 0;
+            if (at >= span.Length) return false;
+            var b = span[at];
+            if (b >> 6 == 0) { length = b & 0x3F; at += 1; return true; }
+            if (b >> 6 == 1 && at + 1 < span.Length) { length = ((b & 0x3F) << 8) | span[at + 1]; at += 2; return true; }
+            return false;
+        }
+    }
+
     private bool TryValidateWhole(byte type, ReadOnlySpan<byte> value)
     {
         if (value.Length == 0) return false;
@@ -107,8 +137,10 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
                 length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value[1..]);
                 break;
             default:
-                // An integer-encoded string value is valid as it stands; integer-encoded blobs and LZF take the long way.
-                return type == RdbValueType.String && value.Length == first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
+                // An integer-encoded string value is valid as it stands, an LZF one is walked here; integer-encoded blobs,
+                // and anything that does not fit, take the long way.
+                if (type != RdbValueType.String) return false;
+                return first == 0xC3 ? TryCheckLzfString(value) : value.Length == first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
         }
         if (header + length != value.Length) return false;
         if (type == RdbValueType.String) return true;

@@ -53,6 +53,38 @@ public class LzfTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Check_accepts_and_refuses_exactly_what_Decompress_does(string shape)
+    {
+        var random = new Random(17);
+        foreach (var length in new[] { 40, 300, 9000 })
+        {
+            var data = Make(shape, length, length);
+            var compressed = new byte[length + length / 16 + 64];
+            var written = Lzf.Compress(data, compressed);
+            if (written == 0) continue;
+            var valid = compressed.AsSpan(0, written).ToArray();
+            Lzf.Check(valid, length);
+            for (var m = 0; m < 300; m++)
+            {
+                var mutant = (byte[])valid.Clone();
+                mutant[random.Next(mutant.Length)] = (byte)random.Next(256);
+                var expected = random.Next(4) == 0 ? length + random.Next(-3, 4) : length;
+                if (expected < 0) continue;
+                var decompressed = Throws(() => Lzf.Decompress(mutant, new byte[expected]));
+                var checkedOnly = Throws(() => Lzf.Check(mutant, expected));
+                Assert.True(decompressed == checkedOnly, $"{shape} {length}: mutant {m} Decompress {(decompressed ? "refused" : "accepted")}, Check {(checkedOnly ? "refused" : "accepted")}");
+            }
+        }
+
+        static bool Throws(Action action)
+        {
+            try { action(); return false; }
+            catch (RdbFormatException) { return true; }
+        }
+    }
+
     [Fact]
     public void Compress_returns_zero_when_no_saving_fits()
     {
