@@ -60,19 +60,7 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         commands.Add(["XREADGROUP", "GROUP", "g1", "alice", "COUNT", "100", "STREAMS", "big:stream", ">"]);
         commands.Add(["PEXPIREAT", "big:hash", "4102444800000"]);
         await Redis.PipelineAsync(source, commands);
-        var logger = new TestLogger(output);
-        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
-        var options = new EngineOptions
-        {
-            Source = Redis.Options(source),
-            Target = Redis.Options(target),
-            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
-            TryDiskless = true,
-            SyncAof = false,
-            Converter = converter,
-            LargeValueThresholdBytes = 16 * 1024,
-        };
-        var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        var summary = await SnapshotConvertingAsync(source, target, largeValueThreshold: 16 * 1024);
         // A big value that happens to arrive within one read is complete at once and goes as one RESTORE: the threshold
         // bounds what is held while waiting, it does not force a conversion.
         Assert.InRange(summary.Final.KeysConverted, 1, 5);
@@ -101,19 +89,7 @@ public sealed class LargeValueTests(ITestOutputHelper output)
             (await c.ExecuteAsync([(ReadOnlyMemory<byte>)"SET"u8.ToArray(), "big:too-long"u8.ToArray(), tooLong])).ThrowIfError();
         }
         await source.CliAsync("DEBUG", "POPULATE", "10", "small", "10");
-        var logger = new TestLogger(output);
-        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
-        var options = new EngineOptions
-        {
-            Source = Redis.Options(source),
-            Target = Redis.Options(target),
-            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
-            TryDiskless = true,
-            SyncAof = false,
-            Converter = converter,
-            LargeValueThresholdBytes = 256 * 1024,
-        };
-        var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        var summary = await SnapshotConvertingAsync(source, target, largeValueThreshold: 256 * 1024);
         Assert.Equal(1, summary.Final.KeysFailed);
         Assert.Equal(1, summary.Final.KeysConverted); // the 3 MB string went in parts: SET, then APPENDs, then RENAME
         Assert.Contains(summary.FirstFailedKeys, f => f.Contains("big:too-long") && f.Contains("proto-max-bulk-len"));
@@ -192,5 +168,23 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         var calls = long.Parse(stats.Split("\r\n").Single(l => l.StartsWith("cmdstat_hpexpireat:", StringComparison.Ordinal)).Split("calls=")[1].Split(',')[0]);
         Assert.InRange(calls, 150, 200);
         await DataAssert.EqualAsync(source, target);
+    }
+
+    // A snapshot-only sync (sync_aof = false) with the plain-command converter, so values over the threshold can stream.
+    private async Task<EngineSummary> SnapshotConvertingAsync(RedisServer source, RedisServer target, long largeValueThreshold)
+    {
+        var logger = new TestLogger(output);
+        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
+        var options = new EngineOptions
+        {
+            Source = Redis.Options(source),
+            Target = Redis.Options(target),
+            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
+            TryDiskless = true,
+            SyncAof = false,
+            Converter = converter,
+            LargeValueThresholdBytes = largeValueThreshold,
+        };
+        return await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
     }
 }
