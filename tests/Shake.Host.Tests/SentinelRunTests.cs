@@ -44,7 +44,12 @@ public class SentinelRunTests
             await WaitForAsync(async () => await SyncRunTests.DbSize(target) == 100, TimeSpan.FromSeconds(30), "the full sync");
             await master.CliAsync("SET", "before", "1");
             await WaitForAsync(async () => (await target.CliAsync("EXISTS", "before")).Trim() == "1", TimeSpan.FromSeconds(30), "the stream");
-            await master.CliAsync("WAIT", "1", "5000");
+            // The test is about a partial continuation, which needs the replica to hold everything Shake applied. WAIT
+            // alone cannot say so: Shake acknowledges as a replica too.
+            var masterOffset = Offset(await master.CliAsync("INFO", "replication"), "master_repl_offset");
+            await WaitForAsync(async () => Offset(await replica.CliAsync("INFO", "replication"), "slave_repl_offset") >= masterOffset,
+                TimeSpan.FromSeconds(30), $"the replica to reach offset {masterOffset}");
+            var beforeKill = await replica.CliAsync("INFO", "replication");
             master.Kill();
             await sentinel.WaitForMasterAsync(replica.Address, TimeSpan.FromSeconds(60));
             await WaitForAsync(async () => (await replica.CliAsync("SET", "after", "1")).Trim() == "OK", TimeSpan.FromSeconds(30), "the new master taking writes");
@@ -55,7 +60,8 @@ public class SentinelRunTests
             var output = await stdout;
             Assert.True(process.ExitCode == 0, await stderr + output);
             Assert.True(output.Contains($"master 'shake-source' is {replica.Address}", StringComparison.Ordinal), output);
-            Assert.True(output.Contains("answered PSYNC: CONTINUE", StringComparison.Ordinal), output);
+            Assert.True(output.Contains("answered PSYNC: CONTINUE", StringComparison.Ordinal),
+                $"{output}\n--- replica before the kill:\n{beforeKill}\n--- replica log:\n{replica.ReadLogTail(60)}\n--- sentinel log:\n{sentinel.ReadLogTail(40)}");
             Assert.Equal(1, output.Split('\n').Count(l => l.Contains("answered PSYNC: FULLRESYNC")));
         }
         finally
@@ -63,6 +69,10 @@ public class SentinelRunTests
             if (!process.HasExited) process.Kill();
         }
     }
+
+    private static long Offset(string info, string field) =>
+        info.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Select(l => long.Parse(l[(field.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Single();
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {
