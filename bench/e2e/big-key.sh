@@ -5,7 +5,7 @@
 #   (c) shake with sync_aof = false (peak RSS of the shake process, which never holds more than
 #       large_value_threshold_mb of one value: above it the value is written element by element as it arrives)
 # Environment: TYPE (hash | list | set | zset; default hash), ELEMENTS (default 3000000), VALUE_BYTES per element
-#   (default 96, hex text LZF cannot shrink), THRESHOLD_MB (shake's large_value_threshold_mb, default 64),
+#   (default 96, hex text LZF cannot shrink), THRESHOLD_MB (shake's large_value_threshold_mb, default 32),
 #   MODES ("disk diskless"), SHAKE, KEEP_WORK=1. Needs redis-server/redis-cli >= 7.0 and GNU time.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -13,7 +13,7 @@ source "$(dirname "$0")/common.sh"
 TYPE=${TYPE:-hash}
 ELEMENTS=${ELEMENTS:-3000000}
 VALUE_BYTES=${VALUE_BYTES:-96}
-THRESHOLD_MB=${THRESHOLD_MB:-64}
+THRESHOLD_MB=${THRESHOLD_MB:-32}
 MODES=${MODES:-disk diskless}
 TIMEOUT=${TIMEOUT:-1800}
 SHAKE_BIN=$(find_shake)

@@ -41,11 +41,11 @@ public sealed class EngineOptionsFactoryTests
     }
 
     [Fact]
-    public void Large_value_threshold_comes_from_the_advanced_section_in_megabytes_and_defaults_to_64()
+    public void Large_value_threshold_comes_from_the_advanced_section_in_megabytes_and_defaults_to_32()
     {
         var options = EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base + "[advanced]\nlarge_value_threshold_mb = 8\n").Config, out _);
         Assert.Equal(8L << 20, options!.LargeValueThresholdBytes);
-        Assert.Equal(64L << 20, EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base).Config, out _)!.LargeValueThresholdBytes);
+        Assert.Equal(32L << 20, EngineOptionsFactory.TryCreate(ShakeConfigLoader.LoadText(Base).Config, out _)!.LargeValueThresholdBytes);
     }
 
     [Fact]

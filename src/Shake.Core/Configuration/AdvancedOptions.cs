@@ -129,7 +129,7 @@ public sealed record AdvancedOptions
     /// <c>large_value_threshold_mb</c>); a larger one is written element by element as it arrives (batched commands
     /// under a staging key, renamed into place at its end) instead of one RESTORE.
     /// </summary>
-    public int LargeValueThresholdMb { get; init; } = 64;
+    public int LargeValueThresholdMb { get; init; } = 32;
 
     /// <summary>
     /// Prefix of the checkpoint keys kept in the target (Shake's <c>checkpoint_key</c>, default <c>"shake-checkpoint"</c>):

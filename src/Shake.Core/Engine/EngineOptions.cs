@@ -77,8 +77,8 @@ public sealed record EngineOptions
     /// <summary>How the spool files store the stream (<c>spool_compression</c>); the disk limit counts the files' bytes.</summary>
     public Spool.SpoolCompression SpoolCompression { get; init; } = Spool.SpoolCompression.None;
 
-    /// <summary>Default of <see cref="LargeValueThresholdBytes"/>: 64 MB.</summary>
-    public const long DefaultLargeValueThresholdBytes = 64L << 20;
+    /// <summary>Default of <see cref="LargeValueThresholdBytes"/>: 32 MB.</summary>
+    public const long DefaultLargeValueThresholdBytes = 32L << 20;
 
     /// <summary>
     /// Most bytes of one collection value held in memory during a full sync (<c>large_value_threshold_mb</c>): a larger
