@@ -6,7 +6,8 @@ namespace Shake.Benchmarks;
 
 /// <summary>
 /// The cost of deep validation (<see cref="RdbParserOptions.ValidateValues"/>): the same file parsed raw (what RESTORE
-/// needs, checksum verified) and with every value validated, side by side. The goal is validation at no more than
+/// needs, checksum verified: values are framed, not walked), with every value validated, and with every element of
+/// every value decoded (what a conversion to commands walks), side by side. The goal is validation at no more than
 /// 20% of the parse time. Input size and key count are printed in the setup line: divide by the mean for GB/s and
 /// entries/s.
 /// </summary>
@@ -40,6 +41,15 @@ public class RdbValidationBenchmarks
 
     [Benchmark]
     public Task<long> ParseValidated() => ParseAsync(validate: true);
+
+    [Benchmark]
+    public async Task<long> ParseDecoded()
+    {
+        using var parser = new RdbParser<DecodingHandler>(new DecodingHandler(), new RdbParserOptions());
+        await RdbPipeReader.ParseAsync(Reader(), parser);
+        parser.Handler.Decoder.Dispose();
+        return parser.Handler.Elements;
+    }
 
     private async Task<long> ParseAsync(bool validate)
     {

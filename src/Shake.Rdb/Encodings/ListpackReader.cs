@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Shake.Rdb.Encodings;
 
@@ -51,7 +52,32 @@ public ref struct ListpackReader
 
     /// <summary>Reads the next element; false at the end marker.</summary>
     /// <exception cref="RdbFormatException">An element is malformed or runs past the blob, or the element count differs from <see cref="DeclaredCount"/>.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryRead(out CompactElement element)
+    {
+        // The common entries, a 7-bit integer or a string under 64 bytes, are at most 64 bytes with a one-byte backlen
+        // equal to their size; they are read here, everything else (and every error) by the general path.
+        var start = _position;
+        if (!_ended && (uint)start < (uint)_blob.Length)
+        {
+            var encoding = _blob[start];
+            if (encoding < 0xC0)
+            {
+                var small = encoding < 0x80 ? 1 : 1 + (encoding & 0x3F);
+                if (start + small + 2 <= _blob.Length && _blob[start + small] == small)
+                {
+                    element = encoding < 0x80 ? new CompactElement(encoding) : new CompactElement(_blob.Slice(start + 1, small - 1));
+                    _position = start + small + 1;
+                    _read++;
+                    return true;
+                }
+            }
+        }
+        return TryReadGeneral(out element);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private bool TryReadGeneral(out CompactElement element)
     {
         element = default;
         if (_ended) return false;
@@ -71,7 +97,6 @@ public ref struct ListpackReader
         var limit = _blob.Length - 1; // entries may not overlap the end marker
         if (encoding < 0xC0)
         {
-            // The common entries, a 7-bit integer or a string under 64 bytes, are at most 64 bytes: one backlen byte.
             var small = encoding < 0x80 ? 1 : 1 + (encoding & 0x3F);
             if (start + small + 1 > limit)
                 throw new RdbFormatException($"listpack entry length {small} runs past the end of the blob", start);

@@ -363,7 +363,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
                 return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (_options.ValidateValues) Validate(type, raw, key, valueOffset);
+        if (_options.ValidateValues && RdbValueValidator.HasStructure(type, raw)) Validate(type, raw, key, valueOffset);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         ClearKeyPrefix();
         keepGoing = _handler.OnEntry(entry);

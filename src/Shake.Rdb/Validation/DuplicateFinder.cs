@@ -18,6 +18,9 @@ internal sealed class DuplicateFinder : IDisposable
     private Slot[] _slots = [];
     private int[] _buckets = [];
     private int _count;
+    private int _expected;
+    private bool _hashed;
+    private const int LinearLimit = 16;
     private readonly ulong _seed = (ulong)Random.Shared.NextInt64() | 1;
 
     private struct Slot
@@ -31,15 +34,19 @@ internal sealed class DuplicateFinder : IDisposable
     /// <summary>Starts a new collection of about <paramref name="expected"/> elements (a hint).</summary>
     public void Reset(long expected)
     {
-        int wanted = (int)Math.Clamp(expected * 2, 16, 1 << 20);
-        if (_buckets.Length < wanted) _buckets = new int[RoundUpToPowerOfTwo(wanted)];
-        else if (_count < _buckets.Length / 8)
+        _expected = (int)Math.Clamp(expected, 0, 1 << 20);
+        if (_hashed)
         {
-            // Many small collections follow one big one: clear only the buckets in use.
-            int mask = _buckets.Length - 1;
-            for (int i = 0; i < _count; i++) _buckets[_slots[i].Hash & mask] = 0;
+            // Buckets are all zero whenever the finder is not hashed. Many small collections follow one big one: clear
+            // only the buckets in use.
+            if (_count < _buckets.Length / 8)
+            {
+                int mask = _buckets.Length - 1;
+                for (int i = 0; i < _count; i++) _buckets[_slots[i].Hash & mask] = 0;
+            }
+            else Array.Clear(_buckets);
+            _hashed = false;
         }
-        else Array.Clear(_buckets);
         _count = 0;
         _arenaUsed = 0;
     }
@@ -47,23 +54,48 @@ internal sealed class DuplicateFinder : IDisposable
     /// <summary>Adds <paramref name="value"/>; false when it was added before in this collection.</summary>
     public bool Add(ReadOnlySpan<byte> value)
     {
-        if (_buckets.Length == 0) Reset(16);
         int hash = Hash(value);
+        if (!_hashed)
+        {
+            // Most collections of an RDB are small (a listpack holds at most a few hundred elements): comparing with
+            // every earlier hash costs less than a table until LinearLimit elements.
+            for (int i = 0; i < _count; i++)
+            {
+                ref var slot = ref _slots[i];
+                if (slot.Hash == hash && _arena.AsSpan(slot.Offset, slot.Length).SequenceEqual(value)) return false;
+            }
+            Append(value, hash, next: 0);
+            if (_count == LinearLimit) BuildBuckets();
+            return true;
+        }
         int mask = _buckets.Length - 1;
         for (int i = _buckets[hash & mask]; i != 0; i = _slots[i - 1].Next)
         {
             ref var slot = ref _slots[i - 1];
             if (slot.Hash == hash && _arena.AsSpan(slot.Offset, slot.Length).SequenceEqual(value)) return false;
         }
-        if (_count == _slots.Length) Array.Resize(ref _slots, Math.Max(16, _slots.Length * 2));
-        EnsureArena(value.Length);
-        value.CopyTo(_arena.AsSpan(_arenaUsed));
-        _slots[_count] = new Slot { Offset = _arenaUsed, Length = value.Length, Hash = hash, Next = _buckets[hash & mask] };
-        _arenaUsed += value.Length;
-        _count++;
+        Append(value, hash, _buckets[hash & mask]);
         _buckets[hash & mask] = _count;
         if (_count > _buckets.Length) Rehash();
         return true;
+    }
+
+    private void Append(ReadOnlySpan<byte> value, int hash, int next)
+    {
+        if (_count == _slots.Length) Array.Resize(ref _slots, Math.Max(LinearLimit, _slots.Length * 2));
+        EnsureArena(value.Length);
+        value.CopyTo(_arena.AsSpan(_arenaUsed));
+        _slots[_count] = new Slot { Offset = _arenaUsed, Length = value.Length, Hash = hash, Next = next };
+        _arenaUsed += value.Length;
+        _count++;
+    }
+
+    private void BuildBuckets()
+    {
+        int wanted = RoundUpToPowerOfTwo(Math.Max(_expected, _count) * 2);
+        if (_buckets.Length < wanted) _buckets = new int[wanted];
+        _hashed = true;
+        Relink();
     }
 
     // Most members are short: up to 16 bytes are read as two overlapping words, longer ones 8 bytes at a time.
@@ -95,6 +127,11 @@ internal sealed class DuplicateFinder : IDisposable
     private void Rehash()
     {
         _buckets = new int[_buckets.Length * 2];
+        Relink();
+    }
+
+    private void Relink()
+    {
         int mask = _buckets.Length - 1;
         for (int i = 0; i < _count; i++)
         {

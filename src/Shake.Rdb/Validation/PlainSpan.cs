@@ -37,7 +37,7 @@ internal static class PlainSpan
         return pos == value.Length;
     }
 
-    private static bool TryReadLength(ReadOnlySpan<byte> value, ref int pos, out long length)
+    public static bool TryReadLength(ReadOnlySpan<byte> value, ref int pos, out long length)
     {
         length = 0;
         if (pos >= value.Length) return false;

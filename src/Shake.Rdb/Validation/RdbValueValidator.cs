@@ -44,6 +44,18 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// False for a raw or integer-encoded string value that the parser framed (an <see cref="RdbEntry.RawValue"/>): its
+    /// bounds were checked exactly, nothing in it is left to check. Everything else (an LZF string, every other type)
+    /// holds structure to walk.
+    /// </summary>
+    public static bool HasStructure(byte type, in ReadOnlySequence<byte> rawValue)
+    {
+        if (type != RdbValueType.String) return true;
+        var first = rawValue.FirstSpan;
+        return first.IsEmpty || first[0] == 0xC3;
+    }
+
+    /// <summary>
     /// Validates the value of <paramref name="entry"/>; on corruption returns false and an error naming the key, its
     /// type, the byte offset of its entry in the RDB and where in the value the problem is.
     /// </summary>
@@ -51,7 +63,7 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     {
         try
         {
-            Validate(entry.Type, entry.RawValue, entry.Magic);
+            if (HasStructure(entry.Type, entry.RawValue)) Validate(entry.Type, entry.RawValue, entry.Magic);
             error = null;
             return true;
         }
@@ -116,6 +128,7 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             case RdbValueType.Set: return PlainSpan.TryValidate(value, 0, 0, _unique, "set member");
             case RdbValueType.Hash: return PlainSpan.TryValidate(value, 1, 0, _unique, "hash field");
             case RdbValueType.ZSet2: return PlainSpan.TryValidate(value, 0, 8, _unique, "sorted set member");
+            case RdbValueType.ListQuicklist2: return TryValidateQuicklist2(value);
         }
         byte first = value[0];
         int header;
@@ -175,6 +188,33 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             throw BlobError(e, 0, blob.Length, type, RdbMagicKind.Redis);
         }
         return true;
+    }
+
+    // A quicklist of listpack nodes in one span, every node a raw string; anything else (an LZF node, an unknown
+    // container, an empty or truncated node) goes the long way, which reports it.
+    private static bool TryValidateQuicklist2(ReadOnlySpan<byte> value)
+    {
+        int pos = 0;
+        if (!PlainSpan.TryReadLength(value, ref pos, out long nodes)) return false;
+        for (long i = 0; i < nodes; i++)
+        {
+            if (!PlainSpan.TryReadLength(value, ref pos, out long container)) return false;
+            if (container is not ((long)QuicklistContainer.Plain or (long)QuicklistContainer.Packed)) return false;
+            int stringAt = pos;
+            if (!PlainSpan.TryReadLength(value, ref pos, out long length) || length == 0 || length > value.Length - pos) return false;
+            var data = value.Slice(pos, (int)length);
+            pos += (int)length;
+            if (container == (long)QuicklistContainer.Plain) continue;
+            try
+            {
+                CompactEncodingChecks.Listpack(data, 1, null, "list element");
+            }
+            catch (RdbFormatException e)
+            {
+                throw BlobError(e, stringAt, data.Length, RdbValueType.ListQuicklist2, RdbMagicKind.Redis);
+            }
+        }
+        return pos == value.Length;
     }
 
     private void ValidateValue(ref RdbCursor c, byte type, RdbMagicKind magic)

@@ -62,6 +62,41 @@ public class CorruptStructureTests
         Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build([7L, "7"])), "duplicate set member");
     }
 
+    [Theory]
+    [InlineData(3, 10)] // both among the first 16 members, which are compared one by one
+    [InlineData(3, 30)] // the first before, the second after the switch to a hash table
+    [InlineData(20, 35)] // both in the hash table
+    [InlineData(39, 0)] // the last member repeats the first
+    public void ADuplicateIsFoundWhereverItFallsInALargeSet(int first, int second)
+    {
+        var members = Enumerable.Range(0, 40).Select(i => (object)$"member-{i}").ToList();
+        Accepted(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(members)));
+        Accepted(RdbValueType.Set, b => { b.Length((ulong)members.Count); foreach (var m in members) b.String((string)m); });
+        members[first] = members[second];
+        Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(members)), "duplicate set member in a listpack");
+        Refused(RdbValueType.Set, b => { b.Length((ulong)members.Count); foreach (var m in members) b.String((string)m); }, "duplicate set member");
+    }
+
+    [Fact]
+    public void ASmallSetAfterALargeOneIsCheckedOnItsOwn()
+    {
+        // The validator is reused from value to value: what the large set left behind must neither hide a duplicate
+        // in the small one nor make a member of the small one look like a duplicate.
+        var large = ListpackBuilder.Build(Enumerable.Range(0, 200).Select(i => (object)$"m{i}"));
+        var sound = new RdbBuilder("REDIS", 11).SelectDb(0)
+            .Byte(RdbValueType.SetListpack).String("large").String(large)
+            .Byte(RdbValueType.SetListpack).String("small").String(ListpackBuilder.Build(["m1", "m2", "m3"]))
+            .End();
+        Assert.Equal(2, RdbFiles.ParseWhole(sound, new RdbParserOptions { ValidateValues = true }).Entries.Count);
+        var corrupt = new RdbBuilder("REDIS", 11).SelectDb(0)
+            .Byte(RdbValueType.SetListpack).String("large").String(large)
+            .Byte(RdbValueType.SetListpack).String(Key).String(ListpackBuilder.Build(["x", "m1", "x"]))
+            .End();
+        var ex = Assert.Throws<RdbFormatException>(() => RdbFiles.ParseWhole(corrupt, new RdbParserOptions { ValidateValues = true }));
+        Assert.Contains($"key \"{Key}\"", ex.Message);
+        Assert.Contains("duplicate set member", ex.Message);
+    }
+
     [Fact]
     public void HashListpackWithADuplicateFieldOrAFieldWithoutValueIsRefused()
     {
