@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# What deep validation costs where it runs by default, on an RDB that Redis itself saved: KEYS keys (default 300000),
+# a fifth each of strings and of small hashes, sets, sorted sets and lists (8 elements each, listpack-encoded, the
+# collection-heavy case). In alternating rounds (ROUNDS, default 11, medians printed):
+#   shake rdb stats FILE   against   shake rdb stats --no-validate FILE
+#   shake rdb resp FILE    against   shake rdb resp --no-validate FILE
+# and one restore of the file into an empty server each way: the default (validate the whole file, then write) against
+# restore_single_pass = true (validate each value as it is written), both copies checked by DEBUG DIGEST.
+# Environment: SHAKE (path of a shake binary; default: the native executable of scripts/publish.sh), KEEP_WORK=1.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+KEYS=${KEYS:-300000}
+ROUNDS=${ROUNDS:-11}
+SHAKE_BIN=$(find_shake)
+
+SRC=$(start_redis source)
+log "source on $SRC: $KEYS keys of five types"
+awk -v n="$KEYS" 'BEGIN {
+  for (i = 0; i < n; i++) {
+    t = i % 5
+    if (t == 0) { printf "SET s:%d value-%d\r\n", i, i; continue }
+    cmd = (t == 1) ? "HSET h:" : (t == 2) ? "SADD t:" : (t == 3) ? "ZADD z:" : "RPUSH l:"
+    printf "%s%d", cmd, i
+    for (j = 0; j < 8; j++) {
+      if (t == 1) printf " field-%d value-%d-%d", j, i, j
+      else if (t == 3) printf " %d member-%d-%d", j * 10, i, j
+      else printf " member-%d-%d", i, j
+    }
+    printf "\r\n"
+  }
+}' | cli "$SRC" --pipe >/dev/null
+SRC_DIGEST=$(cli "$SRC" DEBUG DIGEST)
+cli "$SRC" --rdb "$WORK/dump.rdb" >/dev/null 2>&1
+stop_redis source
+RDB_MB=$(awk -v b="$(stat -c %s "$WORK/dump.rdb")" 'BEGIN { printf "%.1f", b / 1048576 }')
+log "RDB: $KEYS keys, $RDB_MB MB"
+
+# ms FILE-OUT CMD...: runs CMD with stdout to /dev/null, appends its wall time in ms.
+ms() {
+  local out=$1; shift
+  local t0=$EPOCHREALTIME
+  "$@" >/dev/null
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >> "$out"
+}
+
+for f in stats stats-nv resp resp-nv; do : > "$WORK/$f.ms"; done
+"$SHAKE_BIN" rdb stats "$WORK/dump.rdb" >/dev/null   # warm the page cache and the binary
+for _ in $(seq 1 "$ROUNDS"); do
+  ms "$WORK/stats.ms" "$SHAKE_BIN" rdb stats "$WORK/dump.rdb"
+  ms "$WORK/stats-nv.ms" "$SHAKE_BIN" rdb stats --no-validate "$WORK/dump.rdb"
+  ms "$WORK/resp.ms" "$SHAKE_BIN" rdb resp "$WORK/dump.rdb"
+  ms "$WORK/resp-nv.ms" "$SHAKE_BIN" rdb resp --no-validate "$WORK/dump.rdb"
+done
+
+# restore NAME SINGLE_PASS: one restore into a fresh server; prints the wall time in s and checks the digest.
+restore() {
+  local port t0 digest
+  port=$(start_redis "$1")
+  cat > "$WORK/$1.toml" <<TOML
+[rdb_reader]
+filepath = "$WORK/dump.rdb"
+[redis_writer]
+address = "127.0.0.1:$port"
+[advanced]
+dir = "$WORK/$1-dir"
+log_level = "warn"
+checkpoint_key = ""
+restore_single_pass = $2
+TOML
+  t0=$EPOCHREALTIME
+  "$SHAKE_BIN" "$WORK/$1.toml" >"$WORK/$1.log" 2>&1
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'
+  digest=$(cli "$port" DEBUG DIGEST)
+  stop_redis "$1"
+  [ "$digest" = "$SRC_DIGEST" ] || { log "restore $1: digest differs ($digest vs $SRC_DIGEST)"; exit 1; }
+}
+TWO_PASS=$(restore restore-validated false)
+ONE_PASS=$(restore restore-single true)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
+S=$(median $(cat "$WORK/stats.ms")); SN=$(median $(cat "$WORK/stats-nv.ms"))
+R=$(median $(cat "$WORK/resp.ms")); RN=$(median $(cat "$WORK/resp-nv.ms"))
+printf '\nValidation cost: %s keys (4/5 of them 8-element collections), RDB %s MB, %s rounds, %s CPUs\n' "$KEYS" "$RDB_MB" "$ROUNDS" "$(nproc)"
+printf '%-28s %14s %14s %8s\n' "command" "validated ms" "--no-validate" "ratio"
+printf '%-28s %14s %14s %8s\n' "shake rdb stats" "$S" "$SN" "$(ratio "$S" "$SN")"
+printf '%-28s %14s %14s %8s\n' "shake rdb resp" "$R" "$RN" "$(ratio "$R" "$RN")"
+printf '%-28s %14s %14s %8s\n' "restore (s): whole file first / single pass" "$TWO_PASS" "$ONE_PASS" "$(ratio "$TWO_PASS" "$ONE_PASS")"
+echo "(both restores equal to the source by DEBUG DIGEST; process start-up included in every time)"
