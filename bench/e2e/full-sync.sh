@@ -10,6 +10,7 @@
 # Environment: KEYS (default 1000000), ROUNDS, SHAKE (path of a built shake; default: the native executable of scripts/publish.sh),
 #   DISKLESS (default 1; 0 starts the source with repl-diskless-sync no, so (a), (c) and (d) wait for its BGSAVE),
 #   AB_ENV="NAME=value" makes (d) the same run as (c) with that environment (an A/B of a switch in one run),
+#   AB_ADVANCED='key = value' makes (d) the same run as (c) with that line added to its [advanced] section,
 #   KEEP_WORK=1 keeps the temp directory. Needs redis-server/redis-cli >= 7.0 and GNU time (/usr/bin/time).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -48,9 +49,10 @@ timed() {
   if [ -n "$TIME_BIN" ]; then
     "$TIME_BIN" -v -o "$out" timeout "$TIMEOUT" "$@" || status=$?
     RUN_RSS=$(awk -F': ' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$out")
+    RUN_OWN_CPU=$(awk -F': ' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$out")
   else
     timeout "$TIMEOUT" "$@" || status=$?
-    RUN_RSS="?"
+    RUN_RSS="?"; RUN_OWN_CPU="?"
   fi
   t1=$(now)
   RUN_WALL=$(elapsed "$t0" "$t1")
@@ -90,18 +92,20 @@ run_round() {
 
   # (c) and (d) shake, RDB only, with each restore_form
   run_shake "$r" c auto
-  C_WALL=$RUN_WALL; C_RSS=$RUN_RSS; C_CPU=$RUN_CPU; C_DIGEST=$RUN_DIGEST
-  if [ -n "${AB_ENV:-}" ]; then run_shake "$r" d auto "$AB_ENV"; else run_shake "$r" d restore; fi
-  D_WALL=$RUN_WALL; D_RSS=$RUN_RSS; D_CPU=$RUN_CPU; D_DIGEST=$RUN_DIGEST
+  C_WALL=$RUN_WALL; C_RSS=$RUN_RSS; C_CPU=$RUN_CPU; C_DIGEST=$RUN_DIGEST; C_OWN=$RUN_OWN_CPU
+  if [ -n "${AB_ADVANCED:-}" ]; then run_shake "$r" d auto "" "$AB_ADVANCED"
+  elif [ -n "${AB_ENV:-}" ]; then run_shake "$r" d auto "$AB_ENV"; else run_shake "$r" d restore; fi
+  D_WALL=$RUN_WALL; D_RSS=$RUN_RSS; D_CPU=$RUN_CPU; D_DIGEST=$RUN_DIGEST; D_OWN=$RUN_OWN_CPU
 }
 
 # run_shake ROUND LABEL FORM: one shake run into a fresh server; sets RUN_WALL, RUN_RSS, RUN_CPU, RUN_DIGEST.
 run_shake() {
-  local r=$1 label=$2 form=$3 extra=${4:-} T
+  local r=$1 label=$2 form=$3 extra=${4:-} advanced=${5:-} T
   T=$(start_redis "shake-$label-target-$r")
   mkdir -p "$WORK/shake-$label-$r"
   shake_sync_config "$SRC" "$T" "$WORK/shake-$label-$r/sync.toml" false
   echo "restore_form = \"$form\"" >> "$WORK/shake-$label-$r/sync.toml"
+  [ -z "$advanced" ] || echo "$advanced" >> "$WORK/shake-$label-$r/sync.toml"
   log "round $r ($label) shake sync (sync_aof = false, restore_form = $form) into $T"
   timed env $extra "$SHAKE_BIN" "$WORK/shake-$label-$r/sync.toml" > "$WORK/shake-$label-$r/stdout.log" 2>&1 || { log "($label) shake failed:"; tail -20 "$WORK/shake-$label-$r/stdout.log" >&2; exit 1; }
   RUN_CPU=$(cpu_of "$T"); RUN_DIGEST=$(check_digest "$T")
@@ -114,12 +118,12 @@ log "generating RESTORE commands for (b) with shake rdb resp"
 # Rounds alternate the methods so that a slow moment of the machine hits all of them; the table shows medians.
 ROWS=()
 A_ALL=(); B_ALL=(); C_ALL=(); D_ALL=(); A_RSS_MAX=0; B_RSS_MAX=0; C_RSS_MAX=0; D_RSS_MAX=0; DIGESTS=""
-A_CPUS=(); B_CPUS=(); C_CPUS=(); D_CPUS=()
+A_CPUS=(); B_CPUS=(); C_CPUS=(); D_CPUS=(); C_OWNS=(); D_OWNS=()
 for r in $(seq 1 "$ROUNDS"); do
   run_round "$r"
   ROWS+=("$(printf '%-8s %10s %10s %10s %10s %8s %8s' "$r" "$A_WALL" "$B_WALL" "$C_WALL" "$D_WALL" "$(awk -v c="$C_WALL" -v a="$A_WALL" 'BEGIN { printf "%.2fx", c / a }')" "$(awk -v c="$D_WALL" -v a="$A_WALL" 'BEGIN { printf "%.2fx", c / a }')")")
   A_ALL+=("$A_WALL"); B_ALL+=("$B_WALL"); C_ALL+=("$C_WALL"); D_ALL+=("$D_WALL")
-  A_CPUS+=("$A_CPU"); B_CPUS+=("$B_CPU"); C_CPUS+=("$C_CPU"); D_CPUS+=("$D_CPU")
+  A_CPUS+=("$A_CPU"); B_CPUS+=("$B_CPU"); C_CPUS+=("$C_CPU"); D_CPUS+=("$D_CPU"); C_OWNS+=("$C_OWN"); D_OWNS+=("$D_OWN")
   A_RSS_MAX=$(max "$A_RSS_MAX" "$A_RSS"); B_RSS_MAX=$(max "$B_RSS_MAX" "$B_RSS"); C_RSS_MAX=$(max "$C_RSS_MAX" "$C_RSS"); D_RSS_MAX=$(max "$D_RSS_MAX" "$D_RSS")
   DIGESTS="$DIGESTS $A_DIGEST/$B_DIGEST/$C_DIGEST/$D_DIGEST"
 done
@@ -133,6 +137,7 @@ per_key() { awk -v c="$1" -v n="$KEYS" 'BEGIN { printf "%.2f", c * 1e6 / n }'; }
 
 D_LABEL="(d) shake, restore_form = restore"
 [ -n "${AB_ENV:-}" ] && D_LABEL="(d) shake, auto, $AB_ENV"
+[ -n "${AB_ADVANCED:-}" ] && D_LABEL="(d) shake, auto, $AB_ADVANCED"
 ratio() { awk -v x="$1" -v a="$A_WALL" 'BEGIN { if (a > 0) printf "%.2fx", x / a; else print "?" }'; }
 echo
 SOURCE_KIND=$([ "$DISKLESS" = 1 ] && echo "diskless source" || echo "disk-based source (repl-diskless-sync no)")
@@ -145,6 +150,7 @@ printf '%-44s %10s %14s %8s %12s %8s  %s\n' "$D_LABEL" "$D_WALL" "$D_RSS" "$(rat
 echo "* (a): peak RSS of the replica server process, which holds the whole dataset; (b), (c): the copying client process."
 echo "  (b) excludes generating the RESTORE file; (c), (d) include process start-up and the source's RDB snapshot."
 echo "  target CPU: the fresh target's used_cpu_user + used_cpu_sys when the copy is done (for (a) the replica's loading)."
+echo "  shake's own CPU (user + system, median): (c) $(median "${C_OWNS[@]}") s, (d) $(median "${D_OWNS[@]}") s"
 echo
 echo "per round (wall s):"
 printf '%-8s %10s %10s %10s %10s %8s %8s\n' "round" "(a)" "(b)" "(c)" "(d)" "(c)/(a)" "(d)/(a)"
