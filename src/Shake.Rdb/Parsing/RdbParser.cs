@@ -351,9 +351,14 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var key)) return false;
         var valueStart = c.Reader.Position;
         long valueOffset = c.Offset;
+        bool validated = false;
         if (_resume.Active && _resume.EntryAt == at)
         {
             if (!TryResumeValue(ref c, buffer)) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
+        }
+        else if (_options.ValidateValues && TryValidatePlainInPlace(ref c, type, key, valueOffset))
+        {
+            validated = true;
         }
         else if (!RdbValueSkipper.TrySkip(ref c, type, Magic))
         {
@@ -363,7 +368,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
                 return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (_options.ValidateValues && RdbValueValidator.HasStructure(type, raw)) Validate(type, raw, key, valueOffset);
+        if (_options.ValidateValues && !validated && RdbValueValidator.HasStructure(type, raw)) Validate(type, raw, key, valueOffset);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         ClearKeyPrefix();
         keepGoing = _handler.OnEntry(entry);
@@ -478,6 +483,25 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         long itemOffset = _consumed + buffer.Slice(buffer.Start, itemStart).Length;
         long kept = _resume.Active ? _resume.Offset - itemOffset : 0;
         return Math.Max(0, buffer.Length - (itemOffset - _consumed) - kept);
+    }
+
+    // A plain collection lying whole in the current segment is validated in the same walk that finds its end; the
+    // raw parse walks its elements to frame it anyway. Anything else is framed by the skipper and validated after.
+    private bool TryValidatePlainInPlace(ref RdbCursor c, byte type, scoped ReadOnlySpan<byte> key, long valueOffset)
+    {
+        if (type is not (RdbValueType.List or RdbValueType.Set or RdbValueType.Hash or RdbValueType.ZSet2)) return false;
+        _validator ??= new RdbValueValidator();
+        int length;
+        try
+        {
+            if (!_validator.TryValidatePlainPrefix(type, c.Reader.UnreadSpan, out length)) return false;
+        }
+        catch (RdbFormatException e)
+        {
+            throw RdbValueValidator.Describe(e, key, type, Magic, valueOffset);
+        }
+        c.Reader.Advance(length);
+        return true;
     }
 
     private void Validate(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long valueOffset)

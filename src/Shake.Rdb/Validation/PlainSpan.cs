@@ -11,30 +11,39 @@ namespace Shake.Rdb.Validation;
 /// </summary>
 internal static class PlainSpan
 {
-    public static bool TryValidate(ReadOnlySpan<byte> value, int values, int fixedBytes, DuplicateFinder? unique, string memberName)
+    public static bool TryValidate(ReadOnlySpan<byte> value, int values, int fixedBytes, DuplicateFinder? unique, string memberName) =>
+        TryWalk(value, values, fixedBytes, unique, memberName, out int length) && length == value.Length;
+
+    /// <summary>
+    /// Validates the value at the start of <paramref name="span"/>, which may go on past it, and gives its length;
+    /// false when the value does not end inside the span or holds anything the fast path leaves to the general one.
+    /// </summary>
+    public static bool TryWalk(ReadOnlySpan<byte> span, int values, int fixedBytes, DuplicateFinder? unique, string memberName, out int length)
     {
+        length = 0;
         int pos = 0;
-        if (!TryReadLength(value, ref pos, out long count)) return false;
+        if (!TryReadLength(span, ref pos, out long count)) return false;
         unique?.Reset(Math.Min(count, 1 << 20));
         Span<byte> text = stackalloc byte[24];
         for (long i = 0; i < count; i++)
         {
             int at = pos;
-            if (!TryReadString(value, ref pos, text, out var member)) return false;
+            if (!TryReadString(span, ref pos, text, out var member)) return false;
             if (unique is not null && !unique.Add(member)) throw new RdbFormatException($"duplicate {memberName}", at);
             for (int v = 0; v < values; v++)
             {
-                if (!TryReadString(value, ref pos, text, out _)) return false;
+                if (!TryReadString(span, ref pos, text, out _)) return false;
             }
             if (fixedBytes > 0)
             {
-                if (value.Length - pos < fixedBytes) return false;
-                if (double.IsNaN(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(value[pos..]))))
+                if (span.Length - pos < fixedBytes) return false;
+                if (double.IsNaN(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(span[pos..]))))
                     throw new RdbFormatException("sorted set score is NaN", pos);
                 pos += fixedBytes;
             }
         }
-        return pos == value.Length;
+        length = pos;
+        return true;
     }
 
     public static bool TryReadLength(ReadOnlySpan<byte> value, ref int pos, out long length)

@@ -56,6 +56,27 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
+    /// For a plain list, set, hash or binary-score sorted set whose value starts <paramref name="unread"/>: validates it
+    /// and gives its length in bytes, in one walk where framing and validating would take two. False (nothing
+    /// checked) for other types, and for a value that does not end inside the span or holds anything but raw and
+    /// integer-encoded strings: the caller frames it and calls <see cref="Validate"/>. Throws
+    /// <see cref="RdbFormatException"/> (offset relative to the value) for a duplicate member or a NaN score.
+    /// </summary>
+    public bool TryValidatePlainPrefix(byte type, ReadOnlySpan<byte> unread, out int length)
+    {
+        switch (type)
+        {
+            case RdbValueType.List: return PlainSpan.TryWalk(unread, 0, 0, null, "list element", out length);
+            case RdbValueType.Set: return PlainSpan.TryWalk(unread, 0, 0, _unique, "set member", out length);
+            case RdbValueType.Hash: return PlainSpan.TryWalk(unread, 1, 0, _unique, "hash field", out length);
+            case RdbValueType.ZSet2: return PlainSpan.TryWalk(unread, 0, 8, _unique, "sorted set member", out length);
+            default:
+                length = 0;
+                return false;
+        }
+    }
+
+    /// <summary>
     /// Validates the value of <paramref name="entry"/>; on corruption returns false and an error naming the key, its
     /// type, the byte offset of its entry in the RDB and where in the value the problem is.
     /// </summary>
