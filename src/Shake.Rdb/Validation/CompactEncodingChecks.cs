@@ -32,7 +32,7 @@ internal static class CompactEncodingChecks
             if (!reader.TryRead(out var element)) break;
             if (position == 0)
             {
-                if (unique is not null && !unique.Add(Text(element, text)))
+                if (unique is not null && !unique.Add(Text(element, text), blob))
                     throw new RdbFormatException($"duplicate {what} in a listpack", at);
             }
             else if (position == 1)
@@ -68,7 +68,7 @@ internal static class CompactEncodingChecks
             if (!reader.TryRead(out var element)) break;
             if (position == 0)
             {
-                if (unique is not null && !unique.Add(Text(element, text)))
+                if (unique is not null && !unique.Add(Text(element, text), blob))
                     throw new RdbFormatException($"duplicate {what} in a ziplist", at);
             }
             else if (scores)
@@ -111,7 +111,7 @@ internal static class CompactEncodingChecks
         {
             int at = reader.Offset;
             if (!reader.TryRead(out var field, out _)) break;
-            if (!unique.Add(field)) throw new RdbFormatException("duplicate hash field in a zipmap", at);
+            if (!unique.Add(field, blob)) throw new RdbFormatException("duplicate hash field in a zipmap", at);
         }
         if (reader.ReadCount == 0) throw new RdbFormatException("zipmap is empty", 0);
         return reader.ReadCount;

@@ -8,8 +8,8 @@ namespace Shake.Rdb.Validation;
 /// <summary>
 /// Remembers the byte strings of one collection (set members, hash fields, sorted set members, group and consumer
 /// names) and tells when one comes twice. Reusable: <see cref="Reset"/> starts a new collection and keeps the buffers.
-/// The strings are copied (the collection's elements do not all live in one buffer), so memory is about the sum of
-/// the element sizes. The hash is seeded per instance, so input crafted in advance cannot aim at collisions.
+/// Strings that lie in the span the caller names as the collection's home are remembered by their place there; others
+/// are copied, so memory is at most about the sum of the element sizes. The hash is seeded per instance, so input crafted in advance cannot aim at collisions.
 /// </summary>
 internal sealed class DuplicateFinder : IDisposable
 {
@@ -52,7 +52,14 @@ internal sealed class DuplicateFinder : IDisposable
     }
 
     /// <summary>Adds <paramref name="value"/>; false when it was added before in this collection.</summary>
-    public bool Add(ReadOnlySpan<byte> value)
+    public bool Add(ReadOnlySpan<byte> value) => Add(value, default);
+
+    /// <summary>
+    /// Adds <paramref name="value"/>, which may lie inside <paramref name="home"/> (the blob or span every element of
+    /// this collection comes from, passed unchanged to every call until the next <see cref="Reset"/>): such a value is
+    /// remembered by its place there instead of copied. False when it was added before in this collection.
+    /// </summary>
+    public bool Add(ReadOnlySpan<byte> value, ReadOnlySpan<byte> home)
     {
         int hash = Hash(value);
         if (!_hashed)
@@ -62,9 +69,9 @@ internal sealed class DuplicateFinder : IDisposable
             for (int i = 0; i < _count; i++)
             {
                 ref var slot = ref _slots[i];
-                if (slot.Hash == hash && _arena.AsSpan(slot.Offset, slot.Length).SequenceEqual(value)) return false;
+                if (slot.Hash == hash && Bytes(slot, home).SequenceEqual(value)) return false;
             }
-            Append(value, hash, next: 0);
+            Append(value, home, hash, next: 0);
             if (_count == LinearLimit) BuildBuckets();
             return true;
         }
@@ -72,21 +79,34 @@ internal sealed class DuplicateFinder : IDisposable
         for (int i = _buckets[hash & mask]; i != 0; i = _slots[i - 1].Next)
         {
             ref var slot = ref _slots[i - 1];
-            if (slot.Hash == hash && _arena.AsSpan(slot.Offset, slot.Length).SequenceEqual(value)) return false;
+            if (slot.Hash == hash && Bytes(slot, home).SequenceEqual(value)) return false;
         }
-        Append(value, hash, _buckets[hash & mask]);
+        Append(value, home, hash, _buckets[hash & mask]);
         _buckets[hash & mask] = _count;
         if (_count > _buckets.Length) Rehash();
         return true;
     }
 
-    private void Append(ReadOnlySpan<byte> value, int hash, int next)
+    // A negative offset is the complement of a place in the caller's home span; others are places in the arena.
+    private ReadOnlySpan<byte> Bytes(in Slot slot, ReadOnlySpan<byte> home) =>
+        slot.Offset < 0 ? home.Slice(~slot.Offset, slot.Length) : _arena.AsSpan(slot.Offset, slot.Length);
+
+    private void Append(ReadOnlySpan<byte> value, ReadOnlySpan<byte> home, int hash, int next)
     {
         if (_count == _slots.Length) Array.Resize(ref _slots, Math.Max(LinearLimit, _slots.Length * 2));
-        EnsureArena(value.Length);
-        value.CopyTo(_arena.AsSpan(_arenaUsed));
-        _slots[_count] = new Slot { Offset = _arenaUsed, Length = value.Length, Hash = hash, Next = next };
-        _arenaUsed += value.Length;
+        int offset;
+        if (!home.IsEmpty && home.Overlaps(value, out int inHome) && inHome >= 0 && inHome + value.Length <= home.Length)
+        {
+            offset = ~inHome;
+        }
+        else
+        {
+            EnsureArena(value.Length);
+            value.CopyTo(_arena.AsSpan(_arenaUsed));
+            offset = _arenaUsed;
+            _arenaUsed += value.Length;
+        }
+        _slots[_count] = new Slot { Offset = offset, Length = value.Length, Hash = hash, Next = next };
         _count++;
     }
 

@@ -29,7 +29,7 @@ internal static class PlainSpan
         {
             int at = pos;
             if (!TryReadString(span, ref pos, text, out var member)) return false;
-            if (unique is not null && !unique.Add(member)) throw new RdbFormatException($"duplicate {memberName}", at);
+            if (unique is not null && !unique.Add(member, span)) throw new RdbFormatException($"duplicate {memberName}", at);
             for (int v = 0; v < values; v++)
             {
                 if (!TryReadString(span, ref pos, text, out _)) return false;

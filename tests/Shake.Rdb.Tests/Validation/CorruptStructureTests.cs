@@ -60,6 +60,9 @@ public class CorruptStructureTests
         Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(["a", "b", "a"])), "duplicate set member in a listpack");
         // An integer and its decimal text are the same member to a server.
         Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build([7L, "7"])), "duplicate set member");
+        // The other way round: the string is remembered by its place in the blob, the integer's text is not in it.
+        Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(["7", 7L])), "duplicate set member");
+        Refused(RdbValueType.HashZiplist, Blob(ZiplistBuilder.Build(["3", "v", 3L, "w"])), "duplicate hash field");
     }
 
     [Theory]
