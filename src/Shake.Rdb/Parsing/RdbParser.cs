@@ -351,24 +351,29 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var key)) return false;
         var valueStart = c.Reader.Position;
         long valueOffset = c.Offset;
-        bool validated = false;
+        // Validation off leaves nothing to validate; a raw or integer-encoded string is bounded by its framing alone.
+        bool validated = !_options.ValidateValues;
         if (_resume.Active && _resume.EntryAt == at)
         {
             if (!TryResumeValue(ref c, buffer)) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
-        else if (_options.ValidateValues && TryValidatePlainInPlace(ref c, type, key, valueOffset))
+        else if (!validated && type != RdbValueType.String && TryValidatePlainInPlace(ref c, type, key, valueOffset))
         {
             validated = true;
         }
-        else if (!RdbValueSkipper.TrySkip(ref c, type, Magic))
+        else
         {
-            if (!ResumableValueScanner.IsElementWise(type, Magic))
-                return type == RdbValueType.String && LargeStringOrWait(ref c, buffer, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
-            if (!TryScanResumably(ref c, buffer, type, valueStart, valueOffset, at))
-                return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
+            if (!validated && type == RdbValueType.String && c.Reader.TryPeek(out byte encoding)) validated = encoding != 0xC3;
+            if (!RdbValueSkipper.TrySkip(ref c, type, Magic))
+            {
+                if (!ResumableValueScanner.IsElementWise(type, Magic))
+                    return type == RdbValueType.String && LargeStringOrWait(ref c, buffer, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
+                if (!TryScanResumably(ref c, buffer, type, valueStart, valueOffset, at))
+                    return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
+            }
         }
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (_options.ValidateValues && !validated && RdbValueValidator.HasStructure(type, raw)) Validate(type, raw, key, valueOffset);
+        if (!validated && RdbValueValidator.HasStructure(type, raw)) Validate(type, raw, key, valueOffset);
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         ClearKeyPrefix();
         keepGoing = _handler.OnEntry(entry);
