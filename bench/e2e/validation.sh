@@ -4,14 +4,16 @@
 # collection-heavy case). In alternating rounds (ROUNDS, default 11, medians printed):
 #   shake rdb stats FILE   against   shake rdb stats --no-validate FILE
 #   shake rdb resp FILE    against   shake rdb resp --no-validate FILE
-# and one restore of the file into an empty server each way: the default (validate the whole file, then write) against
-# restore_single_pass = true (validate each value as it is written), both copies checked by DEBUG DIGEST.
+# and RESTORES (default 5) alternating restores of the file into an empty server each way (medians): the default
+# (validate the whole file, then write) against restore_single_pass = true (validate each value as it is written),
+# every copy checked by DEBUG DIGEST.
 # Environment: SHAKE (path of a shake binary; default: the native executable of scripts/publish.sh), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
 KEYS=${KEYS:-300000}
 ROUNDS=${ROUNDS:-11}
+RESTORES=${RESTORES:-5}
 SHAKE_BIN=$(find_shake)
 
 SRC=$(start_redis source)
@@ -75,8 +77,12 @@ TOML
   stop_redis "$1"
   [ "$digest" = "$SRC_DIGEST" ] || { log "restore $1: digest differs ($digest vs $SRC_DIGEST)"; exit 1; }
 }
-TWO_PASS=$(restore restore-validated false)
-ONE_PASS=$(restore restore-single true)
+TWO_PASS_ALL=(); ONE_PASS_ALL=()
+for i in $(seq 1 "$RESTORES"); do
+  TWO_PASS_ALL+=("$(restore "restore-validated-$i" false)")
+  ONE_PASS_ALL+=("$(restore "restore-single-$i" true)")
+done
+TWO_PASS=$(median "${TWO_PASS_ALL[@]}"); ONE_PASS=$(median "${ONE_PASS_ALL[@]}")
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 S=$(median $(cat "$WORK/stats.ms")); SN=$(median $(cat "$WORK/stats-nv.ms"))
@@ -86,4 +92,4 @@ printf '%-28s %14s %14s %8s\n' "command" "validated ms" "--no-validate" "ratio"
 printf '%-28s %14s %14s %8s\n' "shake rdb stats" "$S" "$SN" "$(ratio "$S" "$SN")"
 printf '%-28s %14s %14s %8s\n' "shake rdb resp" "$R" "$RN" "$(ratio "$R" "$RN")"
 printf '%-28s %14s %14s %8s\n' "restore (s): whole file first / single pass" "$TWO_PASS" "$ONE_PASS" "$(ratio "$TWO_PASS" "$ONE_PASS")"
-echo "(both restores equal to the source by DEBUG DIGEST; process start-up included in every time)"
+echo "(restores: medians of $RESTORES each, every copy equal to the source by DEBUG DIGEST; process start-up included in every time)"
