@@ -44,11 +44,8 @@ public class SentinelRunTests
             await WaitForAsync(async () => await SyncRunTests.DbSize(target) == 100, TimeSpan.FromSeconds(30), "the full sync");
             await master.CliAsync("SET", "before", "1");
             await WaitForAsync(async () => (await target.CliAsync("EXISTS", "before")).Trim() == "1", TimeSpan.FromSeconds(30), "the stream");
-            // The test is about a partial continuation, which needs the replica to hold everything Shake applied. WAIT
-            // alone cannot say so: Shake acknowledges as a replica too.
-            var masterOffset = Offset(await master.CliAsync("INFO", "replication"), "master_repl_offset");
-            await WaitForAsync(async () => Offset(await replica.CliAsync("INFO", "replication"), "slave_repl_offset") >= masterOffset,
-                TimeSpan.FromSeconds(30), $"the replica to reach offset {masterOffset}");
+            // The test is about a partial continuation, which needs the replica to hold everything Shake applied.
+            await ReplicationOffsets.WaitUntilCaughtUpAsync(master.Address, replica.Address, TimeSpan.FromSeconds(30));
             var beforeKill = await replica.CliAsync("INFO", "replication");
             master.Kill();
             await sentinel.WaitForMasterAsync(replica.Address, TimeSpan.FromSeconds(60));
@@ -69,10 +66,6 @@ public class SentinelRunTests
             if (!process.HasExited) process.Kill();
         }
     }
-
-    private static long Offset(string info, string field) =>
-        info.Split('\n', StringSplitOptions.TrimEntries).Where(l => l.StartsWith(field + ":", StringComparison.Ordinal))
-            .Select(l => long.Parse(l[(field.Length + 1)..], System.Globalization.CultureInfo.InvariantCulture)).Single();
 
     private static async Task WaitForAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
     {

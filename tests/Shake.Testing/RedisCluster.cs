@@ -140,40 +140,17 @@ public sealed partial class RedisCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits until every healthy replica holds all its master's writes so far (before killing the master, say). Reads
-    /// each replica's own offset: <c>WAIT</c> alone cannot tell, since a Shake engine attached to the master
-    /// acknowledges as a replica too.
+    /// Waits until every healthy replica holds all its master's writes so far (before killing the master, say), by
+    /// their own offsets (<see cref="ReplicationOffsets"/>).
     /// </summary>
     public async Task WaitForReplicasAsync(CancellationToken cancellation = default)
     {
         var topology = await ReadTopologyAsync(cancellation);
         foreach (var master in topology.Masters)
         {
-            long wanted = await ReplicationOffsetAsync(master.Address, "master_repl_offset", cancellation);
             foreach (var replica in topology.ReplicasOf(master).Where(r => r.Healthy))
-            {
-                var deadline = DateTime.UtcNow.AddSeconds(10);
-                long reached;
-                while ((reached = await ReplicationOffsetAsync(replica.Address, "slave_repl_offset", cancellation)) < wanted)
-                {
-                    if (DateTime.UtcNow > deadline)
-                        throw new TimeoutException($"replica {replica.Address} is at offset {reached}, not {wanted} of its master {master.Address}, after 10 s");
-                    await Task.Delay(20, cancellation);
-                }
-            }
+                await ReplicationOffsets.WaitUntilCaughtUpAsync(master.Address, replica.Address, TimeSpan.FromSeconds(10), cancellation);
         }
-    }
-
-    private static async Task<long> ReplicationOffsetAsync(string address, string field, CancellationToken cancellation)
-    {
-        await using var connection = await RedisConnection.ConnectAsync(new RedisConnectionOptions { Address = address }, cancellation);
-        var info = (await connection.ExecuteAsync(["INFO", "replication"], cancellation)).ThrowIfError(address, "INFO").AsString()!;
-        foreach (var line in info.Split('\n', StringSplitOptions.TrimEntries))
-        {
-            if (line.StartsWith(field + ":", StringComparison.Ordinal))
-                return long.Parse(line.AsSpan(field.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return -1;
     }
 
     /// <summary>

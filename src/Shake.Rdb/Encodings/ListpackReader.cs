@@ -106,20 +106,10 @@ public ref struct ListpackReader
             _read++;
             return true;
         }
+        // Encodings below 0xC0 returned above.
         int headerSize;
         long dataSize;
-        if (encoding < 0x80)
-        {
-            element = new CompactElement(encoding);
-            headerSize = 1;
-            dataSize = 0;
-        }
-        else if (encoding < 0xC0)
-        {
-            headerSize = 1;
-            dataSize = encoding & 0x3F;
-        }
-        else if (encoding < 0xE0)
+        if (encoding < 0xE0)
         {
             Need(start, 2, limit, "13-bit integer");
             var raw = ((encoding & 0x1F) << 8) | _blob[start + 1];
@@ -177,7 +167,7 @@ public ref struct ListpackReader
         if (start + entrySize + backlenSize > limit)
             throw new RdbFormatException($"listpack entry length {entrySize} runs past the end of the blob", start);
         var size = (int)entrySize;
-        if (encoding is >= 0x80 and < 0xC0 or >= 0xE0 and <= 0xF0)
+        if (encoding is >= 0xE0 and <= 0xF0)
             element = new CompactElement(_blob.Slice(start + headerSize, (int)dataSize));
         CheckBacklen(start, size, backlenSize);
         _position = start + size + backlenSize;

@@ -494,7 +494,6 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
     // raw parse walks its elements to frame it anyway. Anything else is framed by the skipper and validated after.
     private bool TryValidatePlainInPlace(ref RdbCursor c, byte type, scoped ReadOnlySpan<byte> key, long valueOffset)
     {
-        if (type is not (RdbValueType.List or RdbValueType.Set or RdbValueType.Hash or RdbValueType.ZSet2)) return false;
         _validator ??= new RdbValueValidator();
         int length;
         try

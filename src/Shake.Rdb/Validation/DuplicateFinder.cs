@@ -9,7 +9,8 @@ namespace Shake.Rdb.Validation;
 /// Remembers the byte strings of one collection (set members, hash fields, sorted set members, group and consumer
 /// names) and tells when one comes twice. Reusable: <see cref="Reset"/> starts a new collection and keeps the buffers.
 /// Strings that lie in the span the caller names as the collection's home are remembered by their place there; others
-/// are copied, so memory is at most about the sum of the element sizes. The hash is seeded per instance, so input crafted in advance cannot aim at collisions.
+/// are copied, so memory is at most about the sum of the element sizes. The hash is seeded per instance, so input
+/// crafted in advance cannot aim at collisions.
 /// </summary>
 internal sealed class DuplicateFinder : IDisposable
 {

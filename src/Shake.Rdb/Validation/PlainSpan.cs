@@ -11,9 +11,6 @@ namespace Shake.Rdb.Validation;
 /// </summary>
 internal static class PlainSpan
 {
-    public static bool TryValidate(ReadOnlySpan<byte> value, int values, int fixedBytes, DuplicateFinder? unique, string memberName) =>
-        TryWalk(value, values, fixedBytes, unique, memberName, out int length) && length == value.Length;
-
     /// <summary>
     /// Validates the value at the start of <paramref name="span"/>, which may go on past it, and gives its length;
     /// false when the value does not end inside the span or holds anything the fast path leaves to the general one.

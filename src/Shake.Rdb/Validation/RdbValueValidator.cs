@@ -145,10 +145,11 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
         if (value.Length == 0) return false;
         switch (type)
         {
-            case RdbValueType.List: return PlainSpan.TryValidate(value, 0, 0, null, "list element");
-            case RdbValueType.Set: return PlainSpan.TryValidate(value, 0, 0, _unique, "set member");
-            case RdbValueType.Hash: return PlainSpan.TryValidate(value, 1, 0, _unique, "hash field");
-            case RdbValueType.ZSet2: return PlainSpan.TryValidate(value, 0, 8, _unique, "sorted set member");
+            case RdbValueType.List:
+            case RdbValueType.Set:
+            case RdbValueType.Hash:
+            case RdbValueType.ZSet2:
+                return TryValidatePlainPrefix(type, value, out int plainLength) && plainLength == value.Length;
             case RdbValueType.ListQuicklist2: return TryValidateQuicklist2(value);
         }
         byte first = value[0];
