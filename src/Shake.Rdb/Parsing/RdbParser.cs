@@ -357,7 +357,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         {
             if (!TryResumeValue(ref c, buffer)) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
-        else if (!validated && type != RdbValueType.String && TryValidatePlainInPlace(ref c, type, key, valueOffset))
+        else if (!validated && type != RdbValueType.String && TryValidateInPlace(ref c, type, key, valueOffset))
         {
             validated = true;
         }
@@ -490,15 +490,16 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         return Math.Max(0, buffer.Length - (itemOffset - _consumed) - kept);
     }
 
-    // A plain collection lying whole in the current segment is validated in the same walk that finds its end; the
-    // raw parse walks its elements to frame it anyway. Anything else is framed by the skipper and validated after.
-    private bool TryValidatePlainInPlace(ref RdbCursor c, byte type, scoped ReadOnlySpan<byte> key, long valueOffset)
+    // A value lying whole in the current segment (a plain collection, a quicklist, a compact encoding's blob) is
+    // validated in the same walk that finds its end, with no second call chain to frame it. Anything else is framed
+    // by the skipper and validated after.
+    private bool TryValidateInPlace(ref RdbCursor c, byte type, scoped ReadOnlySpan<byte> key, long valueOffset)
     {
         _validator ??= new RdbValueValidator();
         int length;
         try
         {
-            if (!_validator.TryValidatePlainPrefix(type, c.Reader.UnreadSpan, out length)) return false;
+            if (!_validator.TryValidatePrefix(type, c.Reader.UnreadSpan, out length)) return false;
         }
         catch (RdbFormatException e)
         {

@@ -20,6 +20,7 @@ internal static class CompactEncodingChecks
     /// </summary>
     public static long Listpack(ReadOnlySpan<byte> blob, int tupleLength, DuplicateFinder? unique, string what, bool scores = false)
     {
+        if (tupleLength <= 2 && ListpackFastCheck.TryCheck(blob, tupleLength, unique, scores, out long checkedTuples)) return checkedTuples;
         var reader = new ListpackReader(blob);
         unique?.Reset(reader.DeclaredCount / tupleLength);
         Span<byte> text = stackalloc byte[CompactElement.MaxIntegerTextLength];

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Numerics;
 using System.Runtime.CompilerServices;
 
 namespace Shake.Rdb.Validation;
@@ -9,8 +7,8 @@ namespace Shake.Rdb.Validation;
 /// Remembers the byte strings of one collection (set members, hash fields, sorted set members, group and consumer
 /// names) and tells when one comes twice. Reusable: <see cref="Reset"/> starts a new collection and keeps the buffers.
 /// Strings that lie in the span the caller names as the collection's home are remembered by their place there; others
-/// are copied, so memory is at most about the sum of the element sizes. The hash is seeded per instance, so input
-/// crafted in advance cannot aim at collisions.
+/// are copied, so memory is at most about the sum of the element sizes. The hash is seeded per instance
+/// (<see cref="MemberHash"/>).
 /// </summary>
 internal sealed class DuplicateFinder : IDisposable
 {
@@ -22,7 +20,6 @@ internal sealed class DuplicateFinder : IDisposable
     private int _expected;
     private bool _hashed;
     private const int LinearLimit = 16;
-    private readonly ulong _seed = (ulong)Random.Shared.NextInt64() | 1;
 
     private struct Slot
     {
@@ -31,6 +28,18 @@ internal sealed class DuplicateFinder : IDisposable
         public int Hash;
         public int Next; // 1-based index of the next slot in the same bucket, 0 at the end
     }
+
+    private readonly ulong[] _screen = new ulong[SmallDuplicateFilter.Capacity];
+    private readonly byte[] _screenText = new byte[24];
+
+    /// <summary>This finder's hash seed.</summary>
+    public ulong Seed { get; } = MemberHash.NewSeed();
+
+    /// <summary>
+    /// A filter for a small collection, over this finder's buffers and seed; it replaces the finder for that collection
+    /// until it refuses a member, and then the finder decides.
+    /// </summary>
+    public SmallDuplicateFilter Screen() => new(_screen, _screenText, Seed);
 
     /// <summary>Starts a new collection of about <paramref name="expected"/> elements (a hint).</summary>
     public void Reset(long expected)
@@ -119,29 +128,10 @@ internal sealed class DuplicateFinder : IDisposable
         Relink();
     }
 
-    // Most members are short: up to 16 bytes are read as two overlapping words, longer ones 8 bytes at a time.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Hash(ReadOnlySpan<byte> value)
     {
-        const ulong K1 = 0x9E3779B97F4A7C15, K2 = 0xC2B2AE3D27D4EB4F;
-        ulong h = _seed ^ ((ulong)value.Length * K1);
-        if (value.Length >= 8)
-        {
-            int i = 0;
-            for (; i + 8 < value.Length; i += 8)
-                h = BitOperations.RotateLeft((h ^ BinaryPrimitives.ReadUInt64LittleEndian(value[i..])) * K2, 29);
-            h ^= BinaryPrimitives.ReadUInt64LittleEndian(value[^8..]);
-        }
-        else if (value.Length >= 4)
-        {
-            h ^= BinaryPrimitives.ReadUInt32LittleEndian(value) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(value[^4..]) << 32);
-        }
-        else if (value.Length > 0)
-        {
-            h ^= value[0] | ((ulong)value[value.Length / 2] << 8) | ((ulong)value[^1] << 16);
-        }
-        h = (h ^ (h >> 31)) * K2;
-        h ^= h >> 29;
+        ulong h = MemberHash.Of(value, Seed);
         return (int)h ^ (int)(h >> 32);
     }
 

@@ -1,13 +1,15 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
+using System.Runtime.CompilerServices;
 
 namespace Shake.Rdb.Validation;
 
 /// <summary>
 /// The fast path for plain collections (list, set, hash, binary-score sorted set) held in one span: a count, then per
 /// element a member string, <c>values</c> more strings and <c>fixedBytes</c> (a binary score). Only raw and
-/// integer-encoded strings are handled here; anything else (an LZF string, a truncated or oversized item) returns
-/// false, and the caller validates the value on the general path, which reports the precise error.
+/// integer-encoded strings are handled here; anything else (an LZF string, a truncated or oversized item, a repeated
+/// member hash in a small collection) returns false, and the caller validates the value on the general path, which
+/// decides and reports the precise error.
 /// </summary>
 internal static class PlainSpan
 {
@@ -20,13 +22,23 @@ internal static class PlainSpan
         length = 0;
         int pos = 0;
         if (!TryReadLength(span, ref pos, out long count)) return false;
-        unique?.Reset(Math.Min(count, 1 << 20));
+        // A small collection is screened by member hashes alone; a repeated hash sends it to the exact check.
+        bool screen = unique is not null && count <= SmallDuplicateFilter.Capacity;
+        var filter = screen ? unique!.Screen() : default;
+        if (unique is not null && !screen) unique.Reset(Math.Min(count, 1 << 20));
         Span<byte> text = stackalloc byte[24];
         for (long i = 0; i < count; i++)
         {
             int at = pos;
             if (!TryReadString(span, ref pos, text, out var member)) return false;
-            if (unique is not null && !unique.Add(member, span)) throw new RdbFormatException($"duplicate {memberName}", at);
+            if (screen)
+            {
+                if (!filter.Add(member)) return false;
+            }
+            else if (unique is not null && !unique.Add(member, span))
+            {
+                throw new RdbFormatException($"duplicate {memberName}", at);
+            }
             for (int v = 0; v < values; v++)
             {
                 if (!TryReadString(span, ref pos, text, out _)) return false;
@@ -72,29 +84,52 @@ internal static class PlainSpan
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool TryReadString(ReadOnlySpan<byte> value, ref int pos, Span<byte> text, out ReadOnlySpan<byte> result)
     {
-        result = default;
-        if (pos >= value.Length) return false;
-        byte first = value[pos];
-        if (first >= 0xC0)
+        if ((uint)pos < (uint)value.Length)
         {
-            // Integer-encoded: compared as its decimal text, as the server stores it.
-            long number;
-            switch (first)
+            byte first = value[pos];
+            if (first < 0x40)
             {
-                case 0xC0 when value.Length - pos >= 2: number = (sbyte)value[pos + 1]; pos += 2; break;
-                case 0xC1 when value.Length - pos >= 3: number = BinaryPrimitives.ReadInt16LittleEndian(value[(pos + 1)..]); pos += 3; break;
-                case 0xC2 when value.Length - pos >= 5: number = BinaryPrimitives.ReadInt32LittleEndian(value[(pos + 1)..]); pos += 5; break;
-                default: return false;
+                // The common case: a string under 64 bytes.
+                if (first < value.Length - pos)
+                {
+                    result = value.Slice(pos + 1, first);
+                    pos += 1 + first;
+                    return true;
+                }
             }
-            Utf8Formatter.TryFormat(number, text, out int written);
-            result = text[..written];
-            return true;
+            else if (first >= 0xC0)
+            {
+                return TryReadIntegerText(value, ref pos, text, out result);
+            }
+            else if (TryReadLength(value, ref pos, out long length) && length <= value.Length - pos)
+            {
+                result = value.Slice(pos, (int)length);
+                pos += (int)length;
+                return true;
+            }
         }
-        if (!TryReadLength(value, ref pos, out long length) || length > value.Length - pos) return false;
-        result = value.Slice(pos, (int)length);
-        pos += (int)length;
+        result = default;
+        return false;
+    }
+
+    // An integer-encoded string is compared as its decimal text, as the server stores it.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static bool TryReadIntegerText(ReadOnlySpan<byte> value, ref int pos, Span<byte> text, out ReadOnlySpan<byte> result)
+    {
+        result = default;
+        long number;
+        switch (value[pos])
+        {
+            case 0xC0 when value.Length - pos >= 2: number = (sbyte)value[pos + 1]; pos += 2; break;
+            case 0xC1 when value.Length - pos >= 3: number = BinaryPrimitives.ReadInt16LittleEndian(value[(pos + 1)..]); pos += 3; break;
+            case 0xC2 when value.Length - pos >= 5: number = BinaryPrimitives.ReadInt32LittleEndian(value[(pos + 1)..]); pos += 5; break;
+            default: return false;
+        }
+        Utf8Formatter.TryFormat(number, text, out int written);
+        result = text[..written];
         return true;
     }
 }

@@ -56,13 +56,14 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     }
 
     /// <summary>
-    /// For a plain list, set, hash or binary-score sorted set whose value starts <paramref name="unread"/>: validates it
-    /// and gives its length in bytes, in one walk where framing and validating would take two. False (nothing
+    /// For a value that starts <paramref name="unread"/>: validates it and gives its length in bytes, in one walk where
+    /// framing and validating would take two. Covers plain lists, sets, hashes and binary-score sorted sets, quicklists
+    /// of listpacks, and the compact encodings stored as one string (listpacks, ziplists, intsets). False (nothing
     /// checked) for other types, and for a value that does not end inside the span or holds anything but raw and
     /// integer-encoded strings: the caller frames it and calls <see cref="Validate"/>. Throws
-    /// <see cref="RdbFormatException"/> (offset relative to the value) for a duplicate member or a NaN score.
+    /// <see cref="RdbFormatException"/> (offset relative to the value) for what is corrupt.
     /// </summary>
-    public bool TryValidatePlainPrefix(byte type, ReadOnlySpan<byte> unread, out int length)
+    public bool TryValidatePrefix(byte type, ReadOnlySpan<byte> unread, out int length)
     {
         switch (type)
         {
@@ -70,10 +71,44 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             case RdbValueType.Set: return PlainSpan.TryWalk(unread, 0, 0, _unique, "set member", out length);
             case RdbValueType.Hash: return PlainSpan.TryWalk(unread, 1, 0, _unique, "hash field", out length);
             case RdbValueType.ZSet2: return PlainSpan.TryWalk(unread, 0, 8, _unique, "sorted set member", out length);
-            default:
-                length = 0;
-                return false;
+            case RdbValueType.ListQuicklist2: return TryValidateQuicklist2(unread, out length);
         }
+        length = 0;
+        int check = type switch
+        {
+            RdbValueType.SetListpack => 1,
+            RdbValueType.HashListpack => 2,
+            RdbValueType.ZSetListpack => 3,
+            RdbValueType.SetIntset => 4,
+            RdbValueType.HashZiplist => 5,
+            RdbValueType.ZSetZiplist => 6,
+            RdbValueType.ListZiplist => 7,
+            _ => 0,
+        };
+        if (check == 0) return false;
+        // The blob must be a raw string (an LZF one takes the long way) that ends inside the span.
+        int header = 0;
+        if (!PlainSpan.TryReadLength(unread, ref header, out long blobLength) || blobLength > unread.Length - header) return false;
+        var blob = unread.Slice(header, (int)blobLength);
+        try
+        {
+            switch (check)
+            {
+                case 1: CompactEncodingChecks.Listpack(blob, 1, _unique, "set member"); break;
+                case 2: CompactEncodingChecks.Listpack(blob, 2, _unique, "hash field"); break;
+                case 3: CompactEncodingChecks.Listpack(blob, 2, _unique, "sorted set member", scores: true); break;
+                case 4: CompactEncodingChecks.Intset(blob); break;
+                case 5: CompactEncodingChecks.Ziplist(blob, 2, _unique, "hash field"); break;
+                case 6: CompactEncodingChecks.Ziplist(blob, 2, _unique, "sorted set member", scores: true); break;
+                default: CompactEncodingChecks.Ziplist(blob, 1, null, "list element"); break;
+            }
+        }
+        catch (RdbFormatException e)
+        {
+            throw BlobError(e, 0, blob.Length, type, RdbMagicKind.Redis);
+        }
+        length = header + (int)blobLength;
+        return true;
     }
 
     /// <summary>
@@ -143,79 +178,20 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     private bool TryValidateWhole(byte type, ReadOnlySpan<byte> value)
     {
         if (value.Length == 0) return false;
-        switch (type)
-        {
-            case RdbValueType.List:
-            case RdbValueType.Set:
-            case RdbValueType.Hash:
-            case RdbValueType.ZSet2:
-                return TryValidatePlainPrefix(type, value, out int plainLength) && plainLength == value.Length;
-            case RdbValueType.ListQuicklist2: return TryValidateQuicklist2(value);
-        }
+        if (type != RdbValueType.String) return TryValidatePrefix(type, value, out int length) && length == value.Length;
+        // An integer-encoded or raw string value is valid as it stands, an LZF one is walked here; anything that does
+        // not fit takes the long way.
+        int header = 0;
+        if (PlainSpan.TryReadLength(value, ref header, out long rawLength)) return header + rawLength == value.Length;
         byte first = value[0];
-        int header;
-        long length;
-        switch (first >> 6)
-        {
-            case 0:
-                header = 1;
-                length = first & 0x3F;
-                break;
-            case 1:
-                if (value.Length < 2) return false;
-                header = 2;
-                length = ((first & 0x3F) << 8) | value[1];
-                break;
-            case 2:
-                if (first != 0x80 || value.Length < 5) return false;
-                header = 5;
-                length = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(value[1..]);
-                break;
-            default:
-                // An integer-encoded string value is valid as it stands, an LZF one is walked here; integer-encoded blobs,
-                // and anything that does not fit, take the long way.
-                if (type != RdbValueType.String) return false;
-                return first == 0xC3 ? TryCheckLzfString(value) : value.Length == first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
-        }
-        if (header + length != value.Length) return false;
-        if (type == RdbValueType.String) return true;
-        var blob = value[header..];
-        var check = type switch
-        {
-            RdbValueType.SetListpack => 1,
-            RdbValueType.HashListpack => 2,
-            RdbValueType.ZSetListpack => 3,
-            RdbValueType.SetIntset => 4,
-            RdbValueType.HashZiplist => 5,
-            RdbValueType.ZSetZiplist => 6,
-            RdbValueType.ListZiplist => 7,
-            _ => 0,
-        };
-        if (check == 0) return false;
-        try
-        {
-            switch (check)
-            {
-                case 1: CompactEncodingChecks.Listpack(blob, 1, _unique, "set member"); break;
-                case 2: CompactEncodingChecks.Listpack(blob, 2, _unique, "hash field"); break;
-                case 3: CompactEncodingChecks.Listpack(blob, 2, _unique, "sorted set member", scores: true); break;
-                case 4: CompactEncodingChecks.Intset(blob); break;
-                case 5: CompactEncodingChecks.Ziplist(blob, 2, _unique, "hash field"); break;
-                case 6: CompactEncodingChecks.Ziplist(blob, 2, _unique, "sorted set member", scores: true); break;
-                default: CompactEncodingChecks.Ziplist(blob, 1, null, "list element"); break;
-            }
-        }
-        catch (RdbFormatException e)
-        {
-            throw BlobError(e, 0, blob.Length, type, RdbMagicKind.Redis);
-        }
-        return true;
+        return first == 0xC3 ? TryCheckLzfString(value) : value.Length == first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
     }
 
-    // A quicklist of listpack nodes in one span, every node a raw string; anything else (an LZF node, an unknown
-    // container, an empty or truncated node) goes the long way, which reports it.
-    private static bool TryValidateQuicklist2(ReadOnlySpan<byte> value)
+    // A quicklist of listpack nodes at the start of a span, every node a raw string; anything else (an LZF node, an
+    // unknown container, an empty or truncated node) goes the long way, which reports it.
+    private static bool TryValidateQuicklist2(ReadOnlySpan<byte> value, out int length)
     {
+        length = 0;
         int pos = 0;
         if (!PlainSpan.TryReadLength(value, ref pos, out long nodes)) return false;
         for (long i = 0; i < nodes; i++)
@@ -223,9 +199,9 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             if (!PlainSpan.TryReadLength(value, ref pos, out long container)) return false;
             if (container is not ((long)QuicklistContainer.Plain or (long)QuicklistContainer.Packed)) return false;
             int stringAt = pos;
-            if (!PlainSpan.TryReadLength(value, ref pos, out long length) || length == 0 || length > value.Length - pos) return false;
-            var data = value.Slice(pos, (int)length);
-            pos += (int)length;
+            if (!PlainSpan.TryReadLength(value, ref pos, out long nodeLength) || nodeLength == 0 || nodeLength > value.Length - pos) return false;
+            var data = value.Slice(pos, (int)nodeLength);
+            pos += (int)nodeLength;
             if (container == (long)QuicklistContainer.Plain) continue;
             try
             {
@@ -236,7 +212,8 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
                 throw BlobError(e, stringAt, data.Length, RdbValueType.ListQuicklist2, RdbMagicKind.Redis);
             }
         }
-        return pos == value.Length;
+        length = pos;
+        return true;
     }
 
     private void ValidateValue(ref RdbCursor c, byte type, RdbMagicKind magic)

@@ -80,6 +80,44 @@ public class CorruptStructureTests
         Refused(RdbValueType.Set, b => { b.Length((ulong)members.Count); foreach (var m in members) b.String((string)m); }, "duplicate set member");
     }
 
+    [Theory]
+    [InlineData(8, 0, 7)]
+    [InlineData(32, 30, 31)] // a set that fills the hash screen of small collections
+    [InlineData(33, 0, 32)] // one member more: checked exactly from the start
+    public void ADuplicateIsFoundInASmallSetAroundTheScreensCapacity(int size, int first, int second)
+    {
+        var members = Enumerable.Range(0, size).Select(i => (object)$"member-{i}").ToList();
+        Accepted(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(members)));
+        Accepted(RdbValueType.Set, b => { b.Length((ulong)members.Count); foreach (var m in members) b.String((string)m); });
+        members[second] = members[first];
+        Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(members)), "duplicate set member in a listpack");
+        Refused(RdbValueType.Set, b => { b.Length((ulong)members.Count); foreach (var m in members) b.String((string)m); }, "duplicate set member");
+    }
+
+    [Fact]
+    public void ThirteenBitIntegerMembersAreComparedAsText()
+    {
+        Accepted(RdbValueType.SetListpack, Blob(ListpackBuilder.Build([-1000L, "-100", 4095L, "4096"])));
+        Refused(RdbValueType.SetListpack, Blob(ListpackBuilder.Build(["a", -1000L, "-1000"])), "duplicate set member");
+        Refused(RdbValueType.HashListpack, Blob(ListpackBuilder.Build(["4095", "v", 4095L, "w"])), "duplicate hash field");
+    }
+
+    [Fact]
+    public void AShortStringInTheTwelveBitEncodingIsAccepted()
+    {
+        // Not what a server writes for a short string, but its integrity check accepts it, so the validator does too.
+        byte[] entry = [0xE0, 3, (byte)'a', (byte)'b', (byte)'c', 5];
+        var blob = new byte[6 + entry.Length + 1];
+        BinaryPrimitives.WriteUInt32LittleEndian(blob, (uint)blob.Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(blob.AsSpan(4), 1);
+        entry.CopyTo(blob, 6);
+        blob[^1] = 0xFF;
+        Accepted(RdbValueType.SetListpack, Blob(blob));
+        var wrongBacklen = (byte[])blob.Clone();
+        wrongBacklen[6 + 5] = 4;
+        Refused(RdbValueType.SetListpack, Blob(wrongBacklen), "back-length");
+    }
+
     [Fact]
     public void ASmallSetAfterALargeOneIsCheckedOnItsOwn()
     {
