@@ -27,6 +27,10 @@ internal static class PlainSpan
         var filter = screen ? unique!.Screen() : default;
         if (unique is not null && !screen) unique.Reset(Math.Min(count, 1 << 20));
         Span<byte> text = stackalloc byte[24];
+        // A fault is reported only once the value is known to end inside the span: one that does not is left to the
+        // caller's framing, so a value cut short is reported as such, wherever the bytes came from.
+        string? fault = null;
+        int faultAt = 0;
         for (long i = 0; i < count; i++)
         {
             int at = pos;
@@ -35,9 +39,9 @@ internal static class PlainSpan
             {
                 if (!filter.Add(member)) return false;
             }
-            else if (unique is not null && !unique.Add(member, span))
+            else if (unique is not null && fault is null && !unique.Add(member, span))
             {
-                throw new RdbFormatException($"duplicate {memberName}", at);
+                (fault, faultAt) = ($"duplicate {memberName}", at);
             }
             for (int v = 0; v < values; v++)
             {
@@ -46,11 +50,12 @@ internal static class PlainSpan
             if (fixedBytes > 0)
             {
                 if (span.Length - pos < fixedBytes) return false;
-                if (double.IsNaN(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(span[pos..]))))
-                    throw new RdbFormatException("sorted set score is NaN", pos);
+                if (fault is null && double.IsNaN(BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(span[pos..]))))
+                    (fault, faultAt) = ("sorted set score is NaN", pos);
                 pos += fixedBytes;
             }
         }
+        if (fault is not null) throw new RdbFormatException(fault, faultAt);
         length = pos;
         return true;
     }

@@ -188,21 +188,24 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     }
 
     // A quicklist of listpack nodes at the start of a span, every node a raw string; anything else (an LZF node, an
-    // unknown container, an empty or truncated node) goes the long way, which reports it.
+    // unknown container, an empty or truncated node) goes the long way, which reports it. The nodes are framed before
+    // any is checked, so a quicklist cut short is reported as such rather than by a fault in an earlier node.
     private static bool TryValidateQuicklist2(ReadOnlySpan<byte> value, out int length)
     {
         length = 0;
         int pos = 0;
         if (!PlainSpan.TryReadLength(value, ref pos, out long nodes)) return false;
+        int first = pos;
         for (long i = 0; i < nodes; i++)
         {
-            if (!PlainSpan.TryReadLength(value, ref pos, out long container)) return false;
-            if (container is not ((long)QuicklistContainer.Plain or (long)QuicklistContainer.Packed)) return false;
-            int stringAt = pos;
-            if (!PlainSpan.TryReadLength(value, ref pos, out long nodeLength) || nodeLength == 0 || nodeLength > value.Length - pos) return false;
-            var data = value.Slice(pos, (int)nodeLength);
-            pos += (int)nodeLength;
-            if (container == (long)QuicklistContainer.Plain) continue;
+            if (!TryReadNode(value, ref pos, out _, out _, out _)) return false;
+        }
+        length = pos;
+        pos = first;
+        for (long i = 0; i < nodes; i++)
+        {
+            TryReadNode(value, ref pos, out bool packed, out int stringAt, out var data);
+            if (!packed) continue;
             try
             {
                 CompactEncodingChecks.Listpack(data, 1, null, "list element");
@@ -212,8 +215,22 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
                 throw BlobError(e, stringAt, data.Length, RdbValueType.ListQuicklist2, RdbMagicKind.Redis);
             }
         }
-        length = pos;
         return true;
+
+        static bool TryReadNode(ReadOnlySpan<byte> value, ref int pos, out bool packed, out int stringAt, out ReadOnlySpan<byte> data)
+        {
+            packed = false;
+            stringAt = 0;
+            data = default;
+            if (!PlainSpan.TryReadLength(value, ref pos, out long container)) return false;
+            if (container is not ((long)QuicklistContainer.Plain or (long)QuicklistContainer.Packed)) return false;
+            packed = container == (long)QuicklistContainer.Packed;
+            stringAt = pos;
+            if (!PlainSpan.TryReadLength(value, ref pos, out long nodeLength) || nodeLength == 0 || nodeLength > value.Length - pos) return false;
+            data = value.Slice(pos, (int)nodeLength);
+            pos += (int)nodeLength;
+            return true;
+        }
     }
 
     private void ValidateValue(ref RdbCursor c, byte type, RdbMagicKind magic)
