@@ -29,8 +29,8 @@ internal sealed class DuplicateFinder : IDisposable
         public int Next; // 1-based index of the next slot in the same bucket, 0 at the end
     }
 
-    private readonly ulong[] _screen = new ulong[SmallDuplicateFilter.Capacity];
-    private readonly byte[] _screenText = new byte[24];
+    private ulong[]? _screen;
+    private byte[]? _screenText;
 
     /// <summary>This finder's hash seed.</summary>
     public ulong Seed { get; } = MemberHash.NewSeed();
@@ -39,7 +39,10 @@ internal sealed class DuplicateFinder : IDisposable
     /// A filter for a small collection, over this finder's buffers and seed; it replaces the finder for that collection
     /// until it refuses a member, and then the finder decides.
     /// </summary>
-    public SmallDuplicateFilter Screen() => new(_screen, _screenText, Seed);
+    public SmallDuplicateFilter Screen() =>
+        new(_screen ??= new ulong[SmallDuplicateFilter.Capacity], _screenText ??= new byte[CompactElementTextLength], Seed);
+
+    private const int CompactElementTextLength = 24; // the decimal text of any 64-bit integer fits
 
     /// <summary>Starts a new collection of about <paramref name="expected"/> elements (a hint).</summary>
     public void Reset(long expected)

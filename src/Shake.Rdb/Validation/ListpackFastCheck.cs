@@ -75,33 +75,38 @@ internal static class ListpackFastCheck
         int end = blob.Length - 1;
         int pos = 6;
         int n = 0;
-        int position = 0; // in the current tuple
         while (pos < end)
         {
+            // The member: the first element of a tuple.
             int size = EntrySize(blob, pos, end);
-            if (size < 0) return false;
-            int encoding = blob[pos];
-            if (position == 0)
-            {
-                bool added = encoding switch
-                {
-                    < 0x80 => filter.AddInteger(encoding),
-                    < 0xC0 => filter.Add(blob.Slice(pos + 1, size - 1)),
-                    < 0xE0 => filter.AddInteger(Int13(encoding, blob[pos + 1])),
-                    _ => filter.Add(blob.Slice(pos + 2, size - 2)),
-                };
-                if (!added) return false;
-            }
-            else if (scores && encoding >= 0x80 && (encoding < 0xC0 || encoding >= 0xE0))
-            {
-                return false; // a text score: parsed on the exact path
-            }
+            if (size < 0 || !AddMember(ref filter, blob, pos, size)) return false;
             pos += size + 1;
             n++;
-            if (++position == tupleLength) position = 0;
+            if (tupleLength == 1) continue;
+            // Its value or score: a pair whose second half is missing is left to the exact check.
+            if (pos >= end) return false;
+            size = EntrySize(blob, pos, end);
+            if (size < 0) return false;
+            int encoding = blob[pos];
+            if (scores && encoding >= 0x80 && (encoding < 0xC0 || encoding >= 0xE0)) return false; // a text score: parsed on the exact path
+            pos += size + 1;
+            n++;
         }
         count = n;
         return pos == end;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool AddMember(ref SmallDuplicateFilter filter, ReadOnlySpan<byte> blob, int pos, int size)
+    {
+        int encoding = blob[pos];
+        return encoding switch
+        {
+            < 0x80 => filter.AddInteger(encoding),
+            < 0xC0 => filter.Add(blob.Slice(pos + 1, size - 1)),
+            < 0xE0 => filter.AddInteger(Int13(encoding, blob[pos + 1])),
+            _ => filter.Add(blob.Slice(pos + 2, size - 2)),
+        };
     }
 
     private static int Int13(int encoding, byte low)
