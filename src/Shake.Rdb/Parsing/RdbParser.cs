@@ -499,7 +499,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         int length;
         try
         {
-            if (!_validator.TryValidatePrefix(type, c.Reader.UnreadSpan, out length)) return false;
+            if (!_validator.TryValidatePrefix(type, c.Reader.UnreadSpan, c.MaxStringLength, out length)) return false;
         }
         catch (RdbFormatException e)
         {

@@ -63,7 +63,13 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     /// integer-encoded strings: the caller frames it and calls <see cref="Validate"/>. Throws
     /// <see cref="RdbFormatException"/> (offset relative to the value) for what is corrupt.
     /// </summary>
-    public bool TryValidatePrefix(byte type, ReadOnlySpan<byte> unread, out int length)
+    public bool TryValidatePrefix(byte type, ReadOnlySpan<byte> unread, out int length) => TryValidatePrefix(type, unread, long.MaxValue, out length);
+
+    /// <summary>
+    /// <see cref="TryValidatePrefix(byte, ReadOnlySpan{byte}, out int)"/> for a parser whose strings may not exceed
+    /// <paramref name="maxStringLength"/> bytes: a longer one is left to the caller's framing, which reports it.
+    /// </summary>
+    public bool TryValidatePrefix(byte type, ReadOnlySpan<byte> unread, long maxStringLength, out int length)
     {
         switch (type)
         {
@@ -71,7 +77,7 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             case RdbValueType.Set: return PlainSpan.TryWalk(unread, 0, 0, _unique, "set member", out length);
             case RdbValueType.Hash: return PlainSpan.TryWalk(unread, 1, 0, _unique, "hash field", out length);
             case RdbValueType.ZSet2: return PlainSpan.TryWalk(unread, 0, 8, _unique, "sorted set member", out length);
-            case RdbValueType.ListQuicklist2: return TryValidateQuicklist2(unread, out length);
+            case RdbValueType.ListQuicklist2: return TryValidateQuicklist2(unread, maxStringLength, out length);
         }
         length = 0;
         int check = type switch
@@ -86,10 +92,11 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             _ => 0,
         };
         if (check == 0) return false;
-        // The blob must be a raw string (an LZF one takes the long way) that ends inside the span.
-        int header = 0;
-        if (!PlainSpan.TryReadLength(unread, ref header, out long blobLength) || blobLength > unread.Length - header) return false;
-        var blob = unread.Slice(header, (int)blobLength);
+        int stringLength = 0;
+        if (!TryFrameBlob(unread, ref stringLength, maxStringLength, out int lzfAt, out int blobAt, out int blobLength)) return false;
+        ReadOnlySpan<byte> blob;
+        if (lzfAt < 0) blob = unread.Slice(blobAt, blobLength);
+        else if (!TryInflate(unread.Slice(lzfAt, stringLength - lzfAt), blobLength, out blob)) return false;
         try
         {
             switch (check)
@@ -107,8 +114,55 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
         {
             throw BlobError(e, 0, blob.Length, type, RdbMagicKind.Redis);
         }
-        length = header + (int)blobLength;
+        length = stringLength;
         return true;
+    }
+
+    /// <summary>
+    /// Frames the string at <paramref name="pos"/> of <paramref name="span"/> that holds a compact encoding's blob and
+    /// moves past it: a raw string (<paramref name="lzfAt"/> -1; the blob is <paramref name="blobLength"/> bytes at
+    /// <paramref name="blobAt"/>), or an LZF one (its compressed bytes from <paramref name="lzfAt"/> to the new
+    /// <paramref name="pos"/>, <paramref name="blobLength"/> once inflated). False when the string does not end inside
+    /// the span, exceeds <paramref name="maxStringLength"/>, is empty, or is anything else the long way reports.
+    /// </summary>
+    private static bool TryFrameBlob(ReadOnlySpan<byte> span, ref int pos, long maxStringLength, out int lzfAt, out int blobAt, out int blobLength)
+    {
+        lzfAt = -1;
+        blobAt = 0;
+        blobLength = 0;
+        if ((uint)pos >= (uint)span.Length) return false;
+        if (span[pos] == 0xC3)
+        {
+            int at = pos + 1;
+            if (!PlainSpan.TryReadLength(span, ref at, out long compressed) || !PlainSpan.TryReadLength(span, ref at, out long plain)) return false;
+            // A larger expansion than LZF allows is corruption, reported (and refused before any allocation) the long way.
+            if (compressed > span.Length - at || plain == 0 || plain > maxStringLength || compressed > maxStringLength || plain > compressed * 88 + 8) return false;
+            lzfAt = at;
+            blobLength = (int)plain;
+            pos = at + (int)compressed;
+            return true;
+        }
+        int start = pos;
+        if (!PlainSpan.TryReadLength(span, ref start, out long raw) || raw == 0 || raw > span.Length - start || raw > maxStringLength) return false;
+        blobAt = start;
+        blobLength = (int)raw;
+        pos = start + (int)raw;
+        return true;
+    }
+
+    // Inflates an LZF blob into the scratch buffer; a corrupt one is left to the long way, which reports it.
+    private bool TryInflate(ReadOnlySpan<byte> compressed, int plainLength, out ReadOnlySpan<byte> blob)
+    {
+        var output = _blob.Get(plainLength);
+        blob = output;
+        try
+        {
+            return Lzf.Decompress(compressed, output) == plainLength;
+        }
+        catch (RdbFormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>
@@ -187,10 +241,11 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
         return first == 0xC3 ? TryCheckLzfString(value) : value.Length == first switch { 0xC0 => 2, 0xC1 => 3, 0xC2 => 5, _ => -1 };
     }
 
-    // A quicklist of listpack nodes at the start of a span, every node a raw string; anything else (an LZF node, an
-    // unknown container, an empty or truncated node) goes the long way, which reports it. The nodes are framed before
-    // any is checked, so a quicklist cut short is reported as such rather than by a fault in an earlier node.
-    private static bool TryValidateQuicklist2(ReadOnlySpan<byte> value, out int length)
+    // A quicklist of listpack nodes at the start of a span, every node a raw or LZF string; anything else (an unknown
+    // container, an empty or truncated node, a corrupt LZF string) goes the long way, which reports it. The nodes are
+    // framed before any is checked, so a quicklist cut short is reported as such rather than by a fault in an earlier
+    // node.
+    private bool TryValidateQuicklist2(ReadOnlySpan<byte> value, long maxStringLength, out int length)
     {
         length = 0;
         int pos = 0;
@@ -198,14 +253,17 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
         int first = pos;
         for (long i = 0; i < nodes; i++)
         {
-            if (!TryReadNode(value, ref pos, out _, out _, out _)) return false;
+            if (!TryFrameNode(value, ref pos, maxStringLength, out _, out _, out _, out _, out _)) return false;
         }
         length = pos;
         pos = first;
         for (long i = 0; i < nodes; i++)
         {
-            TryReadNode(value, ref pos, out bool packed, out int stringAt, out var data);
+            TryFrameNode(value, ref pos, maxStringLength, out bool packed, out int stringAt, out int lzfAt, out int blobAt, out int blobLength);
             if (!packed) continue;
+            ReadOnlySpan<byte> data;
+            if (lzfAt < 0) data = value.Slice(blobAt, blobLength);
+            else if (!TryInflate(value[lzfAt..pos], blobLength, out data)) return false;
             try
             {
                 CompactEncodingChecks.Listpack(data, 1, null, "list element");
@@ -217,19 +275,18 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
         }
         return true;
 
-        static bool TryReadNode(ReadOnlySpan<byte> value, ref int pos, out bool packed, out int stringAt, out ReadOnlySpan<byte> data)
+        static bool TryFrameNode(ReadOnlySpan<byte> value, ref int pos, long maxStringLength, out bool packed, out int stringAt, out int lzfAt, out int blobAt, out int blobLength)
         {
             packed = false;
             stringAt = 0;
-            data = default;
+            lzfAt = -1;
+            blobAt = 0;
+            blobLength = 0;
             if (!PlainSpan.TryReadLength(value, ref pos, out long container)) return false;
             if (container is not ((long)QuicklistContainer.Plain or (long)QuicklistContainer.Packed)) return false;
             packed = container == (long)QuicklistContainer.Packed;
             stringAt = pos;
-            if (!PlainSpan.TryReadLength(value, ref pos, out long nodeLength) || nodeLength == 0 || nodeLength > value.Length - pos) return false;
-            data = value.Slice(pos, (int)nodeLength);
-            pos += (int)nodeLength;
-            return true;
+            return TryFrameBlob(value, ref pos, maxStringLength, out lzfAt, out blobAt, out blobLength);
         }
     }
 

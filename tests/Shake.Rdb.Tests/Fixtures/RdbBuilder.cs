@@ -30,6 +30,16 @@ public sealed class RdbBuilder
 
     public RdbBuilder String(string s) => String(Encoding.UTF8.GetBytes(s));
     public RdbBuilder String(byte[] s) { Length((ulong)s.Length); return Raw(s); }
+
+    /// <summary>An LZF-encoded string, as a server saves a compressible string over 20 bytes; the bytes must compress.</summary>
+    public RdbBuilder LzfString(byte[] s)
+    {
+        var compressed = new byte[s.Length];
+        int n = Shake.Rdb.Compression.Lzf.Compress(s, compressed);
+        if (n == 0) throw new ArgumentException("the bytes do not compress", nameof(s));
+        Byte(0xC3).Length((ulong)n).Length((ulong)s.Length);
+        return Raw(compressed[..n]);
+    }
     public RdbBuilder Int64(long v) { var b = new byte[8]; BinaryPrimitives.WriteInt64LittleEndian(b, v); return Raw(b); }
     public RdbBuilder Int32(int v) { var b = new byte[4]; BinaryPrimitives.WriteInt32LittleEndian(b, v); return Raw(b); }
     public RdbBuilder Aux(string k, string v) => Byte(250).String(k).String(v);

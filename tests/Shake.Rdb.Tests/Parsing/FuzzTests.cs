@@ -196,6 +196,8 @@ public class FuzzTests
         b.Byte(16).String("hashlp").String(ListpackBuilder.Build(["f", "v", "g", 5L, 300L, "w"]));
         b.Byte(17).String("zsetlp").String(ListpackBuilder.Build(["m", 1L, "n", -200L]));
         b.Byte(18).String("quicklist").Length(1).Length(2).String(ListpackBuilder.Build(["x", "yy", 3L]));
+        b.Byte(20).String("setlzf").LzfString(ListpackBuilder.Build(Enumerable.Range(0, 10).Select(i => (object)$"member-{i}")));
+        b.Byte(18).String("quicklistlzf").Length(1).Length(2).LzfString(ListpackBuilder.Build(Enumerable.Range(0, 10).Select(i => (object)$"item-{i}")));
         b.Byte(11).String("intset").String([2, 0, 0, 0, 3, 0, 0, 0, 1, 0, 2, 0, 3, 0]);
         return b.End();
     }

@@ -119,6 +119,27 @@ public class CorruptStructureTests
     }
 
     [Fact]
+    public void CompactBlobsAndQuicklistNodesStoredAsLzfStringsAreInflatedAndChecked()
+    {
+        // A server LZF-compresses a compressible string over 20 bytes, so most listpacks of a real file arrive that way.
+        var members = Enumerable.Range(0, 10).Select(i => (object)$"member-{i}").ToList();
+        Accepted(RdbValueType.SetListpack, b => b.LzfString(ListpackBuilder.Build(members)));
+        Accepted(RdbValueType.ListQuicklist2, b => b.Length(2)
+            .Length(QuicklistContainer.Packed).LzfString(ListpackBuilder.Build(members))
+            .Length(QuicklistContainer.Packed).String(ListpackBuilder.Build(["x"])));
+        var duplicate = members.ToList();
+        duplicate[9] = duplicate[2];
+        Refused(RdbValueType.SetListpack, b => b.LzfString(ListpackBuilder.Build(duplicate)), "duplicate set member in a listpack");
+        var badBacklen = ListpackBuilder.Build(members);
+        badBacklen[6 + 9] = 3; // the first entry ("member-0", 9 bytes with its encoding byte) has its backlen here
+        Refused(RdbValueType.ListQuicklist2, b => b.Length(2)
+            .Length(QuicklistContainer.Packed).String(ListpackBuilder.Build(["x"]))
+            .Length(QuicklistContainer.Packed).LzfString(badBacklen), "back-length");
+        // A corrupt LZF string (a back-reference before the start) is reported as such.
+        Refused(RdbValueType.SetListpack, b => b.Byte(0xC3).Length(3).Length(30).Raw(0x20, 0x05, 0x00), "LZF");
+    }
+
+    [Fact]
     public void ASmallSetAfterALargeOneIsCheckedOnItsOwn()
     {
         // The validator is reused from value to value: what the large set left behind must neither hide a duplicate
