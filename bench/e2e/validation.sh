@@ -6,7 +6,8 @@
 #   shake rdb resp FILE    against   shake rdb resp --no-validate FILE
 # and RESTORES (default 5) alternating restores of the file into an empty server each way (medians): the default
 # (validate the whole file, then write) against restore_single_pass = true (validate each value as it is written),
-# every copy checked by DEBUG DIGEST.
+# every copy checked by DEBUG DIGEST. As the baseline for the cost, LOADS (default 5) alternating loads of the same file
+# by redis-server with sanitize-dump-payload no and yes (its own deep sanitization; load times from its log, medians).
 # Environment: SHAKE (path of a shake binary; default: the native executable of scripts/publish.sh), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -14,6 +15,7 @@ source "$(dirname "$0")/common.sh"
 KEYS=${KEYS:-300000}
 ROUNDS=${ROUNDS:-11}
 RESTORES=${RESTORES:-5}
+LOADS=${LOADS:-5}
 SHAKE_BIN=$(find_shake)
 
 SRC=$(start_redis source)
@@ -84,6 +86,28 @@ for i in $(seq 1 "$RESTORES"); do
 done
 TWO_PASS=$(median "${TWO_PASS_ALL[@]}"); ONE_PASS=$(median "${ONE_PASS_ALL[@]}")
 
+# load NAME SANITIZE: redis-server loads the file with sanitize-dump-payload SANITIZE; prints the load time in ms.
+load() {
+  local port seconds i
+  mkdir -p "$WORK/$1"
+  ln -f "$WORK/dump.rdb" "$WORK/$1/dump.rdb"
+  port=$(start_redis "$1" --dbfilename dump.rdb --sanitize-dump-payload "$2")
+  for i in $(seq 1 200); do
+    seconds=$(awk '/DB loaded from disk:/ { print $(NF - 1) }' "$WORK/$1/redis.log")
+    [ -n "$seconds" ] && break
+    sleep 0.05
+  done
+  [ "$(cli "$port" DEBUG DIGEST)" = "$SRC_DIGEST" ] || { log "load $1: digest differs"; exit 1; }
+  stop_redis "$1"
+  awk -v s="$seconds" 'BEGIN { printf "%.0f", s * 1000 }'
+}
+LOAD_NO_ALL=(); LOAD_YES_ALL=()
+for i in $(seq 1 "$LOADS"); do
+  LOAD_NO_ALL+=("$(load "load-plain-$i" no)")
+  LOAD_YES_ALL+=("$(load "load-sanitized-$i" yes)")
+done
+LOAD_NO=$(median "${LOAD_NO_ALL[@]}"); LOAD_YES=$(median "${LOAD_YES_ALL[@]}")
+
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 S=$(median $(cat "$WORK/stats.ms")); SN=$(median $(cat "$WORK/stats-nv.ms"))
 R=$(median $(cat "$WORK/resp.ms")); RN=$(median $(cat "$WORK/resp-nv.ms"))
@@ -92,4 +116,6 @@ printf '%-28s %14s %14s %8s\n' "command" "validated ms" "--no-validate" "ratio"
 printf '%-28s %14s %14s %8s\n' "shake rdb stats" "$S" "$SN" "$(ratio "$S" "$SN")"
 printf '%-28s %14s %14s %8s\n' "shake rdb resp" "$R" "$RN" "$(ratio "$R" "$RN")"
 printf '%-28s %14s %14s %8s\n' "restore (s): whole file first / single pass" "$TWO_PASS" "$ONE_PASS" "$(ratio "$TWO_PASS" "$ONE_PASS")"
+printf '%-28s %14s %14s %8s\n' "redis-server load (ms): sanitize-dump-payload yes / no" "$LOAD_YES" "$LOAD_NO" "$(ratio "$LOAD_YES" "$LOAD_NO")"
 echo "(restores: medians of $RESTORES each, every copy equal to the source by DEBUG DIGEST; process start-up included in every time)"
+echo "(deep validation adds $(awk -v a="$S" -v b="$SN" 'BEGIN { printf "%.0f", a - b }') ms to shake rdb stats; redis-server's own deep sanitization adds $((LOAD_YES - LOAD_NO)) ms to loading the same file, medians of $LOADS loads each)"
