@@ -20,6 +20,9 @@ internal sealed class DuplicateFinder : IDisposable
     private int _expected;
     private bool _hashed;
     private const int LinearLimit = 16;
+    private const int IntegerTextLength = 24; // the decimal text of any 64-bit integer fits
+    private ulong[]? _screen;
+    private byte[]? _screenText;
 
     private struct Slot
     {
@@ -29,9 +32,6 @@ internal sealed class DuplicateFinder : IDisposable
         public int Next; // 1-based index of the next slot in the same bucket, 0 at the end
     }
 
-    private ulong[]? _screen;
-    private byte[]? _screenText;
-
     /// <summary>This finder's hash seed.</summary>
     public ulong Seed { get; } = MemberHash.NewSeed();
 
@@ -40,9 +40,7 @@ internal sealed class DuplicateFinder : IDisposable
     /// until it refuses a member, and then the finder decides.
     /// </summary>
     public SmallDuplicateFilter Screen() =>
-        new(_screen ??= new ulong[SmallDuplicateFilter.Capacity], _screenText ??= new byte[CompactElementTextLength], Seed);
-
-    private const int CompactElementTextLength = 24; // the decimal text of any 64-bit integer fits
+        new(_screen ??= new ulong[SmallDuplicateFilter.Capacity], _screenText ??= new byte[IntegerTextLength], Seed);
 
     /// <summary>Starts a new collection of about <paramref name="expected"/> elements (a hint).</summary>
     public void Reset(long expected)
