@@ -7,7 +7,8 @@
 # and RESTORES (default 5) alternating restores of the file into an empty server each way (medians): the default
 # (validate the whole file, then write) against restore_single_pass = true (validate each value as it is written),
 # every copy checked by DEBUG DIGEST. As the baseline for the cost, LOADS (default 5) alternating loads of the same file
-# by redis-server with sanitize-dump-payload no and yes (its own deep sanitization; load times from its log, medians).
+# by redis-server with sanitize-dump-payload no and yes (its own deep sanitization; load times from its log, medians),
+# and in every round redis-check-rdb FILE (Redis's own checker, which loads every value with deep sanitization).
 # Environment: SHAKE (path of a shake binary; default: the native executable of scripts/publish.sh), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -48,13 +49,15 @@ ms() {
   awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }' >> "$out"
 }
 
-for f in stats stats-nv resp resp-nv; do : > "$WORK/$f.ms"; done
+for f in stats stats-nv resp resp-nv check; do : > "$WORK/$f.ms"; done
+CHECKER=$(command -v redis-check-rdb || true)
 "$SHAKE_BIN" rdb stats "$WORK/dump.rdb" >/dev/null   # warm the page cache and the binary
 for _ in $(seq 1 "$ROUNDS"); do
   ms "$WORK/stats.ms" "$SHAKE_BIN" rdb stats "$WORK/dump.rdb"
   ms "$WORK/stats-nv.ms" "$SHAKE_BIN" rdb stats --no-validate "$WORK/dump.rdb"
   ms "$WORK/resp.ms" "$SHAKE_BIN" rdb resp "$WORK/dump.rdb"
   ms "$WORK/resp-nv.ms" "$SHAKE_BIN" rdb resp --no-validate "$WORK/dump.rdb"
+  [ -z "$CHECKER" ] || ms "$WORK/check.ms" "$CHECKER" "$WORK/dump.rdb"
 done
 
 # restore NAME SINGLE_PASS: one restore into a fresh server; prints the wall time in s and checks the digest.
@@ -116,6 +119,7 @@ printf '%-28s %14s %14s %8s\n' "command" "validated ms" "--no-validate" "ratio"
 printf '%-28s %14s %14s %8s\n' "shake rdb stats" "$S" "$SN" "$(ratio "$S" "$SN")"
 printf '%-28s %14s %14s %8s\n' "shake rdb resp" "$R" "$RN" "$(ratio "$R" "$RN")"
 printf '%-28s %14s %14s %8s\n' "restore (s): whole file first / single pass" "$TWO_PASS" "$ONE_PASS" "$(ratio "$TWO_PASS" "$ONE_PASS")"
+[ -z "$CHECKER" ] || printf '%-28s %14s %14s %8s\n' "redis-check-rdb / shake rdb stats" "$(median $(cat "$WORK/check.ms"))" "$S" "$(ratio "$(median $(cat "$WORK/check.ms"))" "$S")"
 printf '%-28s %14s %14s %8s\n' "redis-server load (ms): sanitize-dump-payload yes / no" "$LOAD_YES" "$LOAD_NO" "$(ratio "$LOAD_YES" "$LOAD_NO")"
 echo "(restores: medians of $RESTORES each, every copy equal to the source by DEBUG DIGEST; process start-up included in every time)"
 echo "(deep validation adds $(awk -v a="$S" -v b="$SN" 'BEGIN { printf "%.0f", a - b }') ms to shake rdb stats; redis-server's own deep sanitization adds $((LOAD_YES - LOAD_NO)) ms to loading the same file, medians of $LOADS loads each)"
