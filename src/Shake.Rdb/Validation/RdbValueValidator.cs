@@ -97,6 +97,12 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
         ReadOnlySpan<byte> blob;
         if (lzfAt < 0) blob = unread.Slice(blobAt, blobLength);
         else if (!TryInflate(unread.Slice(lzfAt, stringLength - lzfAt), blobLength, out blob)) return false;
+        // The common case, a small listpack the fast walk accepts, needs none of the exact check's set-up.
+        if (check <= 3 && ListpackFastCheck.TryCheck(blob, check == 1 ? 1 : 2, _unique, scores: check == 3, out _))
+        {
+            length = stringLength;
+            return true;
+        }
         try
         {
             switch (check)
@@ -264,6 +270,7 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             ReadOnlySpan<byte> data;
             if (lzfAt < 0) data = value.Slice(blobAt, blobLength);
             else if (!TryInflate(value[lzfAt..pos], blobLength, out data)) return false;
+            if (ListpackFastCheck.TryCheck(data, 1, null, scores: false, out _)) continue;
             try
             {
                 CompactEncodingChecks.Listpack(data, 1, null, "list element");
