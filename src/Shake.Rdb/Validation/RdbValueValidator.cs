@@ -142,7 +142,8 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             int at = pos + 1;
             if (!PlainSpan.TryReadLength(span, ref at, out long compressed) || !PlainSpan.TryReadLength(span, ref at, out long plain)) return false;
             // A larger expansion than LZF allows is corruption, reported (and refused before any allocation) the long way.
-            if (compressed > span.Length - at || plain == 0 || plain > maxStringLength || compressed > maxStringLength || plain > compressed * 88 + 8) return false;
+            if (compressed > span.Length - at || plain == 0 || plain > Array.MaxLength || plain > maxStringLength || compressed > maxStringLength
+                || plain > compressed * 88 + 8) return false;
             lzfAt = at;
             blobLength = (int)plain;
             pos = at + (int)compressed;
