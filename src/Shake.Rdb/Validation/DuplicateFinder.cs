@@ -20,9 +20,7 @@ internal sealed class DuplicateFinder : IDisposable
     private int _expected;
     private bool _hashed;
     private const int LinearLimit = 16;
-    private const int IntegerTextLength = 24; // the decimal text of any 64-bit integer fits
     private ulong[]? _screen;
-    private byte[]? _screenText;
 
     private struct Slot
     {
@@ -36,11 +34,10 @@ internal sealed class DuplicateFinder : IDisposable
     public ulong Seed { get; } = MemberHash.NewSeed();
 
     /// <summary>
-    /// A filter for a small collection, over this finder's buffers and seed; it replaces the finder for that collection
+    /// A filter for a small collection, over this finder's buffer and seed; it replaces the finder for that collection
     /// until it refuses a member, and then the finder decides.
     /// </summary>
-    public SmallDuplicateFilter Screen() =>
-        new(_screen ??= new ulong[SmallDuplicateFilter.Capacity], _screenText ??= new byte[IntegerTextLength], Seed);
+    public SmallDuplicateFilter Screen() => new(_screen ??= new ulong[SmallDuplicateFilter.Capacity], Seed);
 
     /// <summary>Starts a new collection of about <paramref name="expected"/> elements (a hint).</summary>
     public void Reset(long expected)

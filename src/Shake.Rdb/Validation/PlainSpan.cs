@@ -60,6 +60,7 @@ internal static class PlainSpan
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool TryReadLength(ReadOnlySpan<byte> value, ref int pos, out long length)
     {
         length = 0;
