@@ -82,12 +82,18 @@ TOML
   stop_redis "$1"
   [ "$digest" = "$SRC_DIGEST" ] || { log "restore $1: digest differs ($digest vs $SRC_DIGEST)"; exit 1; }
 }
-TWO_PASS_ALL=(); ONE_PASS_ALL=()
-for i in $(seq 1 "$RESTORES"); do
-  TWO_PASS_ALL+=("$(restore "restore-validated-$i" false)")
-  ONE_PASS_ALL+=("$(restore "restore-single-$i" true)")
-done
-TWO_PASS=$(median "${TWO_PASS_ALL[@]}"); ONE_PASS=$(median "${ONE_PASS_ALL[@]}")
+# alternate N FUNC NAME-A ARG-A NAME-B ARG-B: N rounds of FUNC NAME-A-i ARG-A then FUNC NAME-B-i ARG-B; prints the
+# median of each side.
+alternate() {
+  local n=$1 fn=$2 a=$3 arg_a=$4 b=$5 arg_b=$6 i
+  local -a all_a=() all_b=()
+  for i in $(seq 1 "$n"); do
+    all_a+=("$("$fn" "$a-$i" "$arg_a")")
+    all_b+=("$("$fn" "$b-$i" "$arg_b")")
+  done
+  echo "$(median "${all_a[@]}") $(median "${all_b[@]}")"
+}
+read -r TWO_PASS ONE_PASS <<< "$(alternate "$RESTORES" restore restore-validated false restore-single true)"
 
 # load NAME SANITIZE: redis-server loads the file with sanitize-dump-payload SANITIZE; prints the load time in ms.
 load() {
@@ -104,12 +110,7 @@ load() {
   stop_redis "$1"
   awk -v s="$seconds" 'BEGIN { printf "%.0f", s * 1000 }'
 }
-LOAD_NO_ALL=(); LOAD_YES_ALL=()
-for i in $(seq 1 "$LOADS"); do
-  LOAD_NO_ALL+=("$(load "load-plain-$i" no)")
-  LOAD_YES_ALL+=("$(load "load-sanitized-$i" yes)")
-done
-LOAD_NO=$(median "${LOAD_NO_ALL[@]}"); LOAD_YES=$(median "${LOAD_YES_ALL[@]}")
+read -r LOAD_NO LOAD_YES <<< "$(alternate "$LOADS" load load-plain no load-sanitized yes)"
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2fx", a / b }'; }
 S=$(median $(cat "$WORK/stats.ms")); SN=$(median $(cat "$WORK/stats-nv.ms"))
@@ -122,4 +123,4 @@ printf '%-28s %14s %14s %8s\n' "restore (s): whole file first / single pass" "$T
 [ -z "$CHECKER" ] || printf '%-28s %14s %14s %8s\n' "redis-check-rdb / shake rdb stats" "$(median $(cat "$WORK/check.ms"))" "$S" "$(ratio "$(median $(cat "$WORK/check.ms"))" "$S")"
 printf '%-28s %14s %14s %8s\n' "redis-server load (ms): sanitize-dump-payload yes / no" "$LOAD_YES" "$LOAD_NO" "$(ratio "$LOAD_YES" "$LOAD_NO")"
 echo "(restores: medians of $RESTORES each, every copy equal to the source by DEBUG DIGEST; process start-up included in every time)"
-echo "(deep validation adds $(awk -v a="$S" -v b="$SN" 'BEGIN { printf "%.0f", a - b }') ms to shake rdb stats; redis-server's own deep sanitization adds $((LOAD_YES - LOAD_NO)) ms to loading the same file, medians of $LOADS loads each)"
+echo "(deep validation adds $(awk -v a="$S" -v b="$SN" 'BEGIN { printf "%.0f", a - b }') ms to shake rdb stats; redis-server's own deep sanitization adds $(awk -v a="$LOAD_YES" -v b="$LOAD_NO" 'BEGIN { printf "%.0f", a - b }') ms to loading the same file, medians of $LOADS loads each)"
