@@ -77,9 +77,10 @@ public sealed class LargeValueTests(ITestOutputHelper output)
     public async Task A_string_over_the_threshold_is_written_in_parts_and_one_over_the_targets_bulk_limit_is_refused_by_name(bool diskless)
     {
         await using var source = await RedisServer.StartAsync(["--repl-diskless-sync", diskless ? "yes" : "no", "--repl-diskless-sync-delay", "0", "--proto-max-bulk-len", "64mb"]);
-        await using var target = await RedisServer.StartAsync(["--proto-max-bulk-len", "4mb"]);
-        // Random bytes, so the server cannot store them LZF-compressed (a compressed string is held whole).
-        var value = new byte[3 * 1024 * 1024 + 17];
+        await using var target = await RedisServer.StartAsync(["--proto-max-bulk-len", (19L << 18).ToString()]); // 4.75 MB
+        // Random bytes, so the server cannot store them LZF-compressed (a compressed string is held whole); more than the
+        // spool lets the reader buffer (4 MB), so the string never arrives whole and always goes in parts.
+        var value = new byte[9 * 512 * 1024 + 17];
         new Random(11).NextBytes(value);
         var tooLong = new byte[5 * 1024 * 1024];
         new Random(12).NextBytes(tooLong);
@@ -91,7 +92,7 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         await source.CliAsync("DEBUG", "POPULATE", "10", "small", "10");
         var summary = await SnapshotConvertingAsync(source, target, largeValueThreshold: 256 * 1024);
         Assert.Equal(1, summary.Final.KeysFailed);
-        Assert.Equal(1, summary.Final.KeysConverted); // the 3 MB string went in parts: SET, then APPENDs, then RENAME
+        Assert.Equal(1, summary.Final.KeysConverted); // the 4.5 MB string went in parts: SET, then APPENDs, then RENAME
         Assert.Contains(summary.FirstFailedKeys, f => f.Contains("big:too-long") && f.Contains("proto-max-bulk-len"));
         Assert.Equal(value.Length, (await Redis.CallAsync(target, "STRLEN", "big:string")).AsInt64());
         Assert.Equal(4102444800000, (await Redis.CallAsync(target, "PEXPIRETIME", "big:string")).AsInt64());
