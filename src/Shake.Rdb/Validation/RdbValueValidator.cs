@@ -202,40 +202,28 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     public static string KeyText(ReadOnlySpan<byte> key) =>
         key.Length <= 200 ? Encoding.UTF8.GetString(key) : Encoding.UTF8.GetString(key[..200]) + "...";
 
-    /// <summary>
-    /// The common cases without a cursor, for a value in one span: a string value, or a compact encoding's blob, stored
-    /// as one raw (or, for a string, integer-encoded) string that fills the value exactly. False leaves the value to
-    /// the general path (LZF, other types, or anything that does not fit, which that path then reports).
-    /// </summary>
-    // An LZF string value filling the span exactly: 0xC3, compressed length, plain length, the compressed bytes. Only
-    // the two short length forms are read here; anything else (and every error, to be reported with its offset) goes
-    // the long way.
+    // An LZF string value filling the span exactly, walked run by run without producing its bytes; anything else (and
+    // every error, to be reported with its offset) goes the long way.
     private static bool TryCheckLzfString(ReadOnlySpan<byte> value)
     {
-        var at = 1;
-        if (!TryShortLength(value, ref at, out var compressed) || !TryShortLength(value, ref at, out var plain)) return false;
-        if (at + compressed != value.Length) return false;
+        int end = 0;
+        if (!TryFrameBlob(value, ref end, long.MaxValue, out int lzfAt, out _, out int plainLength) || lzfAt < 0 || end != value.Length) return false;
         try
         {
-            Lzf.Check(value[at..], plain);
+            Lzf.Check(value[lzfAt..], plainLength);
             return true;
         }
         catch (RdbFormatException)
         {
             return false;
         }
-
-        static bool TryShortLength(ReadOnlySpan<byte> span, ref int at, out int length)
-        {
-            length = 0;
-            if (at >= span.Length) return false;
-            var b = span[at];
-            if (b >> 6 == 0) { length = b & 0x3F; at += 1; return true; }
-            if (b >> 6 == 1 && at + 1 < span.Length) { length = ((b & 0x3F) << 8) | span[at + 1]; at += 2; return true; }
-            return false;
-        }
     }
 
+    /// <summary>
+    /// The common cases without a cursor, for a value in one span: a string value, or a value
+    /// <see cref="TryValidatePrefix(byte, ReadOnlySpan{byte}, out int)"/> covers, filling the span exactly. False leaves
+    /// the value to the general path (other types, or anything that does not fit, which that path then reports).
+    /// </summary>
     private bool TryValidateWhole(byte type, ReadOnlySpan<byte> value)
     {
         if (value.Length == 0) return false;

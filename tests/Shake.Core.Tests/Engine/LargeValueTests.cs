@@ -149,18 +149,7 @@ public sealed class LargeValueTests(ITestOutputHelper output)
         string Value() => string.Concat(Enumerable.Range(0, 10).Select(_ => Convert.ToHexString(BitConverter.GetBytes(random.NextInt64()))));
         await Redis.PipelineAsync(source, Enumerable.Range(0, 80).Select(b => new[] { "HSET", "big:hfe" }.Concat(Enumerable.Range(b * 500, 500).SelectMany(i => new[] { $"field-{i}", Value() })).ToArray()));
         await Redis.PipelineAsync(source, Enumerable.Range(0, Fields / 2).Select(i => new[] { "HPEXPIREAT", "big:hfe", (4102444800000 + i % 100).ToString(), "FIELDS", "1", $"field-{i * 2}" }));
-        var logger = new TestLogger(output);
-        using var converter = new PlainCommandConverter(new ConversionOptions(), logger);
-        var options = new EngineOptions
-        {
-            Source = Redis.Options(source),
-            Target = Redis.Options(target),
-            Directory = Path.Combine(Path.GetTempPath(), "shake-engine-test", Guid.NewGuid().ToString("N")),
-            SyncAof = false,
-            Converter = converter,
-            LargeValueThresholdBytes = 16 * 1024,
-        };
-        var summary = await new SyncEngine(options, logger).RunAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+        var summary = await SnapshotConvertingAsync(source, target, largeValueThreshold: 16 * 1024);
         Assert.Equal(1, summary.Final.KeysConverted);
         Assert.Equal(Fields, (await Redis.CallAsync(target, "HLEN", "big:hfe")).AsInt64());
         foreach (var i in new[] { 0, 1, 2, 9998, 20001, 39998, 39999 })
