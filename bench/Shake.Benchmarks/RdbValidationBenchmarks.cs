@@ -1,6 +1,7 @@
 using System.IO.Pipelines;
 using BenchmarkDotNet.Attributes;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Validation;
 
 namespace Shake.Benchmarks;
 
@@ -41,6 +42,17 @@ public class RdbValidationBenchmarks
 
     [Benchmark]
     public Task<long> ParseValidated() => ParseAsync(validate: true);
+
+    /// <summary>
+    /// The whole-file pass (restore's check before the first write, <c>shake rdb stats</c>): the parser's thread frames
+    /// values, the machine's spare cores validate them meanwhile.
+    /// </summary>
+    [Benchmark]
+    public async Task<long> ValidateFileOnSpareCores()
+    {
+        var result = await RdbFileValidator.ValidateAsync(Reader(), new CountingHandler(), workers: null, CancellationToken.None);
+        return result.Entries;
+    }
 
     [Benchmark]
     public async Task<long> ParseDecoded()

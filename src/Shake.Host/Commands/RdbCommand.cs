@@ -3,6 +3,7 @@ using System.IO.Pipelines;
 using Shake.Host.Commands.Rdb;
 using Shake.Rdb;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Validation;
 
 namespace Shake.Host.Commands;
 
@@ -96,8 +97,14 @@ public static class RdbCommand
             RdbSubcommand.Stats => RunAsync(invocation.File, async (path, stdout, ct) =>
             {
                 var handler = new StatsHandler(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
-                using var parser = new RdbParser<StatsHandler>(handler, options);
-                await RdbPipeReader.ParseFileAsync(path, parser, ct);
+                // The report is written once the whole file was read: the validation pass may check values on the
+                // spare cores while the handler counts them.
+                if (invocation.Validate) await RdbFileValidator.ValidateAsync(path, handler, ct);
+                else
+                {
+                    using var parser = new RdbParser<StatsHandler>(handler, options);
+                    await RdbPipeReader.ParseFileAsync(path, parser, ct);
+                }
                 await using var output = stdout.AsStream(leaveOpen: true);
                 if (invocation.Json) StatsReport.WriteJson(handler, output);
                 else

@@ -30,6 +30,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
     private readonly ScratchBuffer _scratchB = new();
     private readonly ScratchBuffer _scratchC = new();
     private RdbValueValidator? _validator;
+    private readonly ValidationWorkers? _deferred;
     private readonly ResumableValueScanner _scanner = new();
     private ResumePoint _resume;
 
@@ -46,6 +47,18 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
     {
         _handler = handler;
         _options = options ?? RdbParserOptions.Default;
+    }
+
+    /// <summary>
+    /// A parser whose values are validated by <paramref name="validation"/>'s workers instead of before each entry is
+    /// handed over: an entry reaches the handler while its value is still being checked, and a fault is reported when
+    /// the caller settles the batch (<see cref="ValidationWorkers.Settle"/>). For passes that act on nothing before the
+    /// whole input was found sound.
+    /// </summary>
+    internal RdbParser(THandler handler, RdbParserOptions options, ValidationWorkers validation)
+        : this(handler, options with { ValidateValues = true })
+    {
+        _deferred = validation;
     }
 
     private enum State { Header, Body, LargeValue, Checksum, Done }
@@ -103,6 +116,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
     /// </summary>
     public RdbParseStatus Parse(in ReadOnlySequence<byte> buffer, bool isFinalBlock, out SequencePosition consumed, out SequencePosition examined)
     {
+        _deferred?.Begin(buffer, _consumed);
         var c = new RdbCursor(buffer, _consumed, _options.MaxStringLength);
         var crcFrom = buffer.Start;
         var status = RdbParseStatus.NeedMoreData;
@@ -348,6 +362,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         long typeAt = c.Offset - 1;
         if (!RdbTypeInfo.TryGetLogicalType(type, Magic, out var logical))
             throw RdbTypeErrors.Unsupported(type, Magic, typeAt);
+        long keyOffset = c.Offset;
         if (!RdbStrings.TryRead(ref c, _scratchA, _scratchC, out var key)) return false;
         var valueStart = c.Reader.Position;
         long valueOffset = c.Offset;
@@ -357,7 +372,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         {
             if (!TryResumeValue(ref c, buffer)) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
-        else if (!validated && type != RdbValueType.String && TryValidateInPlace(ref c, type, key, valueOffset))
+        else if (!validated && type != RdbValueType.String && _deferred is null && TryValidateInPlace(ref c, type, key, valueOffset))
         {
             validated = true;
         }
@@ -373,7 +388,11 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
             }
         }
         var raw = buffer.Slice(valueStart, c.Reader.Position);
-        if (!validated && RdbValueValidator.HasStructure(type, raw)) Validate(type, raw, key, valueOffset);
+        if (!validated && RdbValueValidator.HasStructure(type, raw))
+        {
+            if (_deferred is null) Validate(type, raw, key, valueOffset);
+            else _deferred.Add(type, raw, key, keyOffset, valueOffset, Magic);
+        }
         var entry = new RdbEntry(_db, key, type, logical, raw, _expireAtMs, _idleSeconds, _frequency, Version, Magic, at, metadata);
         ClearKeyPrefix();
         keepGoing = _handler.OnEntry(entry);

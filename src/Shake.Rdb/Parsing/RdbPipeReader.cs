@@ -12,8 +12,18 @@ public static class RdbPipeReader
     /// <paramref name="afterBatch"/>, when given, runs after each batch of parsed items (before reading more): the place
     /// for a handler that buffered output to flush it, which also applies the consumer's backpressure to the reading.
     /// </summary>
-    public static async ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser, CancellationToken cancellation = default,
+    public static ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser, CancellationToken cancellation = default,
         Func<CancellationToken, ValueTask>? afterBatch = null)
+        where THandler : IRdbHandler =>
+        ParseAsync(reader, parser, settle: null, cancellation, afterBatch);
+
+    /// <summary>
+    /// <see cref="ParseAsync{THandler}(PipeReader, RdbParser{THandler}, CancellationToken, Func{CancellationToken, ValueTask}?)"/>
+    /// with <paramref name="settle"/> called after each parse call, also one that threw, while the batch it parsed is
+    /// still buffered (what the handler kept of it stays valid until then); it may throw.
+    /// </summary>
+    internal static async ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser,
+        Action? settle, CancellationToken cancellation, Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
         // When an item is incomplete, the next attempt re-walks it from its start. Waiting until the buffered
@@ -34,10 +44,35 @@ public static class RdbPipeReader
             {
                 status = parser.Parse(buffer, result.IsCompleted, out consumed, out examined);
             }
+            catch when (settle is not null)
+            {
+                // What was handed over before the fault is settled first: a fault of its own lies earlier in the file.
+                try
+                {
+                    settle();
+                }
+                finally
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                }
+                throw;
+            }
             catch
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 throw;
+            }
+            if (settle is not null)
+            {
+                try
+                {
+                    settle();
+                }
+                catch
+                {
+                    reader.AdvanceTo(buffer.Start, buffer.End);
+                    throw;
+                }
             }
             long remaining = buffer.Slice(consumed).Length;
             reader.AdvanceTo(consumed, examined);
@@ -48,8 +83,14 @@ public static class RdbPipeReader
     }
 
     /// <summary>Parses a whole file (or stdin when <paramref name="path"/> is <c>-</c>) with <paramref name="parser"/>.</summary>
-    public static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
+    public static ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
         Func<CancellationToken, ValueTask>? afterBatch = null)
+        where THandler : IRdbHandler =>
+        ParseFileAsync(path, parser, settle: null, cancellation, afterBatch);
+
+    /// <summary><see cref="ParseFileAsync{THandler}(string, RdbParser{THandler}, CancellationToken, Func{CancellationToken, ValueTask}?)"/> with a settle step (see <see cref="ParseAsync{THandler}(PipeReader, RdbParser{THandler}, Action?, CancellationToken, Func{CancellationToken, ValueTask}?)"/>).</summary>
+    internal static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser,
+        Action? settle, CancellationToken cancellation, Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
         // A file is read in place (see SynchronousStream); standard input may be a slow pipe, so it stays asynchronous.
@@ -61,7 +102,7 @@ public static class RdbPipeReader
             var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
             try
             {
-                return await ParseAsync(reader, parser, cancellation, afterBatch).ConfigureAwait(false);
+                return await ParseAsync(reader, parser, settle, cancellation, afterBatch).ConfigureAwait(false);
             }
             finally
             {

@@ -1,6 +1,8 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Values;
 
 namespace Shake.Rdb.Validation;
 
@@ -10,26 +12,92 @@ namespace Shake.Rdb.Validation;
 public readonly record struct RdbFileValidation(long Entries, long Bytes);
 
 /// <summary>
-/// Reads a whole RDB file once, checksum verified and every value deep-validated, writing nothing: the pass that
-/// lets a restore refuse a corrupt file before its first write.
+/// Reads a whole RDB once, checksum verified and every value deep-validated, writing nothing: the pass that lets a
+/// restore refuse a corrupt file before its first write, and the one <c>shake rdb stats</c> gathers its figures in.
+/// Values are validated on the machine's spare cores (at most three) while the next ones are read and framed; the
+/// verdict and the error are the same as a parse with <see cref="RdbParserOptions.ValidateValues"/> on one core.
 /// </summary>
 public static class RdbFileValidator
 {
     /// <summary>
-    /// Validates the file at <paramref name="path"/>; throws <see cref="RdbFormatException"/> at the first problem,
-    /// naming the key, its type and the absolute byte offset when a value is corrupt.
+    /// Validates the file at <paramref name="path"/> (<c>-</c>: standard input); throws <see cref="RdbFormatException"/>
+    /// at the first problem, naming the key, its type and the absolute byte offset when a value is corrupt.
     /// </summary>
-    public static async Task<RdbFileValidation> ValidateAsync(string path, CancellationToken cancellation)
+    public static Task<RdbFileValidation> ValidateAsync(string path, CancellationToken cancellation) =>
+        ValidateAsync(path, new NoHandler(), cancellation);
+
+    /// <summary>
+    /// Validates the file at <paramref name="path"/> (<c>-</c>: standard input) as
+    /// <see cref="ValidateAsync(string, CancellationToken)"/> does, handing every item to <paramref name="handler"/> as it
+    /// is read. An entry reaches the handler before its value's validation has ended: what the handler gathers is
+    /// sound only once this call returned; it must not act on an entry (write it out, send it) before.
+    /// </summary>
+    public static Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation)
+        where THandler : IRdbHandler =>
+        RunAsync(handler, ValidationWorkers.DefaultCount, (parser, settle) => RdbPipeReader.ParseFileAsync(path, parser, settle, cancellation));
+
+    /// <summary>
+    /// <see cref="ValidateAsync{THandler}(string, THandler, CancellationToken)"/> over <paramref name="reader"/>, with
+    /// <paramref name="workers"/> validation threads (0: everything on the caller's thread; null: one per spare core, at
+    /// most three). The reader is read up to the end of the RDB, not completed.
+    /// </summary>
+    public static Task<RdbFileValidation> ValidateAsync<THandler>(PipeReader reader, THandler handler, int? workers, CancellationToken cancellation)
+        where THandler : IRdbHandler =>
+        RunAsync(handler, workers ?? ValidationWorkers.DefaultCount, (parser, settle) => RdbPipeReader.ParseAsync(reader, parser, settle, cancellation));
+
+    private static async Task<RdbFileValidation> RunAsync<THandler>(THandler handler, int workers,
+        Func<RdbParser<EntryCounter<THandler>>, Action?, ValueTask<RdbParseStatus>> parse)
+        where THandler : IRdbHandler
     {
-        using var parser = new RdbParser<EntryCounter>(new EntryCounter(), new RdbParserOptions { ValidateValues = true });
-        await RdbPipeReader.ParseFileAsync(path, parser, cancellation);
+        ArgumentOutOfRangeException.ThrowIfNegative(workers);
+        var counter = new EntryCounter<THandler>(handler);
+        if (workers == 0)
+        {
+            // One thread: each value validated in the walk that frames it, before its entry is handed over.
+            using var serial = new RdbParser<EntryCounter<THandler>>(counter, new RdbParserOptions { ValidateValues = true });
+            await parse(serial, null).ConfigureAwait(false);
+            return new RdbFileValidation(serial.Handler.Entries, serial.BytesConsumed);
+        }
+        using var validation = new ValidationWorkers(workers);
+        using var parser = new RdbParser<EntryCounter<THandler>>(counter, new RdbParserOptions(), validation);
+        await parse(parser, validation.Settle).ConfigureAwait(false);
         return new RdbFileValidation(parser.Handler.Entries, parser.BytesConsumed);
     }
 
-    private struct EntryCounter : IRdbHandler
+    // Counts the entries on the way to the caller's handler.
+    private struct EntryCounter<THandler>(THandler inner) : IRdbHandler where THandler : IRdbHandler
     {
+        private THandler _inner = inner;
         public long Entries;
 
+        public void OnHeader(int version, RdbMagicKind magic) => _inner.OnHeader(version, magic);
+
+        public void OnAux(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value) => _inner.OnAux(key, value);
+
+        public void OnSelectDb(int db) => _inner.OnSelectDb(db);
+
+        public void OnResizeDb(ulong keys, ulong expires) => _inner.OnResizeDb(keys, expires);
+
+        public void OnFunction(ReadOnlySpan<byte> code) => _inner.OnFunction(code);
+
+        public void OnModuleAux(ulong moduleId, in ReadOnlySequence<byte> raw) => _inner.OnModuleAux(moduleId, raw);
+
+        public bool OnEntry(in RdbEntry entry)
+        {
+            Entries++;
+            return _inner.OnEntry(entry);
+        }
+
+        // The pass holds every value whole (no large-value threshold): never called.
+        public IRdbValueVisitor? OnLargeEntryStart(in RdbEntry entry) => null;
+
+        public bool OnLargeEntryEnd() => true;
+
+        public void OnEnd(bool checksumPresent, bool checksumVerified) => _inner.OnEnd(checksumPresent, checksumVerified);
+    }
+
+    private struct NoHandler : IRdbHandler
+    {
         public void OnHeader(int version, RdbMagicKind magic)
         {
         }
@@ -54,11 +122,7 @@ public static class RdbFileValidator
         {
         }
 
-        public bool OnEntry(in RdbEntry entry)
-        {
-            Entries++;
-            return true;
-        }
+        public bool OnEntry(in RdbEntry entry) => true;
 
         public void OnEnd(bool checksumPresent, bool checksumVerified)
         {

@@ -43,6 +43,13 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
             throw new RdbFormatException($"{c.Reader.Remaining} unexpected bytes after a {RdbTypeInfo.Name(type, magic)} value", c.Offset);
     }
 
+    /// <summary><see cref="Validate(byte, in ReadOnlySequence{byte}, RdbMagicKind)"/> for a value in one piece of memory.</summary>
+    internal void Validate(byte type, ReadOnlyMemory<byte> rawValue, RdbMagicKind magic)
+    {
+        if (TryValidateWhole(type, rawValue.Span)) return;
+        Validate(type, new ReadOnlySequence<byte>(rawValue), magic);
+    }
+
     /// <summary>
     /// False for a raw or integer-encoded string value that the parser framed (an <see cref="RdbEntry.RawValue"/>): its
     /// bounds were checked exactly, nothing in it is left to check. Everything else (an LZF string, every other type)
@@ -60,7 +67,7 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     /// framing and validating would take two. Covers plain lists, sets, hashes and binary-score sorted sets, quicklists
     /// of listpacks, and the compact encodings stored as one string (listpacks, ziplists, intsets). False (nothing
     /// checked) for other types, and for a value that does not end inside the span or holds anything but raw and
-    /// integer-encoded strings: the caller frames it and calls <see cref="Validate"/>. Throws
+    /// integer-encoded strings: the caller frames it and calls <see cref="Validate(byte, in ReadOnlySequence{byte}, RdbMagicKind)"/>. Throws
     /// <see cref="RdbFormatException"/> (offset relative to the value) for what is corrupt.
     /// </summary>
     public bool TryValidatePrefix(byte type, ReadOnlySpan<byte> unread, out int length) => TryValidatePrefix(type, unread, long.MaxValue, out length);

@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Validation;
 
 namespace Shake.Rdb.Tests.Fixtures;
 
@@ -32,6 +33,32 @@ public static class RdbFiles
             writer.GetAwaiter().GetResult();
         }
         return handler;
+    }
+
+    /// <summary>
+    /// The whole-file validation pass (<see cref="RdbFileValidator"/>) with <paramref name="workers"/> validation
+    /// threads, fed through a real pipe in chunks of <paramref name="chunk"/> bytes; returns the key count.
+    /// </summary>
+    public static long ValidateOnWorkers(byte[] data, int workers, int chunk = 4096)
+    {
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 0));
+        var writer = Task.Run(async () =>
+        {
+            for (int i = 0; i < data.Length; i += chunk)
+            {
+                await pipe.Writer.WriteAsync(data.AsMemory(i, Math.Min(chunk, data.Length - i)));
+            }
+            await pipe.Writer.CompleteAsync();
+        });
+        try
+        {
+            return RdbFileValidator.ValidateAsync(pipe.Reader, new RecordingHandler(), workers, CancellationToken.None).GetAwaiter().GetResult().Entries;
+        }
+        finally
+        {
+            pipe.Reader.Complete();
+            writer.GetAwaiter().GetResult();
+        }
     }
 
     /// <summary>Parses with the whole input in one buffer (no pipe).</summary>

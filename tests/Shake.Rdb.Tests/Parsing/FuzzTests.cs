@@ -137,6 +137,26 @@ public class FuzzTests
         await run.WaitAsync(TimeSpan.FromSeconds(60));
     }
 
+    [Fact]
+    public async Task MutantsValidatedOnOtherThreadsFailTheSameWay()
+    {
+        var original = CraftedMixedFile();
+        var rnd = new Random(91);
+        var run = Task.Run(() =>
+        {
+            for (int m = 0; m < 500; m++)
+            {
+                var mutant = Mutate(original, rnd);
+                Exception? serial = null, spare = null;
+                try { RdbFiles.ParseWhole(mutant, new RdbParserOptions { ValidateValues = true }); } catch (Exception e) { serial = e; }
+                try { RdbFiles.ValidateOnWorkers(mutant, workers: 1 + m % 2, chunk: m % 3 == 0 ? 7 : mutant.Length + 1); } catch (Exception e) { spare = e; }
+                Assert.True(spare is null or RdbFormatException, $"mutant {m}: {spare}");
+                Assert.True((serial as RdbFormatException)?.Offset == (spare as RdbFormatException)?.Offset, $"mutant {m}: serial: {serial?.Message} spare cores: {spare?.Message}");
+            }
+        });
+        await run.WaitAsync(TimeSpan.FromSeconds(60));
+    }
+
     private static void ParseAndDecode(byte[] data)
     {
         var handler = new DecodingHandler();

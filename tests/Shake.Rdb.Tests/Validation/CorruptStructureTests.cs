@@ -37,6 +37,13 @@ public class CorruptStructureTests
         // Fed in 5-byte reads, values span buffer segments and take the validator's general (cursor) path: same verdict.
         var piped = Assert.Throws<RdbFormatException>(() => RdbFiles.Parse(file, new RdbParserOptions { ValidateValues = true }, chunk: 5));
         Assert.Equal(ex.Message, piped.Message);
+        // The whole-file pass, its values validated on other threads: the same error, whole and in 5-byte reads.
+        foreach (var (workers, chunk) in WorkerRuns(file))
+        {
+            var pass = Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, workers, chunk));
+            Assert.Equal(ex.Message, pass.Message);
+            Assert.Equal(ex.Offset, pass.Offset);
+        }
         // Without validation the framing is sound: the parser hands the entry over.
         Assert.Equal(3, RdbFiles.ParseWhole(file).Entries.Count);
     }
@@ -45,7 +52,10 @@ public class CorruptStructureTests
     {
         Assert.Equal(3, RdbFiles.ParseWhole(File(type, value), new RdbParserOptions { ValidateValues = true }).Entries.Count);
         Assert.Equal(3, RdbFiles.Parse(File(type, value), new RdbParserOptions { ValidateValues = true }, chunk: 5).Entries.Count);
+        foreach (var (workers, chunk) in WorkerRuns(File(type, value))) Assert.Equal(3, RdbFiles.ValidateOnWorkers(File(type, value), workers, chunk));
     }
+
+    private static (int Workers, int Chunk)[] WorkerRuns(byte[] file) => [(1, file.Length), (2, file.Length), (2, 5)];
 
     private static int IndexOf(byte[] data, ReadOnlySpan<byte> what) => data.AsSpan().IndexOf(what);
 

@@ -1,0 +1,316 @@
+using System.Buffers;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Shake.Rdb.Format;
+using Shake.Rdb.Parsing;
+
+namespace Shake.Rdb.Validation;
+
+/// <summary>
+/// Deep validation on other cores, for a pass that reads a whole file: the parser's thread frames each value and
+/// queues it (<see cref="Add"/>), worker threads validate it meanwhile, and <see cref="Settle"/>, called while the
+/// batch of input the parser was given (<see cref="Begin"/>) is still buffered, waits for its values (validating what
+/// is left itself) and throws the first fault in file order, worded as the parser's own validation words it. With no
+/// worker every value is validated on the spot.
+/// </summary>
+/// <remarks>
+/// What the threads share is kept small and written rarely, because every cache line written by one core and read by
+/// another costs a transfer: a queued value is 12 bytes (where it lies in the batch, its length, its type), values are
+/// published and claimed in groups, and the counters sit on lines of their own. Counters only grow (a slot is
+/// the index modulo the capacity): a batch holds at most <see cref="Capacity"/> values, and the next starts after
+/// <see cref="Settle"/>, so no slot is written while a worker may still read it.
+/// </remarks>
+internal sealed class ValidationWorkers : IDisposable
+{
+    /// <summary>Values queued in one batch; past it, the parser's thread validates the rest of the batch itself.</summary>
+    private const int Capacity = 4096;
+
+    // Spins of an idle worker before it sleeps: long enough to bridge the read of the next batch.
+    private const int SpinsBeforeSleep = 2000;
+
+    // Values published to the workers at once, and claimed by one at once.
+    private const int PublishEvery = 32, ClaimAtMost = 16;
+
+    // Main thread only, kept off the lines the workers read.
+    private readonly RdbValueValidator _own = new();
+    private readonly ScratchBuffer _keyScratch = new(), _keyCompressed = new();
+    private readonly Worker[] _workers;
+    private readonly Shared _shared = new();
+    private readonly Job[] _jobs;
+    private long _batchStart;
+    private long _batchOffset;
+    private long _queued;
+    private long _limit = -1;
+    private RdbMagicKind _magic;
+
+    // What the workers read: written by the parser's thread once per batch or per group of values.
+    private sealed class Shared
+    {
+        public readonly Job[] Jobs = new Job[Capacity];
+        public readonly Exception?[] Errors = new Exception?[Capacity];
+        public Counters Counters;
+        public ReadOnlySequence<byte> Batch;
+        public ReadOnlyMemory<byte> BatchMemory;
+        public bool BatchIsMemory;
+        public long BatchOffset;
+        public RdbMagicKind Magic;
+        public int Failed;
+        public volatile bool Stopping;
+    }
+
+    private struct Job
+    {
+        public int At;
+        public int Length;
+        public int KeyAt;
+        public byte Type;
+    }
+
+    // Each counter on a cache line of its own: workers write Claimed and Completed, the parser's thread Published.
+    [StructLayout(LayoutKind.Explicit, Size = 4 * 64)]
+    private struct Counters
+    {
+        [FieldOffset(64)] public long Published;
+        [FieldOffset(128)] public long Claimed;
+        [FieldOffset(192)] public long Completed;
+    }
+
+    private sealed class Worker
+    {
+        public readonly SemaphoreSlim Wake = new(0);
+        public readonly ManualResetEventSlim Exited = new(false);
+        public int Asleep;
+
+        // NotStarted until the pool runs the worker; Dispose turns a worker that never started into Skipped.
+        public int State;
+    }
+
+    private const int NotStarted = 0, Running = 1, Skipped = 2;
+
+    /// <summary>
+    /// Starts <paramref name="workers"/> workers on the thread pool (0: every value is validated by the caller's
+    /// thread). A worker the pool is slow to start only leaves more for the caller's thread.
+    /// </summary>
+    public ValidationWorkers(int workers)
+    {
+        _jobs = _shared.Jobs;
+        _workers = new Worker[Math.Max(0, workers)];
+        for (int i = 0; i < _workers.Length; i++)
+        {
+            var worker = new Worker();
+            _workers[i] = worker;
+            ThreadPool.UnsafeQueueUserWorkItem(static state => state.Self.Run(state.Worker), (Self: this, Worker: worker), preferLocal: false);
+        }
+    }
+
+    /// <summary>Worker threads for this machine: one per spare core, at most three.</summary>
+    public static int DefaultCount => Math.Clamp(Environment.ProcessorCount - 1, 0, 3);
+
+    /// <summary>The parser starts on <paramref name="batch"/>, whose first byte is at absolute offset <paramref name="offset"/>.</summary>
+    public void Begin(in ReadOnlySequence<byte> batch, long offset)
+    {
+        var shared = _shared;
+        shared.Batch = batch;
+        shared.BatchIsMemory = batch.IsSingleSegment;
+        shared.BatchMemory = batch.First;
+        shared.BatchOffset = offset;
+        _batchOffset = offset;
+        // Places in a batch are ints: a batch past 2 GiB (one huge value) is validated on this thread.
+        _limit = _workers.Length == 0 || batch.Length > int.MaxValue ? -1 : _batchStart + Capacity;
+    }
+
+    /// <summary>
+    /// Queues the value at absolute offset <paramref name="valueOffset"/> of the current batch (its key at
+    /// <paramref name="keyOffset"/>), or validates it now when nothing is free to take it; throws the fault of a value
+    /// validated now.
+    /// </summary>
+    // Once per value: small enough to be inlined into the parser.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Add(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long keyOffset, long valueOffset, RdbMagicKind magic)
+    {
+        long queued = _queued;
+        if (queued >= _limit || magic != _magic)
+        {
+            AddOther(type, raw, key, keyOffset, valueOffset, magic);
+            return;
+        }
+        ref var job = ref _jobs[(int)queued & (Capacity - 1)];
+        long batchOffset = _batchOffset;
+        job.At = (int)(valueOffset - batchOffset);
+        job.KeyAt = (int)(keyOffset - batchOffset);
+        job.Length = (int)raw.Length;
+        job.Type = type;
+        _queued = ++queued;
+        // No fence: a worker falling asleep just now may miss the group, and Settle then validates it.
+        if ((queued & (PublishEvery - 1)) == 0) Publish(queued);
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private void AddOther(byte type, in ReadOnlySequence<byte> raw, ReadOnlySpan<byte> key, long keyOffset, long valueOffset, RdbMagicKind magic)
+    {
+        if (magic != _magic)
+        {
+            // Once, at the first value: the workers read it after the value is published.
+            _magic = magic;
+            _shared.Magic = magic;
+            Add(type, raw, key, keyOffset, valueOffset, magic);
+            return;
+        }
+        try
+        {
+            _own.Validate(type, raw, magic);
+        }
+        catch (RdbFormatException e)
+        {
+            throw RdbValueValidator.Describe(e, key, type, magic, valueOffset);
+        }
+    }
+
+    private void Publish(long queued)
+    {
+        Volatile.Write(ref _shared.Counters.Published, queued);
+        foreach (var worker in _workers)
+        {
+            if (Volatile.Read(ref worker.Asleep) != 0 && Interlocked.CompareExchange(ref worker.Asleep, 0, 1) == 1) worker.Wake.Release();
+        }
+    }
+
+    /// <summary>
+    /// Waits until every value queued from the current batch is validated, validating unclaimed ones on this thread,
+    /// then throws the fault of the first corrupt one in file order, naming its key, type and absolute offset.
+    /// Afterwards the batch may be released.
+    /// </summary>
+    public void Settle()
+    {
+        long queued = _queued;
+        if (queued == _batchStart) return;
+        Publish(queued);
+        _limit = -1;
+        var shared = _shared;
+        while (TryClaim(shared, out long from, out long to)) Validate(shared, from, to, _own);
+        var wait = new SpinWait();
+        while (Volatile.Read(ref shared.Counters.Completed) != queued) wait.SpinOnce(sleep1Threshold: -1);
+        long first = _batchStart;
+        _batchStart = queued;
+        if (Volatile.Read(ref shared.Failed) == 0) return;
+        for (long i = first; i < queued; i++)
+        {
+            int slot = (int)i & (Capacity - 1);
+            var error = shared.Errors[slot];
+            if (error is null) continue;
+            Array.Clear(shared.Errors);
+            shared.Failed = 0;
+            if (error is not RdbFormatException format) throw new InvalidOperationException("validating a value failed unexpectedly", error);
+            var job = shared.Jobs[slot];
+            throw RdbValueValidator.Describe(format, KeyAt(shared.Batch, job.KeyAt), job.Type, shared.Magic, shared.BatchOffset + job.At);
+        }
+    }
+
+    // The key of a corrupt value, read again from the batch: copying every key on the way would cost more.
+    private byte[] KeyAt(in ReadOnlySequence<byte> batch, int at)
+    {
+        var c = new RdbCursor(batch.Slice(at), 0, long.MaxValue);
+        return RdbStrings.TryRead(ref c, _keyScratch, _keyCompressed, out var key) ? key.ToArray() : "?"u8.ToArray();
+    }
+
+    // Claims up to ClaimAtMost published values, [from, to).
+    private static bool TryClaim(Shared shared, out long from, out long to)
+    {
+        long claimed = Volatile.Read(ref shared.Counters.Claimed);
+        while (true)
+        {
+            long published = Volatile.Read(ref shared.Counters.Published);
+            if (claimed >= published) break;
+            long end = Math.Min(published, claimed + ClaimAtMost);
+            long seen = Interlocked.CompareExchange(ref shared.Counters.Claimed, end, claimed);
+            if (seen == claimed)
+            {
+                (from, to) = (claimed, end);
+                return true;
+            }
+            claimed = seen;
+        }
+        (from, to) = (0, 0);
+        return false;
+    }
+
+    private static void Validate(Shared shared, long from, long to, RdbValueValidator validator)
+    {
+        var jobs = shared.Jobs;
+        var magic = shared.Magic;
+        for (long i = from; i < to; i++)
+        {
+            int slot = (int)i & (Capacity - 1);
+            var job = jobs[slot];
+            try
+            {
+                if (shared.BatchIsMemory) validator.Validate(job.Type, shared.BatchMemory.Slice(job.At, job.Length), magic);
+                else validator.Validate(job.Type, shared.Batch.Slice(job.At, job.Length), magic);
+            }
+            catch (Exception e)
+            {
+                // Read by Settle once it saw this value completed (the addition below is a full fence).
+                shared.Errors[slot] = e;
+                shared.Failed = 1;
+            }
+        }
+        Interlocked.Add(ref shared.Counters.Completed, to - from);
+    }
+
+    private void Run(Worker worker)
+    {
+        if (Interlocked.CompareExchange(ref worker.State, Running, NotStarted) != NotStarted) return;
+        // Made on this thread, so that what it writes for every value lies apart from what the parser's thread writes
+        // (objects allocated one after the other by one thread share cache lines).
+        var validator = new RdbValueValidator();
+        try
+        {
+            var shared = _shared;
+            int idle = 0;
+            while (!shared.Stopping)
+            {
+                if (TryClaim(shared, out long from, out long to))
+                {
+                    Validate(shared, from, to, validator);
+                    idle = 0;
+                    continue;
+                }
+                if (++idle < SpinsBeforeSleep)
+                {
+                    Thread.SpinWait(20);
+                    continue;
+                }
+                Interlocked.Exchange(ref worker.Asleep, 1);
+                bool work = Volatile.Read(ref shared.Counters.Claimed) < Volatile.Read(ref shared.Counters.Published);
+                // When the flag is already cleared, a wake-up was released for this sleep: it is taken below, none is left over.
+                if ((work || shared.Stopping) && Interlocked.CompareExchange(ref worker.Asleep, 0, 1) == 1) { idle = 0; continue; }
+                worker.Wake.Wait();
+                idle = 0;
+            }
+        }
+        finally
+        {
+            validator.Dispose();
+            worker.Exited.Set();
+        }
+    }
+
+    /// <summary>Stops the workers (after the values each may be validating) and releases their buffers.</summary>
+    public void Dispose()
+    {
+        _shared.Stopping = true;
+        foreach (var worker in _workers)
+        {
+            if (Interlocked.CompareExchange(ref worker.Asleep, 0, 1) == 1) worker.Wake.Release();
+        }
+        foreach (var worker in _workers)
+        {
+            if (Interlocked.CompareExchange(ref worker.State, Skipped, NotStarted) != NotStarted) worker.Exited.Wait();
+            worker.Wake.Dispose();
+            worker.Exited.Dispose();
+        }
+        _own.Dispose();
+        _keyScratch.Dispose();
+        _keyCompressed.Dispose();
+    }
+}

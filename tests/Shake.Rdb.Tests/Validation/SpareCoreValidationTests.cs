@@ -1,0 +1,124 @@
+using Shake.Rdb.Format;
+using Shake.Rdb.Parsing;
+using Shake.Rdb.Tests.Encodings;
+using Shake.Rdb.Tests.Fixtures;
+using Shake.Testing;
+
+namespace Shake.Rdb.Tests.Validation;
+
+/// <summary>
+/// The whole-file pass validates values on other threads while the parser frames the next ones: its verdict and its
+/// error must be those of a parse that validates each value before handing it over, however the values fall into
+/// batches, queued or validated on the spot, and whichever thread finds the fault.
+/// </summary>
+public class SpareCoreValidationTests
+{
+    private static readonly RdbParserOptions Validating = new() { ValidateValues = true };
+
+    // Sets of five members, one listpack each; the ones named are given a duplicate member.
+    private static byte[] ManySets(int count, params int[] corrupt)
+    {
+        var b = new RdbBuilder("REDIS", 11).SelectDb(0);
+        for (int i = 0; i < count; i++)
+        {
+            object last = corrupt.Contains(i) ? "m0" : "m4";
+            b.Byte(RdbValueType.SetListpack).String($"set:{i}").String(ListpackBuilder.Build(["m0", "m1", "m2", "m3", last]));
+        }
+        return b.End();
+    }
+
+    private static void SameAsSerial(byte[] file, params (int Workers, int Chunk)[] runs)
+    {
+        RdbFormatException? serial = null;
+        long entries = 0;
+        try
+        {
+            entries = RdbFiles.ParseWhole(file, Validating).Entries.Count;
+        }
+        catch (RdbFormatException e)
+        {
+            serial = e;
+        }
+        foreach (var (workers, chunk) in runs)
+        {
+            if (serial is null)
+            {
+                Assert.Equal(entries, RdbFiles.ValidateOnWorkers(file, workers, chunk));
+                continue;
+            }
+            var pass = Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, workers, chunk));
+            Assert.Equal(serial.Message, pass.Message);
+            Assert.Equal(serial.Offset, pass.Offset);
+        }
+    }
+
+    [Fact]
+    public void ASoundFileOfManyValuesPassesWithEveryKeyCounted()
+    {
+        var file = ManySets(12_000);
+        Assert.Equal(12_000, RdbFiles.ValidateOnWorkers(file, 2, file.Length));
+        Assert.Equal(12_000, RdbFiles.ValidateOnWorkers(file, 1, 4096));
+        Assert.Equal(12_000, RdbFiles.ValidateOnWorkers(file, 0, 4096));
+    }
+
+    [Theory]
+    [InlineData(100)] // queued: the batch (the whole file) has room for it
+    [InlineData(11_000)] // past what one batch queues: validated on the parser's thread
+    public void ACorruptValueIsNamedWhereverItFalls(int corrupt)
+    {
+        var file = ManySets(12_000, corrupt);
+        SameAsSerial(file, (1, file.Length), (2, file.Length), (2, 4096), (2, 5), (0, 4096));
+        var ex = Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, 1, file.Length));
+        Assert.Contains($"key \"set:{corrupt}\"", ex.Message);
+        Assert.Contains("duplicate set member", ex.Message);
+    }
+
+    [Fact]
+    public void OfTwoCorruptValuesTheFirstInTheFileIsReported()
+    {
+        // The second is validated on the spot while the first waits in the queue: the first still wins.
+        var file = ManySets(12_000, 3_000, 11_000);
+        SameAsSerial(file, (1, file.Length), (2, file.Length), (2, 4096));
+        Assert.Contains("key \"set:3000\"", Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, 2, file.Length)).Message);
+        // Two in one group of queued values.
+        SameAsSerial(ManySets(500, 40, 41), (1, 1 << 20), (2, 4096));
+    }
+
+    [Fact]
+    public void ACorruptValueBeforeTheEndOfATruncatedFileIsWhatIsReported()
+    {
+        var file = ManySets(2_000, 1_500);
+        var truncated = file[..^100];
+        SameAsSerial(truncated, (1, truncated.Length), (2, 4096));
+        Assert.Contains("key \"set:1500\"", Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(truncated, 1, 4096)).Message);
+    }
+
+    [Fact]
+    public void AnEncodedKeyOfACorruptValueIsNamedAsDecoded()
+    {
+        var blob = ListpackBuilder.Build(["a", "b", "a"]);
+        var lzfKey = new string('k', 40) + "-compressed";
+        var lzf = new RdbBuilder("REDIS", 11).SelectDb(0).StringEntry("before", "ok")
+            .Byte(RdbValueType.SetListpack).LzfString(System.Text.Encoding.ASCII.GetBytes(lzfKey)).String(blob).End();
+        SameAsSerial(lzf, (1, lzf.Length), (2, 7));
+        Assert.Contains($"key \"{lzfKey}\"", Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(lzf, 1, lzf.Length)).Message);
+        // An integer-encoded key (0xC1: a 16-bit integer).
+        var integer = new RdbBuilder("REDIS", 11).SelectDb(0)
+            .Byte(RdbValueType.SetListpack).Raw(0xC1, 0x39, 0x30).String(blob).End();
+        SameAsSerial(integer, (1, integer.Length), (2, 3));
+        Assert.Contains("key \"12345\"", Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(integer, 1, integer.Length)).Message);
+    }
+
+    [SharedFact]
+    public void EveryCorpusFileGetsTheVerdictOfASerialParse()
+    {
+        var root = SharedAssets.PathOf("corpus")!;
+        var files = Directory.GetFiles(root, "*.rdb", SearchOption.AllDirectories).Order().ToList();
+        Assert.NotEmpty(files);
+        foreach (var path in files)
+        {
+            // Valkey files too: their magic reaches the workers with the first value.
+            SameAsSerial(File.ReadAllBytes(path), (1, 1 << 20), (2, 4096), (0, 4096));
+        }
+    }
+}
