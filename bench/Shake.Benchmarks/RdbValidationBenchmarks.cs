@@ -70,8 +70,9 @@ public class RdbValidationBenchmarks
         return parser.Handler.Entries;
     }
 
+    // Read as a file is (RdbPipeReader.ParseFileAsync).
     private PipeReader Reader() =>
-        PipeReader.Create(new MemoryStream(_file, writable: false), new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024));
+        PipeReader.Create(new MemoryStream(_file, writable: false), new StreamPipeReaderOptions(bufferSize: RdbPipeReader.FileReadSize, minimumReadSize: RdbPipeReader.FileReadSize / 4));
 
     private struct CountingHandler : IRdbHandler
     {

@@ -6,6 +6,12 @@ namespace Shake.Rdb.Parsing;
 public static class RdbPipeReader
 {
     /// <summary>
+    /// Bytes a file is read in (the pipe's buffer size; a read is at least a quarter of it). Large enough that the
+    /// per-read work (a parse call; in a validation pass, settling the values queued to other cores) is rare.
+    /// </summary>
+    public const int FileReadSize = 1024 * 1024;
+
+    /// <summary>
     /// Reads until the RDB ends (or the handler stops), feeding the parser as bytes arrive. Bytes after the RDB
     /// (e.g. the AOF tail of a preamble file, or the next replication data) are left unconsumed in the reader.
     /// Throws <see cref="RdbFormatException"/> when the input is not a valid RDB or ends too early.
@@ -99,7 +105,7 @@ public static class RdbPipeReader
             : new SynchronousStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
         await using (stream.ConfigureAwait(false))
         {
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 256 * 1024, minimumReadSize: 64 * 1024, leaveOpen: true));
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: FileReadSize, minimumReadSize: FileReadSize / 4, leaveOpen: true));
             try
             {
                 return await ParseAsync(reader, parser, settle, cancellation, afterBatch).ConfigureAwait(false);

@@ -22,8 +22,11 @@ namespace Shake.Rdb.Validation;
 /// </remarks>
 internal sealed class ValidationWorkers : IDisposable
 {
-    /// <summary>Values queued in one batch; past it, the parser's thread validates the rest of the batch itself.</summary>
-    private const int Capacity = 4096;
+    /// <summary>
+    /// Values queued in one batch (a file's read of 1 MiB holds up to about 12,000 small values); past it, the parser's
+    /// thread validates the rest of the batch itself. A power of two.
+    /// </summary>
+    private const int Capacity = 16384;
 
     // Spins of an idle worker before it sleeps: long enough to bridge the read of the next batch.
     private const int SpinsBeforeSleep = 2000;
@@ -46,8 +49,8 @@ internal sealed class ValidationWorkers : IDisposable
     // What the workers read: written by the parser's thread once per batch or per group of values.
     private sealed class Shared
     {
-        public readonly Job[] Jobs = new Job[Capacity];
-        public readonly Exception?[] Errors = new Exception?[Capacity];
+        public readonly Job[] Jobs = ArrayPool<Job>.Shared.Rent(Capacity);
+        public readonly Exception?[] Errors = ArrayPool<Exception?>.Shared.Rent(Capacity);
         public Counters Counters;
         public ReadOnlySequence<byte> Batch;
         public ReadOnlyMemory<byte> BatchMemory;
@@ -309,6 +312,9 @@ internal sealed class ValidationWorkers : IDisposable
             worker.Wake.Dispose();
             worker.Exited.Dispose();
         }
+        Array.Clear(_shared.Errors);
+        ArrayPool<Job>.Shared.Return(_shared.Jobs);
+        ArrayPool<Exception?>.Shared.Return(_shared.Errors);
         _own.Dispose();
         _keyScratch.Dispose();
         _keyCompressed.Dispose();

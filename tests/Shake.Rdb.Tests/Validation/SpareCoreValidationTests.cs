@@ -55,18 +55,18 @@ public class SpareCoreValidationTests
     [Fact]
     public void ASoundFileOfManyValuesPassesWithEveryKeyCounted()
     {
-        var file = ManySets(12_000);
-        Assert.Equal(12_000, RdbFiles.ValidateOnWorkers(file, 2, file.Length));
-        Assert.Equal(12_000, RdbFiles.ValidateOnWorkers(file, 1, 4096));
-        Assert.Equal(12_000, RdbFiles.ValidateOnWorkers(file, 0, 4096));
+        var file = ManySets(20_000);
+        Assert.Equal(20_000, RdbFiles.ValidateOnWorkers(file, 2, file.Length));
+        Assert.Equal(20_000, RdbFiles.ValidateOnWorkers(file, 1, 4096));
+        Assert.Equal(20_000, RdbFiles.ValidateOnWorkers(file, 0, 4096));
     }
 
     [Theory]
     [InlineData(100)] // queued: the batch (the whole file) has room for it
-    [InlineData(11_000)] // past what one batch queues: validated on the parser's thread
+    [InlineData(18_000)] // past what one batch queues (16,384 values): validated on the parser's thread
     public void ACorruptValueIsNamedWhereverItFalls(int corrupt)
     {
-        var file = ManySets(12_000, corrupt);
+        var file = ManySets(20_000, corrupt);
         SameAsSerial(file, (1, file.Length), (2, file.Length), (2, 4096), (2, 5), (0, 4096));
         var ex = Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, 1, file.Length));
         Assert.Contains($"key \"set:{corrupt}\"", ex.Message);
@@ -77,7 +77,7 @@ public class SpareCoreValidationTests
     public void OfTwoCorruptValuesTheFirstInTheFileIsReported()
     {
         // The second is validated on the spot while the first waits in the queue: the first still wins.
-        var file = ManySets(12_000, 3_000, 11_000);
+        var file = ManySets(20_000, 3_000, 18_000);
         SameAsSerial(file, (1, file.Length), (2, file.Length), (2, 4096));
         Assert.Contains("key \"set:3000\"", Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, 2, file.Length)).Message);
         // Two in one group of queued values.
