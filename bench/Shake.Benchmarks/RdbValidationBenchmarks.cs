@@ -50,7 +50,7 @@ public class RdbValidationBenchmarks
     [Benchmark]
     public async Task<long> ValidateFileOnSpareCores()
     {
-        var result = await RdbFileValidator.ValidateAsync(Reader(), new CountingHandler(), workers: null, CancellationToken.None);
+        var result = await RdbFileValidator.ValidateAsync(Reader(RdbFileValidator.ReadSize), new CountingHandler(), workers: null, CancellationToken.None);
         return result.Entries;
     }
 
@@ -70,9 +70,9 @@ public class RdbValidationBenchmarks
         return parser.Handler.Entries;
     }
 
-    // Read as a file is (RdbPipeReader.ParseFileAsync).
-    private PipeReader Reader() =>
-        PipeReader.Create(new MemoryStream(_file, writable: false), new StreamPipeReaderOptions(bufferSize: RdbPipeReader.FileReadSize, minimumReadSize: RdbPipeReader.FileReadSize / 4));
+    // Read as a file is: by a parse (RdbPipeReader.ParseFileAsync), or by the validation pass.
+    private PipeReader Reader(int size = RdbPipeReader.FileReadSize) =>
+        PipeReader.Create(new MemoryStream(_file, writable: false), new StreamPipeReaderOptions(bufferSize: size, minimumReadSize: size / 4));
 
     private struct CountingHandler : IRdbHandler
     {

@@ -6,10 +6,10 @@ namespace Shake.Rdb.Parsing;
 public static class RdbPipeReader
 {
     /// <summary>
-    /// Bytes a file is read in (the pipe's buffer size; a read is at least a quarter of it). Large enough that the
-    /// per-read work (a parse call; in a validation pass, settling the values queued to other cores) is rare.
+    /// Bytes a file is read in (the pipe's buffer size; a read is at least a quarter of it): what a parse on one core
+    /// reads while it is still in that core's own cache.
     /// </summary>
-    public const int FileReadSize = 1024 * 1024;
+    public const int FileReadSize = 256 * 1024;
 
     /// <summary>
     /// Reads until the RDB ends (or the handler stops), feeding the parser as bytes arrive. Bytes after the RDB
@@ -96,7 +96,7 @@ public static class RdbPipeReader
 
     /// <summary><see cref="ParseFileAsync{THandler}(string, RdbParser{THandler}, CancellationToken, Func{CancellationToken, ValueTask}?)"/> with a settle step (see <see cref="ParseAsync{THandler}(PipeReader, RdbParser{THandler}, Action?, CancellationToken, Func{CancellationToken, ValueTask}?)"/>).</summary>
     internal static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser,
-        Action? settle, CancellationToken cancellation, Func<CancellationToken, ValueTask>? afterBatch = null)
+        Action? settle, CancellationToken cancellation, Func<CancellationToken, ValueTask>? afterBatch = null, int readSize = FileReadSize)
         where THandler : IRdbHandler
     {
         // A file is read in place (see SynchronousStream); standard input may be a slow pipe, so it stays asynchronous.
@@ -105,7 +105,7 @@ public static class RdbPipeReader
             : new SynchronousStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
         await using (stream.ConfigureAwait(false))
         {
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: FileReadSize, minimumReadSize: FileReadSize / 4, leaveOpen: true));
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: readSize, minimumReadSize: readSize / 4, leaveOpen: true));
             try
             {
                 return await ParseAsync(reader, parser, settle, cancellation, afterBatch).ConfigureAwait(false);

@@ -20,6 +20,12 @@ public readonly record struct RdbFileValidation(long Entries, long Bytes);
 public static class RdbFileValidator
 {
     /// <summary>
+    /// Bytes the pass reads a file in: more than a one-core parse (<see cref="RdbPipeReader.FileReadSize"/>), because
+    /// every read ends with a wait for the values queued to the other cores.
+    /// </summary>
+    public const int ReadSize = 1024 * 1024;
+
+    /// <summary>
     /// Validates the file at <paramref name="path"/> (<c>-</c>: standard input); throws <see cref="RdbFormatException"/>
     /// at the first problem, naming the key, its type and the absolute byte offset when a value is corrupt.
     /// </summary>
@@ -34,7 +40,7 @@ public static class RdbFileValidator
     /// </summary>
     public static Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation)
         where THandler : IRdbHandler =>
-        RunAsync(handler, ValidationWorkers.DefaultCount, (parser, settle) => RdbPipeReader.ParseFileAsync(path, parser, settle, cancellation));
+        RunAsync(handler, ValidationWorkers.DefaultCount, (parser, settle) => RdbPipeReader.ParseFileAsync(path, parser, settle, cancellation, readSize: settle is null ? RdbPipeReader.FileReadSize : ReadSize));
 
     /// <summary>
     /// <see cref="ValidateAsync{THandler}(string, THandler, CancellationToken)"/> over <paramref name="reader"/>, with
