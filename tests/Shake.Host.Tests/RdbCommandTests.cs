@@ -160,6 +160,32 @@ public class RdbCommandTests
 
     [Theory]
     [InlineData("json")]
+    [InlineData("resp")]
+    public async Task AFileOfManyReadsIsPrintedWholeOnceValidated(string sub)
+    {
+        // 30,000 keys of 60-byte values, 2.2 MB: several reads of the validation pass, each printed once settled.
+        var file = new MemoryStream();
+        file.Write("REDIS0010"u8);
+        for (int i = 0; i < 30_000; i++)
+        {
+            var key = Encoding.ASCII.GetBytes($"key:{i:D6}");
+            file.WriteByte(0);
+            file.WriteByte((byte)key.Length);
+            file.Write(key);
+            file.WriteByte(60);
+            file.Write(Encoding.ASCII.GetBytes(new string((char)('a' + i % 26), 60)));
+        }
+        file.WriteByte(255);
+        file.Write(BitConverter.GetBytes(Shake.Rdb.Checksums.Crc64.Compute(file.ToArray())));
+        var validated = await RunAsync(file.ToArray(), "rdb", sub, "-");
+        var unvalidated = await RunAsync(file.ToArray(), "rdb", sub, "--no-validate", "-");
+        Assert.Equal(0, validated.ExitCode);
+        Assert.True(validated.Stdout.AsSpan().SequenceEqual(unvalidated.Stdout), "validated and unvalidated outputs differ");
+        Assert.Contains("key:029999", validated.Text);
+    }
+
+    [Theory]
+    [InlineData("json")]
     [InlineData("stats")]
     [InlineData("resp")]
     public async Task InvalidInputExitsNonZeroWithTheErrorOnStderr(string sub)
@@ -173,8 +199,10 @@ public class RdbCommandTests
         Assert.Contains("offset", truncated.Stderr);
 
         {
-            // A corrupt listpack inside an intact RDB: validation (the default) refuses it, naming the key.
-            var corrupt = "REDIS0010"u8.ToArray().Concat(new byte[] { 16, 1, (byte)'h', 3, (byte)'b', (byte)'a', (byte)'d', 255 }).ToArray();
+            // A corrupt listpack inside an intact RDB, after a sound key: validation (the default) refuses it, naming the
+            // key, and prints nothing made from the part of the file that held it, the sound key included.
+            var corrupt = "REDIS0010"u8.ToArray().Concat(new byte[] { 0, 2, (byte)'o', (byte)'k', 1, (byte)'1' })
+                .Concat(new byte[] { 16, 1, (byte)'h', 3, (byte)'b', (byte)'a', (byte)'d', 255 }).ToArray();
             var crc = Shake.Rdb.Checksums.Crc64.Compute(corrupt);
             corrupt = corrupt.Concat(BitConverter.GetBytes(crc)).ToArray();
             if (sub != "json") Assert.Equal(0, (await RunAsync(corrupt, "rdb", sub, "--no-validate", "-")).ExitCode);
@@ -185,6 +213,7 @@ public class RdbCommandTests
                 Assert.Contains("key \"h\"", validated.Stderr);
                 Assert.Contains("corrupt", validated.Stderr);
                 Assert.Contains("byte offset", validated.Stderr);
+                Assert.Empty(validated.Stdout);
             }
         }
 

@@ -10,7 +10,8 @@ namespace Shake.Host.Commands;
 /// <summary>
 /// <c>shake rdb json|stats|resp FILE</c>: inspect RDB files (<c>-</c> reads standard input). Every value is
 /// deep-validated before it is reported (<c>--no-validate</c> skips that), so nothing built from a corrupt value is
-/// printed as if it were sound. A file that is not a valid RDB makes the command exit with code 1 and the error
+/// printed as if it were sound: values are validated on the spare cores while the file is read, and what was made of
+/// a batch of the file is written out once all its values were found sound (the statistics once the whole file was). A file that is not a valid RDB makes the command exit with code 1 and the error
 /// (for a corrupt value: the key, its type and the byte offset) on standard error.
 /// </summary>
 public static class RdbCommand
@@ -90,6 +91,13 @@ public static class RdbCommand
         {
             RdbSubcommand.Json => RunAsync(invocation.File, async (path, stdout, ct) =>
             {
+                if (invocation.Validate)
+                {
+                    var staged = new StagedOutput(stdout);
+                    using var validating = new JsonLinesHandler(staged.Buffer);
+                    await RdbFileValidator.ValidateAsync(path, validating, ct, staged.ReleaseAsync);
+                    return;
+                }
                 using var handler = new JsonLinesHandler(stdout);
                 using var parser = new RdbParser<JsonLinesHandler>(handler, options);
                 await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));
@@ -115,6 +123,12 @@ public static class RdbCommand
             }, cancellation),
             _ => RunAsync(invocation.File, async (path, stdout, ct) =>
             {
+                if (invocation.Validate)
+                {
+                    var staged = new StagedOutput(stdout);
+                    await RdbFileValidator.ValidateAsync(path, new RespRestoreHandler(staged.Buffer), ct, staged.ReleaseAsync);
+                    return;
+                }
                 var handler = new RespRestoreHandler(stdout);
                 using var parser = new RdbParser<RespRestoreHandler>(handler, options);
                 await RdbPipeReader.ParseFileAsync(path, parser, ct, async c => await stdout.FlushAsync(c));

@@ -35,15 +35,18 @@ public static class RdbFileValidator
     /// <summary>
     /// Validates the file at <paramref name="path"/> (<c>-</c>: standard input) as
     /// <see cref="ValidateAsync(string, CancellationToken)"/> does, handing every item to <paramref name="handler"/> as it
-    /// is read. An entry reaches the handler before its value's validation has ended: what the handler gathers is
-    /// sound only once this call returned; it must not act on an entry (write it out, send it) before.
+    /// is read. An entry reaches the handler before its value's validation has ended: what the handler makes of an
+    /// entry is sound only once the batch it came in was settled, which <paramref name="afterBatch"/> (when given) is
+    /// called after, or once this call returned; the handler must not act on an entry (write it out, send it) before.
     /// </summary>
-    public static Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation)
+    public static Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation,
+        Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler =>
-        RunAsync(handler, ValidationWorkers.DefaultCount, (parser, settle) => RdbPipeReader.ParseFileAsync(path, parser, settle, cancellation, readSize: settle is null ? RdbPipeReader.FileReadSize : ReadSize));
+        RunAsync(handler, ValidationWorkers.DefaultCount, (parser, settle) =>
+            RdbPipeReader.ParseFileAsync(path, parser, settle, cancellation, afterBatch, readSize: settle is null ? RdbPipeReader.FileReadSize : ReadSize));
 
     /// <summary>
-    /// <see cref="ValidateAsync{THandler}(string, THandler, CancellationToken)"/> over <paramref name="reader"/>, with
+    /// <see cref="ValidateAsync{THandler}(string, THandler, CancellationToken, Func{CancellationToken, ValueTask}?)"/> over <paramref name="reader"/>, with
     /// <paramref name="workers"/> validation threads (0: everything on the caller's thread; null: one per spare core, at
     /// most three). The reader is read up to the end of the RDB, not completed.
     /// </summary>

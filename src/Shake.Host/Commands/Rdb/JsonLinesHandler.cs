@@ -12,14 +12,14 @@ namespace Shake.Host.Commands.Rdb;
 /// <summary><c>shake rdb json</c>: one JSON object per key (JSON Lines), values decoded element by element.</summary>
 internal sealed class JsonLinesHandler : IRdbHandler, IDisposable
 {
-    private readonly PipeWriter _output;
+    private readonly IBufferWriter<byte> _output;
     private readonly Utf8JsonWriter _json;
     private readonly RdbValueDecoder _decoder = new();
 
-    public JsonLinesHandler(PipeWriter output)
+    public JsonLinesHandler(IBufferWriter<byte> output)
     {
         _output = output;
-        _json = new Utf8JsonWriter((IBufferWriter<byte>)output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+        _json = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
 

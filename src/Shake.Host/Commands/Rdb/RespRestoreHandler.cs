@@ -30,10 +30,10 @@ internal struct RespRestoreHandler : IRdbHandler
     /// </summary>
     private const int FixedPartsMaxLength = 256;
 
-    private readonly PipeWriter _output;
+    private readonly IBufferWriter<byte> _output;
     private int _currentDb;
 
-    public RespRestoreHandler(PipeWriter output) => _output = output;
+    public RespRestoreHandler(IBufferWriter<byte> output) => _output = output;
 
     public long Keys { readonly get; private set; }
 
