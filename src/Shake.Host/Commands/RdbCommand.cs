@@ -11,8 +11,9 @@ namespace Shake.Host.Commands;
 /// <c>shake rdb json|stats|resp FILE</c>: inspect RDB files (<c>-</c> reads standard input). Every value is
 /// deep-validated before it is reported (<c>--no-validate</c> skips that), so nothing built from a corrupt value is
 /// printed as if it were sound: values are validated on the spare cores while the file is read, and what was made of
-/// a batch of the file is written out once all its values were found sound (the statistics once the whole file was). A file that is not a valid RDB makes the command exit with code 1 and the error
-/// (for a corrupt value: the key, its type and the byte offset) on standard error.
+/// a batch of the file is written out once all its values were found sound (the statistics once the whole file was).
+/// A file that is not a valid RDB makes the command exit with code 1 and the error (for a corrupt value: the key, its
+/// type and the byte offset) on standard error.
 /// </summary>
 public static class RdbCommand
 {

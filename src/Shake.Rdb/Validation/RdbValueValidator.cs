@@ -37,17 +37,23 @@ public sealed class RdbValueValidator : IDisposable, IAsyncDisposable
     public void Validate(byte type, in ReadOnlySequence<byte> rawValue, RdbMagicKind magic)
     {
         if (rawValue.IsSingleSegment && TryValidateWhole(type, rawValue.FirstSpan)) return;
-        var c = new RdbCursor(rawValue, 0, int.MaxValue);
-        ValidateValue(ref c, type, magic);
-        if (c.Reader.Remaining != 0)
-            throw new RdbFormatException($"{c.Reader.Remaining} unexpected bytes after a {RdbTypeInfo.Name(type, magic)} value", c.Offset);
+        ValidateByCursor(type, rawValue, magic);
     }
 
     /// <summary><see cref="Validate(byte, in ReadOnlySequence{byte}, RdbMagicKind)"/> for a value in one piece of memory.</summary>
     internal void Validate(byte type, ReadOnlyMemory<byte> rawValue, RdbMagicKind magic)
     {
         if (TryValidateWhole(type, rawValue.Span)) return;
-        Validate(type, new ReadOnlySequence<byte>(rawValue), magic);
+        ValidateByCursor(type, new ReadOnlySequence<byte>(rawValue), magic);
+    }
+
+    // The general walk, for what the walks over one span do not take.
+    private void ValidateByCursor(byte type, in ReadOnlySequence<byte> rawValue, RdbMagicKind magic)
+    {
+        var c = new RdbCursor(rawValue, 0, int.MaxValue);
+        ValidateValue(ref c, type, magic);
+        if (c.Reader.Remaining != 0)
+            throw new RdbFormatException($"{c.Reader.Remaining} unexpected bytes after a {RdbTypeInfo.Name(type, magic)} value", c.Offset);
     }
 
     /// <summary>

@@ -15,7 +15,7 @@ namespace Shake.Rdb.Validation;
 /// </summary>
 /// <remarks>
 /// What the threads share is kept small and written rarely, because every cache line written by one core and read by
-/// another costs a transfer: a queued value is 12 bytes (where it lies in the batch, its length, its type), values are
+/// another costs a transfer: a queued value is 16 bytes (where it and its key lie in the batch, its length, its type), values are
 /// published and claimed in groups, and the counters sit on lines of their own. Counters only grow (a slot is
 /// the index modulo the capacity): a batch holds at most <see cref="Capacity"/> values, and the next starts after
 /// <see cref="Settle"/>, so no slot is written while a worker may still read it.
@@ -188,7 +188,6 @@ internal sealed class ValidationWorkers : IDisposable
         long queued = _queued;
         if (queued == _batchStart) return;
         Publish(queued);
-        _limit = -1;
         var shared = _shared;
         while (TryClaim(shared, out long from, out long to)) Validate(shared, from, to, _own);
         var wait = new SpinWait();
@@ -312,9 +311,8 @@ internal sealed class ValidationWorkers : IDisposable
             worker.Wake.Dispose();
             worker.Exited.Dispose();
         }
-        Array.Clear(_shared.Errors);
         ArrayPool<Job>.Shared.Return(_shared.Jobs);
-        ArrayPool<Exception?>.Shared.Return(_shared.Errors);
+        ArrayPool<Exception?>.Shared.Return(_shared.Errors, clearArray: true);
         _own.Dispose();
         _keyScratch.Dispose();
         _keyCompressed.Dispose();
