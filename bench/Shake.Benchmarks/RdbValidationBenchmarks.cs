@@ -50,7 +50,7 @@ public class RdbValidationBenchmarks
     [Benchmark]
     public async Task<long> ValidateFileOnSpareCores()
     {
-        var result = await RdbFileValidator.ValidateAsync(Reader(RdbFileValidator.ReadSize), new CountingHandler(), workers: null, CancellationToken.None);
+        var result = await RdbFileValidator.ValidateAsync(Reader(), new CountingHandler(), workers: null, CancellationToken.None);
         return result.Entries;
     }
 

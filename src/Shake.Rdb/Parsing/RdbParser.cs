@@ -52,7 +52,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
     /// <summary>
     /// A parser whose values are validated by <paramref name="validation"/>'s workers instead of before each entry is
     /// handed over: an entry reaches the handler while its value is still being checked, and a fault is reported when
-    /// the caller settles the batch (<see cref="ValidationWorkers.Settle"/>). For passes that act on nothing before the
+    /// the caller settles the batch (<see cref="ValidationWorkers.SettleEarlier"/>). For passes that act on nothing before the
     /// whole input was found sound.
     /// </summary>
     internal RdbParser(THandler handler, RdbParserOptions options, ValidationWorkers validation)

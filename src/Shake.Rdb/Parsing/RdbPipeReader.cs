@@ -18,18 +18,8 @@ public static class RdbPipeReader
     /// <paramref name="afterBatch"/>, when given, runs after each batch of parsed items (before reading more): the place
     /// for a handler that buffered output to flush it, which also applies the consumer's backpressure to the reading.
     /// </summary>
-    public static ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser, CancellationToken cancellation = default,
+    public static async ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser, CancellationToken cancellation = default,
         Func<CancellationToken, ValueTask>? afterBatch = null)
-        where THandler : IRdbHandler =>
-        ParseAsync(reader, parser, settle: null, cancellation, afterBatch);
-
-    /// <summary>
-    /// <see cref="ParseAsync{THandler}(PipeReader, RdbParser{THandler}, CancellationToken, Func{CancellationToken, ValueTask}?)"/>
-    /// with <paramref name="settle"/> called after each parse call, also one that threw, while the batch it parsed is
-    /// still buffered (what the handler kept of it stays valid until then); it may throw.
-    /// </summary>
-    internal static async ValueTask<RdbParseStatus> ParseAsync<THandler>(PipeReader reader, RdbParser<THandler> parser,
-        Action? settle, CancellationToken cancellation, Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
         // When an item is incomplete, the next attempt re-walks it from its start. Waiting until the buffered
@@ -50,65 +40,34 @@ public static class RdbPipeReader
             {
                 status = parser.Parse(buffer, result.IsCompleted, out consumed, out examined);
             }
-            catch when (settle is not null)
-            {
-                // What was handed over before the fault is settled first: a fault of its own lies earlier in the file.
-                try
-                {
-                    settle();
-                }
-                finally
-                {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                }
-                throw;
-            }
             catch
             {
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 throw;
             }
-            if (settle is not null)
-            {
-                try
-                {
-                    settle();
-                }
-                catch
-                {
-                    reader.AdvanceTo(buffer.Start, buffer.End);
-                    throw;
-                }
-            }
             long remaining = buffer.Slice(consumed).Length;
             reader.AdvanceTo(consumed, examined);
             if (afterBatch is not null) await afterBatch(cancellation).ConfigureAwait(false);
             if (status != RdbParseStatus.NeedMoreData) return status;
-            retryAt = Math.Max(remaining * 2, remaining + 1);
+            retryAt = NextAttemptAt(remaining);
         }
     }
 
-    /// <summary>Parses a whole file (or stdin when <paramref name="path"/> is <c>-</c>) with <paramref name="parser"/>.</summary>
-    public static ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
-        Func<CancellationToken, ValueTask>? afterBatch = null)
-        where THandler : IRdbHandler =>
-        ParseFileAsync(path, parser, settle: null, cancellation, afterBatch);
+    /// <summary>Buffered bytes to wait for before an incomplete item of <paramref name="remaining"/> bytes is walked again.</summary>
+    internal static long NextAttemptAt(long remaining) => Math.Max(remaining * 2, remaining + 1);
 
-    /// <summary><see cref="ParseFileAsync{THandler}(string, RdbParser{THandler}, CancellationToken, Func{CancellationToken, ValueTask}?)"/> with a settle step (see <see cref="ParseAsync{THandler}(PipeReader, RdbParser{THandler}, Action?, CancellationToken, Func{CancellationToken, ValueTask}?)"/>).</summary>
-    internal static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser,
-        Action? settle, CancellationToken cancellation, Func<CancellationToken, ValueTask>? afterBatch = null, int readSize = FileReadSize)
+    /// <summary>Parses a whole file (or stdin when <paramref name="path"/> is <c>-</c>) with <paramref name="parser"/>.</summary>
+    public static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
+        Func<CancellationToken, ValueTask>? afterBatch = null)
         where THandler : IRdbHandler
     {
-        // A file is read in place (see SynchronousStream); standard input may be a slow pipe, so it stays asynchronous.
-        Stream stream = path == "-"
-            ? Console.OpenStandardInput()
-            : new SynchronousStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+        var stream = OpenFile(path);
         await using (stream.ConfigureAwait(false))
         {
-            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: readSize, minimumReadSize: readSize / 4, leaveOpen: true));
+            var reader = FileReader(stream, FileReadSize);
             try
             {
-                return await ParseAsync(reader, parser, settle, cancellation, afterBatch).ConfigureAwait(false);
+                return await ParseAsync(reader, parser, cancellation, afterBatch).ConfigureAwait(false);
             }
             finally
             {
@@ -116,4 +75,15 @@ public static class RdbPipeReader
             }
         }
     }
+
+    /// <summary>The file at <paramref name="path"/>, or standard input for <c>-</c>.</summary>
+    internal static Stream OpenFile(string path) =>
+        // A file is read in place (see SynchronousStream); standard input may be a slow pipe, so it stays asynchronous.
+        path == "-"
+            ? Console.OpenStandardInput()
+            : new SynchronousStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
+
+    /// <summary>A reader of <paramref name="stream"/> in pieces of <paramref name="readSize"/> bytes (at least a quarter of it each).</summary>
+    internal static PipeReader FileReader(Stream stream, int readSize) =>
+        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: readSize, minimumReadSize: readSize / 4, leaveOpen: true));
 }

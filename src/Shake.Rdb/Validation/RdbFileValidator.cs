@@ -20,12 +20,6 @@ public readonly record struct RdbFileValidation(long Entries, long Bytes);
 public static class RdbFileValidator
 {
     /// <summary>
-    /// Bytes the pass reads a file in: more than a one-core parse (<see cref="RdbPipeReader.FileReadSize"/>), because
-    /// every read ends with a wait for the values queued to the other cores.
-    /// </summary>
-    public const int ReadSize = 1024 * 1024;
-
-    /// <summary>
     /// Validates the file at <paramref name="path"/> (<c>-</c>: standard input); throws <see cref="RdbFormatException"/>
     /// at the first problem, naming the key, its type and the absolute byte offset when a value is corrupt.
     /// </summary>
@@ -35,15 +29,29 @@ public static class RdbFileValidator
     /// <summary>
     /// Validates the file at <paramref name="path"/> (<c>-</c>: standard input) as
     /// <see cref="ValidateAsync(string, CancellationToken)"/> does, handing every item to <paramref name="handler"/> as it
-    /// is read. An entry reaches the handler before its value's validation has ended: what the handler makes of an
-    /// entry is sound only once the batch it came in was settled, which <paramref name="afterBatch"/> (when given) is
-    /// called after, or once this call returned; the handler must not act on an entry (write it out, send it) before.
+    /// is read. An entry may reach the handler before its value's validation has ended: the handler must not act on an
+    /// entry (write it out, send it) before it is vouched for. <paramref name="afterBatch"/> (when given) is called after
+    /// each read of the file was parsed and once more at the end; each call vouches for the entries handed over before
+    /// the previous call. Once this call returned, every entry is vouched for.
     /// </summary>
-    public static Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation,
+    public static async Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation,
         Func<CancellationToken, ValueTask>? afterBatch = null)
-        where THandler : IRdbHandler =>
-        RunAsync(handler, ValidationWorkers.DefaultCount, (parser, settle) =>
-            RdbPipeReader.ParseFileAsync(path, parser, settle, cancellation, afterBatch, readSize: settle is null ? RdbPipeReader.FileReadSize : ReadSize));
+        where THandler : IRdbHandler
+    {
+        var stream = RdbPipeReader.OpenFile(path);
+        await using (stream.ConfigureAwait(false))
+        {
+            var reader = RdbPipeReader.FileReader(stream, RdbPipeReader.FileReadSize);
+            try
+            {
+                return await RunAsync(reader, handler, ValidationWorkers.DefaultCount, afterBatch, cancellation).ConfigureAwait(false);
+            }
+            finally
+            {
+                await reader.CompleteAsync().ConfigureAwait(false);
+            }
+        }
+    }
 
     /// <summary>
     /// <see cref="ValidateAsync{THandler}(string, THandler, CancellationToken, Func{CancellationToken, ValueTask}?)"/> over <paramref name="reader"/>, with
@@ -52,10 +60,10 @@ public static class RdbFileValidator
     /// </summary>
     public static Task<RdbFileValidation> ValidateAsync<THandler>(PipeReader reader, THandler handler, int? workers, CancellationToken cancellation)
         where THandler : IRdbHandler =>
-        RunAsync(handler, workers ?? ValidationWorkers.DefaultCount, (parser, settle) => RdbPipeReader.ParseAsync(reader, parser, settle, cancellation));
+        RunAsync(reader, handler, workers ?? ValidationWorkers.DefaultCount, afterBatch: null, cancellation);
 
-    private static async Task<RdbFileValidation> RunAsync<THandler>(THandler handler, int workers,
-        Func<RdbParser<EntryCounter<THandler>>, Action?, ValueTask<RdbParseStatus>> parse)
+    private static async Task<RdbFileValidation> RunAsync<THandler>(PipeReader reader, THandler handler, int workers,
+        Func<CancellationToken, ValueTask>? afterBatch, CancellationToken cancellation)
         where THandler : IRdbHandler
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workers);
@@ -64,15 +72,15 @@ public static class RdbFileValidator
         {
             // One thread: each value validated in the walk that frames it, before its entry is handed over.
             using var serial = new RdbParser<EntryCounter<THandler>>(counter, new RdbParserOptions { ValidateValues = true });
-            await parse(serial, null).ConfigureAwait(false);
+            await RdbPipeReader.ParseAsync(reader, serial, cancellation, afterBatch).ConfigureAwait(false);
+            if (afterBatch is not null) await afterBatch(cancellation).ConfigureAwait(false);
             return new RdbFileValidation(serial.Handler.Entries, serial.BytesConsumed);
         }
         using var validation = new ValidationWorkers(workers);
         using var parser = new RdbParser<EntryCounter<THandler>>(counter, new RdbParserOptions(), validation);
-        await parse(parser, validation.Settle).ConfigureAwait(false);
+        await SettlingReadLoop.RunAsync(reader, parser, validation, afterBatch, cancellation).ConfigureAwait(false);
         return new RdbFileValidation(parser.Handler.Entries, parser.BytesConsumed);
     }
-
     // Counts the entries on the way to the caller's handler.
     private struct EntryCounter<THandler>(THandler inner) : IRdbHandler where THandler : IRdbHandler
     {

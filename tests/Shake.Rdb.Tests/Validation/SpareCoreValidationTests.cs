@@ -63,7 +63,7 @@ public class SpareCoreValidationTests
 
     [Theory]
     [InlineData(100)] // queued: the batch (the whole file) has room for it
-    [InlineData(18_000)] // past what one batch queues (16,384 values): validated on the parser's thread
+    [InlineData(18_000)] // past what may wait unsettled (16,384 values): validated on the parser's thread
     public void ACorruptValueIsNamedWhereverItFalls(int corrupt)
     {
         var file = ManySets(20_000, corrupt);
@@ -71,6 +71,20 @@ public class SpareCoreValidationTests
         var ex = Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(file, 1, file.Length));
         Assert.Contains($"key \"set:{corrupt}\"", ex.Message);
         Assert.Contains("duplicate set member", ex.Message);
+    }
+
+    [Fact]
+    public void ASoundFileInSmallReadsPassesEveryTimeWhicheverThreadFinishesFirst()
+    {
+        // A read is settled while the workers validate the next one; a later group of values validated first (by the
+        // parser's thread or another worker) must never vouch for an earlier one still in a worker's hands, whose
+        // input would then be released under it.
+        var file = ManySets(20_000);
+        for (int round = 0; round < 15; round++)
+        {
+            foreach (int workers in new[] { 1, 3 })
+                Assert.Equal(20_000, RdbFiles.ValidateOnWorkers(file, workers, 2048 + round * 509));
+        }
     }
 
     [Fact]
