@@ -11,6 +11,9 @@ namespace Shake.Rdb.Validation;
 /// </summary>
 internal static class SettlingReadLoop
 {
+    // Largest batch kept buffered for the next parse call: four reads of a file.
+    private const long MaxHeldBatch = 4 * RdbPipeReader.FileReadSize;
+
     /// <summary>
     /// Parses <paramref name="reader"/> to the end of the RDB (or until the handler stops), settling each batch of
     /// <paramref name="workers"/> once the next was parsed, and all of them at the end or at a fault (so that a corrupt
@@ -55,9 +58,14 @@ internal static class SettlingReadLoop
                 throw;
             }
             bool more = status == RdbParseStatus.NeedMoreData;
+            long parsed = parser.BytesConsumed;
+            // The batch just parsed stays buffered until it is settled, after the next parse call; unless none of its
+            // values were queued, or it is large (a big value): holding it while the next reads arrive would take
+            // buffers beyond what the pool keeps.
+            bool hold = more && workers.LatestBatchQueued && parsed - parsedFrom <= MaxHeldBatch;
             try
             {
-                if (more) workers.SettleEarlier();
+                if (hold) workers.SettleEarlier();
                 else workers.SettleAll();
             }
             catch
@@ -65,9 +73,9 @@ internal static class SettlingReadLoop
                 reader.AdvanceTo(buffer.Start, buffer.End);
                 throw;
             }
-            long parsed = parser.BytesConsumed;
-            // The batch just parsed stays buffered until it is settled, after the next parse call.
-            long keepFrom = more ? parsedFrom : parsed;
+            long keepFrom = hold ? parsedFrom : parsed;
+            // Read before the buffer is given back: the reader may reuse its pieces.
+            long remaining = unparsed.Length - (parsed - parsedFrom);
             reader.AdvanceTo(buffer.GetPosition(keepFrom - held), examined);
             held = keepFrom;
             if (afterBatch is not null) await afterBatch(cancellation).ConfigureAwait(false);
@@ -76,7 +84,7 @@ internal static class SettlingReadLoop
                 if (afterBatch is not null) await afterBatch(cancellation).ConfigureAwait(false);
                 return status;
             }
-            retryAt = RdbPipeReader.NextAttemptAt(unparsed.Length - (parsed - parsedFrom));
+            retryAt = RdbPipeReader.NextAttemptAt(remaining);
         }
     }
 }

@@ -201,7 +201,7 @@ internal sealed class ValidationWorkers : IDisposable
         job.Type = type;
         job.Batch = (byte)_current;
         _queued = ++queued;
-        // No fence: a worker falling asleep just now may miss the group, and Settle then validates it.
+        // No fence: a worker falling asleep just now may miss the group, and settling then validates it.
         if ((queued & (PublishEvery - 1)) == 0) Publish(queued);
     }
 
@@ -241,6 +241,9 @@ internal sealed class ValidationWorkers : IDisposable
     /// offset. Afterwards the input of those batches may be released.
     /// </summary>
     public void SettleEarlier() => SettleUpTo(_currentStart);
+
+    /// <summary>Whether values of the batch begun last are queued: if not, nothing of its input is needed any more.</summary>
+    public bool LatestBatchQueued => _queued > _currentStart;
 
     /// <summary><see cref="SettleEarlier"/> for every batch, the last one too: at the end of the input, or at a fault.</summary>
     public void SettleAll() => SettleUpTo(_queued);
@@ -334,7 +337,7 @@ internal sealed class ValidationWorkers : IDisposable
             }
             catch (Exception e)
             {
-                // Read by Settle once it saw this value completed (the addition below is a full fence).
+                // Read by the settling thread once it saw this value's group end (written below, after this).
                 shared.Errors[slot] = e;
                 shared.Failed = 1;
             }

@@ -1,5 +1,7 @@
+using System.IO.Pipelines;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
+using Shake.Rdb.Validation;
 using Shake.Rdb.Tests.Encodings;
 using Shake.Rdb.Tests.Fixtures;
 using Shake.Testing;
@@ -84,6 +86,70 @@ public class SpareCoreValidationTests
         {
             foreach (int workers in new[] { 1, 3 })
                 Assert.Equal(20_000, RdbFiles.ValidateOnWorkers(file, workers, 2048 + round * 509));
+        }
+    }
+
+    [Fact]
+    public async Task BigValuesAreWaitedForWithoutReadingFarAheadOfThem()
+    {
+        // Forty 2 MiB values, each followed by a small set, read as a file is: after each value the pass may read ahead
+        // by about what it still holds of the next one, never by ever more.
+        var b = new RdbBuilder("REDIS", 11).SelectDb(0);
+        for (int i = 0; i < 40; i++)
+        {
+            b.Byte(RdbValueType.String).String($"big:{i}").String(new byte[2 << 20]);
+            b.Byte(RdbValueType.SetListpack).String($"set:{i}").String(ListpackBuilder.Build(["a", "b", "c"]));
+        }
+        var stream = new CountingStream(b.End());
+        var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: RdbPipeReader.FileReadSize, minimumReadSize: RdbPipeReader.FileReadSize / 4));
+        var handler = new ReadAheadHandler(stream);
+        var result = await RdbFileValidator.ValidateAsync(reader, handler, workers: 1, CancellationToken.None);
+        Assert.Equal(80, result.Entries);
+        Assert.InRange(handler.MostAhead, 0, 8 << 20);
+    }
+
+    private sealed class CountingStream(byte[] data) : Stream
+    {
+        private readonly MemoryStream _inner = new(data, writable: false);
+
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int read = _inner.Read(buffer);
+            BytesRead += read;
+            return read;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    // How far the reads ran ahead of an entry handed over.
+    private sealed class ReadAheadHandler(CountingStream stream) : IRdbHandler
+    {
+        public long MostAhead { get; private set; }
+
+        public bool OnEntry(in RdbEntry entry)
+        {
+            MostAhead = Math.Max(MostAhead, stream.BytesRead - entry.Offset);
+            return true;
         }
     }
 
