@@ -35,7 +35,11 @@ public class RdbValidationBenchmarks
             _ => (RdbBenchmarkInputs.Compact(200_000), 200_000),
         };
         Console.WriteLine($"// input {Input}: {_file.Length} bytes, {keys} keys");
+        Console.WriteLine($"// cross-core round trip before: {CrossCoreRoundTrip.Measure():F0} ns");
     }
+
+    [GlobalCleanup]
+    public void Cleanup() => Console.WriteLine($"// cross-core round trip after: {CrossCoreRoundTrip.Measure():F0} ns");
 
     [Benchmark(Baseline = true)]
     public Task<long> Parse() => ParseAsync(validate: false);
