@@ -155,8 +155,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         }
         consumed = incompleteAt ?? c.Reader.Position;
         examined = status == RdbParseStatus.NeedMoreData ? buffer.End : consumed;
-        if (_options.VerifyChecksum && _state is State.Body or State.LargeValue)
-            _crc = Crc64.Update(_crc, buffer.Slice(crcFrom, consumed));
+        if (_options.VerifyChecksum && _state is State.Body or State.LargeValue) FoldChecksum(buffer, crcFrom, consumed);
         _consumed += buffer.Slice(buffer.Start, consumed).Length;
 
         if (status == RdbParseStatus.NeedMoreData && isFinalBlock)
@@ -167,6 +166,18 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
                 _consumed);
         }
         return status;
+    }
+
+    // Adds the bytes of the buffer from `from` to `to` to the checksum; a pass that validates on other cores has them
+    // folded there.
+    private void FoldChecksum(in ReadOnlySequence<byte> buffer, SequencePosition from, SequencePosition to)
+    {
+        if (_deferred is null)
+        {
+            _crc = Crc64.Update(_crc, buffer.Slice(from, to));
+            return;
+        }
+        _deferred.AddChecksum(_consumed + buffer.Slice(buffer.Start, from).Length, buffer.Slice(from, to).Length);
     }
 
     private bool TryParseHeader(ref RdbCursor c)
@@ -227,6 +238,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
             _handler.OnEnd(false, false);
             return true;
         }
+        if (_deferred is not null && _options.VerifyChecksum) _crc = _deferred.Checksum();
         if (_options.VerifyChecksum && (ulong)stored != _crc)
             throw new RdbFormatException($"RDB checksum mismatch: file says 0x{(ulong)stored:x16}, content hashes to 0x{_crc:x16}", at);
         _handler.OnEnd(true, _options.VerifyChecksum);
@@ -244,7 +256,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
                 _state = State.Checksum;
                 if (_options.VerifyChecksum)
                 {
-                    _crc = Crc64.Update(_crc, buffer.Slice(crcFrom, c.Reader.Position));
+                    FoldChecksum(buffer, crcFrom, c.Reader.Position);
                     crcFrom = c.Reader.Position;
                 }
                 return true;

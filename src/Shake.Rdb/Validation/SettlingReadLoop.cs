@@ -59,10 +59,10 @@ internal static class SettlingReadLoop
             }
             bool more = status == RdbParseStatus.NeedMoreData;
             long parsed = parser.BytesConsumed;
-            // The batch just parsed stays buffered until it is settled, after the next parse call; unless none of its
-            // values were queued, or it is large (a big value): holding it while the next reads arrive would take
+            // The batch just parsed stays buffered until it is settled, after the next parse call; unless it left
+            // nothing to settle, or it is large (a big value): holding it while the next reads arrive would take
             // buffers beyond what the pool keeps.
-            bool hold = more && workers.LatestBatchQueued && parsed - parsedFrom <= MaxHeldBatch;
+            bool hold = more && workers.LatestBatchHasWork && parsed - parsedFrom <= MaxHeldBatch;
             try
             {
                 if (hold) workers.SettleEarlier();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Shake.Rdb.Checksums;
 using Shake.Rdb.Format;
 using Shake.Rdb.Parsing;
 
@@ -12,7 +13,9 @@ namespace Shake.Rdb.Validation;
 /// batch of input (what one parse call was given, <see cref="Begin"/>), validating what is left itself, and throws the
 /// first fault in file order, worded as the parser's own validation words it. Two batches are in flight: the one being
 /// parsed and the one before it, which <see cref="SettleEarlier"/> settles once the next was parsed, so the parser
-/// rarely waits for a worker. With no worker every value is validated on the spot.
+/// rarely waits for a worker. The file's checksum is folded by the workers too (<see cref="AddChecksum"/>): the ranges
+/// the parser hands over are folded in order by whichever thread holds the fold. With no worker every value is
+/// validated, and every range folded, on the spot.
 /// </summary>
 /// <remarks>
 /// What the threads share is kept small and written rarely, because every cache line written by one core and read by
@@ -51,6 +54,9 @@ internal sealed class ValidationWorkers : IDisposable
     private long _batchOffset;
     private long _queued;
     private long _limit = -1;
+    private long _checksumQueued;       // ranges handed over for the checksum
+    private long _checksumSettled;      // ranges folded and settled
+    private long _currentChecksumStart; // the first range of the batch being parsed
     private RdbMagicKind _magic;
 
     // What the workers read: written by the parser's thread once per batch or per group of values.
@@ -62,6 +68,7 @@ internal sealed class ValidationWorkers : IDisposable
         // Values are claimed in groups that follow each other; a group's end is written at the slot of its first value
         // once all of it was validated. A slot still holding an end from an earlier lap holds one at most its index.
         public readonly long[] GroupEnds = RentCleared<long>(Capacity);
+        public readonly ChecksumRange[] ChecksumRanges = new ChecksumRange[ChecksumCapacity];
         public Counters Counters;
         public readonly Batch[] Batches = [new(), new()];
         public RdbMagicKind Magic;
@@ -107,6 +114,17 @@ internal sealed class ValidationWorkers : IDisposable
         }
     }
 
+    // Ranges of the file for the checksum, at most a few per batch (the parser folds what it consumed at the end of each
+    // call and at the end marker): two unsettled batches never hold this many.
+    private const int ChecksumCapacity = 16;
+
+    private struct ChecksumRange
+    {
+        public int At;
+        public int Length;
+        public byte Batch;
+    }
+
     private struct Job
     {
         public int At;
@@ -116,12 +134,17 @@ internal sealed class ValidationWorkers : IDisposable
         public byte Batch;
     }
 
-    // Each counter on a cache line of its own: workers write Claimed, the parser's thread Published.
-    [StructLayout(LayoutKind.Explicit, Size = 3 * 64)]
+    // Each counter on a cache line of its own: workers write Claimed, the parser's thread Published and
+    // ChecksumQueued; the holder of the fold (ChecksumBusy) writes Checksum and ChecksumFolded.
+    [StructLayout(LayoutKind.Explicit, Size = 6 * 64)]
     private struct Counters
     {
         [FieldOffset(64)] public long Published;
         [FieldOffset(128)] public long Claimed;
+        [FieldOffset(192)] public long ChecksumQueued;
+        [FieldOffset(256)] public int ChecksumBusy;
+        [FieldOffset(320)] public long ChecksumFolded;
+        [FieldOffset(328)] public ulong Checksum;
     }
 
     private sealed class Worker
@@ -169,9 +192,11 @@ internal sealed class ValidationWorkers : IDisposable
     public void Begin(in ReadOnlySequence<byte> batch, long offset)
     {
         if (_current >= 0) Publish(_queued);
-        if (_settled < _currentStart) throw new InvalidOperationException("a batch began before the one two earlier was settled");
+        if (_settled < _currentStart || _checksumSettled < _currentChecksumStart)
+            throw new InvalidOperationException("a batch began before the one two earlier was settled");
         _current = _current == 0 ? 1 : 0;
         _currentStart = _queued;
+        _currentChecksumStart = _checksumQueued;
         _shared.Batches[_current].Set(batch, offset);
         _batchOffset = offset;
         // Places in a batch are ints: a batch past 2 GiB (one huge value) is validated on this thread.
@@ -229,6 +254,11 @@ internal sealed class ValidationWorkers : IDisposable
     private void Publish(long queued)
     {
         Volatile.Write(ref _shared.Counters.Published, queued);
+        WakeSleepers();
+    }
+
+    private void WakeSleepers()
+    {
         foreach (var worker in _workers)
         {
             if (Volatile.Read(ref worker.Asleep) != 0 && Interlocked.CompareExchange(ref worker.Asleep, 0, 1) == 1) worker.Wake.Release();
@@ -236,20 +266,53 @@ internal sealed class ValidationWorkers : IDisposable
     }
 
     /// <summary>
-    /// Settles every batch but the one begun last: waits until their values are validated, validating unclaimed ones
-    /// on this thread, then throws the fault of the first corrupt one in file order, naming its key, type and absolute
-    /// offset. Afterwards the input of those batches may be released.
+    /// Hands over the <paramref name="length"/> bytes of the current batch at absolute offset <paramref name="offset"/>
+    /// for the checksum, which covers the ranges in the order they come (<see cref="Checksum"/>).
     /// </summary>
-    public void SettleEarlier() => SettleUpTo(_currentStart);
+    public void AddChecksum(long offset, long length)
+    {
+        if (length == 0) return;
+        long at = offset - _batchOffset;
+        if (_workers.Length == 0 || _checksumQueued - _checksumSettled >= ChecksumCapacity || at + length > int.MaxValue)
+        {
+            // Folded here, after every range before it.
+            FoldChecksums(_checksumQueued);
+            var range = _shared.Batches[_current].Input.Slice(at, length);
+            _shared.Counters.Checksum = Crc64.Update(_shared.Counters.Checksum, range);
+            return;
+        }
+        _shared.ChecksumRanges[(int)_checksumQueued & (ChecksumCapacity - 1)] = new ChecksumRange { At = (int)at, Length = (int)length, Batch = (byte)_current };
+        Volatile.Write(ref _shared.Counters.ChecksumQueued, ++_checksumQueued);
+        WakeSleepers();
+    }
 
-    /// <summary>Whether values of the batch begun last are queued: if not, nothing of its input is needed any more.</summary>
-    public bool LatestBatchQueued => _queued > _currentStart;
+    /// <summary>The checksum of every range handed over so far, folding what is left on this thread.</summary>
+    public ulong Checksum()
+    {
+        FoldChecksums(_checksumQueued);
+        return _shared.Counters.Checksum;
+    }
+
+    /// <summary>
+    /// Settles every batch but the one begun last: waits until their values are validated and their checksum ranges
+    /// folded, doing what nobody took on this thread, then throws the fault of the first corrupt value in file order,
+    /// naming its key, type and absolute offset. Afterwards the input of those batches may be released.
+    /// </summary>
+    public void SettleEarlier() => SettleUpTo(_currentStart, _currentChecksumStart);
+
+    /// <summary>Whether the batch begun last left anything to settle: if not, nothing of its input is needed any more.</summary>
+    public bool LatestBatchHasWork => _queued > _currentStart || _checksumQueued > _currentChecksumStart;
 
     /// <summary><see cref="SettleEarlier"/> for every batch, the last one too: at the end of the input, or at a fault.</summary>
-    public void SettleAll() => SettleUpTo(_queued);
+    public void SettleAll() => SettleUpTo(_queued, _checksumQueued);
 
-    private void SettleUpTo(long end)
+    private void SettleUpTo(long end, long checksumEnd)
     {
+        if (checksumEnd > _checksumSettled)
+        {
+            FoldChecksums(checksumEnd);
+            _checksumSettled = checksumEnd;
+        }
         long first = _settled;
         if (end <= first) return;
         Publish(_queued);
@@ -278,6 +341,36 @@ internal sealed class ValidationWorkers : IDisposable
             var batch = shared.Batches[job.Batch];
             throw RdbValueValidator.Describe(format, KeyAt(batch.Input, job.KeyAt), job.Type, shared.Magic, batch.Offset + job.At);
         }
+    }
+
+    // Waits until the first `end` ranges are folded, folding them on this thread when no worker holds the fold.
+    private void FoldChecksums(long end)
+    {
+        var wait = new SpinWait();
+        while (Volatile.Read(ref _shared.Counters.ChecksumFolded) < end)
+        {
+            if (!TryFold(_shared)) wait.SpinOnce(sleep1Threshold: -1);
+        }
+    }
+
+    // Folds every range handed over and not yet folded, in order, unless another thread holds the fold.
+    private static bool TryFold(Shared shared)
+    {
+        ref var counters = ref shared.Counters;
+        if (Volatile.Read(ref counters.ChecksumFolded) >= Volatile.Read(ref counters.ChecksumQueued)) return false;
+        if (Interlocked.CompareExchange(ref counters.ChecksumBusy, 1, 0) != 0) return false;
+        long folded = counters.ChecksumFolded;
+        long queued = Volatile.Read(ref counters.ChecksumQueued);
+        ulong checksum = counters.Checksum;
+        for (; folded < queued; folded++)
+        {
+            var range = shared.ChecksumRanges[(int)folded & (ChecksumCapacity - 1)];
+            checksum = Crc64.Update(checksum, shared.Batches[range.Batch].Input.Slice(range.At, range.Length));
+        }
+        counters.Checksum = checksum;
+        Volatile.Write(ref counters.ChecksumFolded, folded);
+        Volatile.Write(ref counters.ChecksumBusy, 0);
+        return true;
     }
 
     // The key of a corrupt value, read again from the batch: copying every key on the way would cost more.
@@ -358,6 +451,12 @@ internal sealed class ValidationWorkers : IDisposable
             int idle = 0;
             while (!shared.Stopping)
             {
+                // The checksum first: it is folded in order, and settling a batch waits for it.
+                if (TryFold(shared))
+                {
+                    idle = 0;
+                    continue;
+                }
                 if (TryClaim(shared, out long from, out long to))
                 {
                     Validate(shared, from, to, validator);
@@ -370,7 +469,8 @@ internal sealed class ValidationWorkers : IDisposable
                     continue;
                 }
                 Interlocked.Exchange(ref worker.Asleep, 1);
-                bool work = Volatile.Read(ref shared.Counters.Claimed) < Volatile.Read(ref shared.Counters.Published);
+                bool work = Volatile.Read(ref shared.Counters.Claimed) < Volatile.Read(ref shared.Counters.Published)
+                    || Volatile.Read(ref shared.Counters.ChecksumFolded) < Volatile.Read(ref shared.Counters.ChecksumQueued);
                 // When the flag is already cleared, a wake-up was released for this sleep: it is taken below, none is left over.
                 if ((work || shared.Stopping) && Interlocked.CompareExchange(ref worker.Asleep, 0, 1) == 1) { idle = 0; continue; }
                 worker.Wake.Wait();

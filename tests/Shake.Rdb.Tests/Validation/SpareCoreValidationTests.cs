@@ -154,6 +154,26 @@ public class SpareCoreValidationTests
     }
 
     [Fact]
+    public void TheChecksumFoldedOnTheWorkersCatchesAFlippedByte()
+    {
+        // Strings between the sets, so that reads hold ranges with and without queued values.
+        var b = new RdbBuilder("REDIS", 11).SelectDb(0);
+        for (int i = 0; i < 5_000; i++)
+        {
+            b.StringEntry($"s:{i}", $"value-{i}");
+            b.Byte(RdbValueType.SetListpack).String($"set:{i}").String(ListpackBuilder.Build(["m0", "m1", $"x{i}"]));
+        }
+        var file = b.End();
+        SameAsSerial(file, (1, 4096), (2, 4096), (3, 777), (1, file.Length));
+        // A byte of a string value, far into the file: only the checksum can tell.
+        int at = Array.LastIndexOf(file, (byte)'4', file.Length / 2);
+        var flipped = file.ToArray();
+        flipped[at] = (byte)'5';
+        SameAsSerial(flipped, (1, 4096), (2, 4096), (3, 777), (1, flipped.Length));
+        Assert.Contains("checksum mismatch", Assert.Throws<RdbFormatException>(() => RdbFiles.ValidateOnWorkers(flipped, 1, 4096)).Message);
+    }
+
+    [Fact]
     public void OfTwoCorruptValuesTheFirstInTheFileIsReported()
     {
         // The second is validated on the spot while the first waits in the queue: the first still wins.
