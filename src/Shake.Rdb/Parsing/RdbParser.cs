@@ -384,7 +384,7 @@ public sealed class RdbParser<THandler> : IDisposable, IAsyncDisposable where TH
         {
             if (!TryResumeValue(ref c, buffer)) return LargeValueOrWait(ref c, buffer, type, logical, key, valueStart, valueOffset, at, metadata, out keepGoing);
         }
-        else if (!validated && type != RdbValueType.String && _deferred is null && TryValidateInPlace(ref c, type, key, valueOffset))
+        else if (!validated && type != RdbValueType.String && (_deferred is null || _deferred.ValidatesHere()) && TryValidateInPlace(ref c, type, key, valueOffset))
         {
             validated = true;
         }

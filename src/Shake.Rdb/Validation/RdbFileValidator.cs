@@ -14,8 +14,9 @@ public readonly record struct RdbFileValidation(long Entries, long Bytes);
 /// <summary>
 /// Reads a whole RDB once, checksum verified and every value deep-validated, writing nothing: the pass that lets a
 /// restore refuse a corrupt file before its first write, and the one the validating <c>shake rdb</c> commands read in.
-/// Values are validated on the machine's spare cores (at most three) while the next ones are read and framed; the
-/// verdict and the error are the same as a parse with <see cref="RdbParserOptions.ValidateValues"/> on one core.
+/// Values are validated, and the checksum folded, on the machine's spare cores (at most three) while the next ones are
+/// read and framed; the verdict and the error are the same as a parse with <see cref="RdbParserOptions.ValidateValues"/>
+/// on one core.
 /// </summary>
 public static class RdbFileValidator
 {
