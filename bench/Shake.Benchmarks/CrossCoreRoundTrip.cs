@@ -5,8 +5,9 @@ namespace Shake.Benchmarks;
 /// <summary>
 /// How long one cache line takes to go from one core to another and back, measured by two threads passing a counter.
 /// The whole-file validation pass shares every value's bytes between the parser's core and a worker's, so its figures
-/// depend on this: on this kind of VM it is about 150 ns most of the time and about 450 ns at other times (the host
-/// seems to place the two virtual cores far apart), and the pass is then no faster than validating on one core.
+/// depend on this: on this kind of VM this measurement gives about 70-110 ns most of the time and about 300-380 ns at
+/// other times (the host seems to place the two virtual cores far apart then), and the pass is then no faster than
+/// validating on one core.
 /// Printed with the validation benchmarks so that a reader knows which case a run measured.
 /// </summary>
 public static class CrossCoreRoundTrip
