@@ -57,17 +57,23 @@ public static class RdbPipeReader
     internal static long NextAttemptAt(long remaining) => Math.Max(remaining * 2, remaining + 1);
 
     /// <summary>Parses a whole file (or stdin when <paramref name="path"/> is <c>-</c>) with <paramref name="parser"/>.</summary>
-    public static async ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
+    public static ValueTask<RdbParseStatus> ParseFileAsync<THandler>(string path, RdbParser<THandler> parser, CancellationToken cancellation = default,
         Func<CancellationToken, ValueTask>? afterBatch = null)
-        where THandler : IRdbHandler
+        where THandler : IRdbHandler => ReadFileAsync(path, reader => ParseAsync(reader, parser, cancellation, afterBatch));
+
+    /// <summary>
+    /// Runs <paramref name="read"/> over a reader of the file at <paramref name="path"/> (<c>-</c>: standard input) in
+    /// pieces of <see cref="FileReadSize"/>, and closes both afterwards.
+    /// </summary>
+    internal static async ValueTask<T> ReadFileAsync<T>(string path, Func<PipeReader, ValueTask<T>> read)
     {
         var stream = OpenFile(path);
         await using (stream.ConfigureAwait(false))
         {
-            var reader = FileReader(stream, FileReadSize);
+            var reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: FileReadSize, minimumReadSize: FileReadSize / 4, leaveOpen: true));
             try
             {
-                return await ParseAsync(reader, parser, cancellation, afterBatch).ConfigureAwait(false);
+                return await read(reader).ConfigureAwait(false);
             }
             finally
             {
@@ -76,14 +82,10 @@ public static class RdbPipeReader
         }
     }
 
-    /// <summary>The file at <paramref name="path"/>, or standard input for <c>-</c>.</summary>
-    internal static Stream OpenFile(string path) =>
+    // The file at path, or standard input for "-".
+    private static Stream OpenFile(string path) =>
         // A file is read in place (see SynchronousStream); standard input may be a slow pipe, so it stays asynchronous.
         path == "-"
             ? Console.OpenStandardInput()
             : new SynchronousStream(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 0, FileOptions.SequentialScan));
-
-    /// <summary>A reader of <paramref name="stream"/> in pieces of <paramref name="readSize"/> bytes (at least a quarter of it each).</summary>
-    internal static PipeReader FileReader(Stream stream, int readSize) =>
-        PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: readSize, minimumReadSize: readSize / 4, leaveOpen: true));
 }

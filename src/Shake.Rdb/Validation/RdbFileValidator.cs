@@ -35,24 +35,11 @@ public static class RdbFileValidator
     /// each read of the file was parsed and once more at the end; each call vouches for the entries handed over before
     /// the previous call. Once this call returned, every entry is vouched for.
     /// </summary>
-    public static async Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation,
+    public static Task<RdbFileValidation> ValidateAsync<THandler>(string path, THandler handler, CancellationToken cancellation,
         Func<CancellationToken, ValueTask>? afterBatch = null)
-        where THandler : IRdbHandler
-    {
-        var stream = RdbPipeReader.OpenFile(path);
-        await using (stream.ConfigureAwait(false))
-        {
-            var reader = RdbPipeReader.FileReader(stream, RdbPipeReader.FileReadSize);
-            try
-            {
-                return await RunAsync(reader, handler, ValidationWorkers.DefaultCount, afterBatch, cancellation).ConfigureAwait(false);
-            }
-            finally
-            {
-                await reader.CompleteAsync().ConfigureAwait(false);
-            }
-        }
-    }
+        where THandler : IRdbHandler =>
+        RdbPipeReader.ReadFileAsync(path, reader => new ValueTask<RdbFileValidation>(
+            RunAsync(reader, handler, ValidationWorkers.DefaultCount, afterBatch, cancellation))).AsTask();
 
     /// <summary>
     /// <see cref="ValidateAsync{THandler}(string, THandler, CancellationToken, Func{CancellationToken, ValueTask}?)"/> over <paramref name="reader"/>, with

@@ -305,10 +305,13 @@ internal sealed class ValidationWorkers : IDisposable
         long at = offset - _batchOffset;
         if (_workers.Length == 0 || _checksumQueued - _checksumSettled >= ChecksumCapacity || at + length > int.MaxValue)
         {
-            // Folded here, after every range before it.
+            // Folded here, after every range before it, holding the fold like any other folding thread.
             FoldChecksums(_checksumQueued);
-            var range = _shared.Batches[_current].Input.Slice(at, length);
-            _shared.Counters.Checksum = Crc64.Update(_shared.Counters.Checksum, range);
+            ref var counters = ref _shared.Counters;
+            var wait = new SpinWait();
+            while (Interlocked.CompareExchange(ref counters.ChecksumBusy, 1, 0) != 0) wait.SpinOnce(sleep1Threshold: -1);
+            counters.Checksum = Crc64.Update(counters.Checksum, _shared.Batches[_current].Input.Slice(at, length));
+            Volatile.Write(ref counters.ChecksumBusy, 0);
             return;
         }
         _shared.ChecksumRanges[(int)_checksumQueued & (ChecksumCapacity - 1)] = new ChecksumRange { At = (int)at, Length = (int)length, Batch = (byte)_current };
