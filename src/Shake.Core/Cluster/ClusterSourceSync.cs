@@ -24,6 +24,8 @@ public sealed class ClusterSourceSync
     private readonly MigrationGuard _migrations = new();
     private bool _started;
     private int _lastRunId;
+    // empty_db_before_sync as configured (the template's copy is turned off once the target was emptied).
+    private readonly bool _emptiesTarget;
 
     /// <summary>
     /// <paramref name="template"/> holds everything but the source address (its <see cref="EngineOptions.Source"/> is any
@@ -33,6 +35,7 @@ public sealed class ClusterSourceSync
     {
         ArgumentNullException.ThrowIfNull(template.Source);
         _template = template;
+        _emptiesTarget = template.EmptyDbBeforeSync;
         _selection = selection;
         _logger = logger;
     }
@@ -141,13 +144,21 @@ public sealed class ClusterSourceSync
         if (keys == 0) return;
         if (template.TargetMustBeEmpty && !template.EmptyDbBeforeSync)
             throw new Checkpoints.TargetNotEmptyException($"target_must_be_empty: the target {writer.Endpoint} holds {keys} keys before the full sync; empty it (or set empty_db_before_sync), or unset target_must_be_empty to write into it");
-        _logger.LogWarning("the target {Target} holds {Keys} keys before the full sync{What}", writer.Endpoint, keys, template.EmptyDbBeforeSync ? "; empty_db_before_sync removes them" : "");
+        _logger.LogWarning("the target {Target} holds {Keys} keys before the full sync{What}", writer.Endpoint, keys,
+            !template.EmptyDbBeforeSync ? "" : _selection.Count > 1 ? "; empty_db_before_sync removes those in the slots of this process's shards" : "; empty_db_before_sync removes them");
     }
 
-    // The engines share one target: emptying it is done once here, not by each engine when its snapshot arrives.
+    // The engines share one target: emptying it is done once here, not by each engine when its snapshot arrives. A
+    // process serving only some shards must leave the others' keys: each of its engines empties its own shard's slots.
     private async Task EmptyTargetOnceAsync(CancellationToken cancellation)
     {
         if (!_template.EmptyDbBeforeSync) return;
+        if (_selection.Count > 1)
+        {
+            _logger.LogInformation("empty_db_before_sync with shards = \"{Selection}\": the target is not flushed; each shard's slots are emptied before its full sync", _selection);
+            _template = _template with { EmptyDbBeforeSync = false };
+            return;
+        }
         var factory = _template.TargetFactory ?? new StandaloneTargetFactory(_template.Target);
         await using var writer = await factory.CreateAsync(new TargetWriterOptions(), new EngineStatistics(), _logger, cancellation);
         _logger.LogInformation("empty_db_before_sync: FLUSHALL on {Target}", writer.Endpoint);
@@ -164,7 +175,7 @@ public sealed class ClusterSourceSync
             {
                 var master = topology.Masters[i];
                 if (!_selection.Includes(i) || _runs.ContainsKey(master.Id)) continue;
-                var run = new ShardRun(master.LowestSlot, master.Id, master.Address) { Late = _started, Id = ++_lastRunId };
+                var run = new ShardRun(master.LowestSlot, master.Id, master.Address) { Late = _started, Id = ++_lastRunId, Slots = master.Slots };
                 _runs[master.Id] = run;
                 _logger.LogInformation("source shard {Shard} (slots {Slots}): following {Master}", run.Shard, string.Join(",", master.Slots), master.Address);
                 run.Task = SuperviseAsync(run, cancellation, fatal);
@@ -210,6 +221,7 @@ public sealed class ClusterSourceSync
                 if (node is { IsMaster: true } && node.Slots.Count > 0)
                 {
                     run.Source = node.Address;
+                    run.Slots = node.Slots;
                     continue;
                 }
                 var successor = (node?.MasterId is { } id ? topology.NodeById(id) : null) ?? topology.OwnerOf(Math.Max(0, run.Shard));
@@ -219,6 +231,7 @@ public sealed class ClusterSourceSync
                     _runs.Remove(run.NodeId);
                     run.NodeId = successor.Id;
                     run.Source = successor.Address;
+                    run.Slots = successor.Slots;
                     _runs[successor.Id] = run;
                     continue;
                 }
@@ -257,6 +270,7 @@ public sealed class ClusterSourceSync
                 // Engines starting after the first ones may receive keys that migrated in before their snapshot.
                 RecordSnapshotKeys = run.Late || attempt > 1,
                 RecentCommands = run.Recent,
+                EmptySlotsBeforeFullSync = EmptiesSlots(run, attempt) ? run.Slots : null,
             };
             // After the source stopped mid-stream, the next run asks whichever node masters the shard now to continue.
             if (run.StoppedAt is { } stoppedAt) options = options with { ContinueFrom = stoppedAt };
@@ -303,6 +317,11 @@ public sealed class ClusterSourceSync
         }
     }
 
+    // With empty_db_before_sync, a shard synced in full again (a restarted engine whose master could not continue) and
+    // every shard of a process serving only some shards start from empty slots instead of a flushed target. A shard that
+    // appeared while running is left as is: its slots held the keys of other shards until they migrated to it.
+    private bool EmptiesSlots(ShardRun run, int attempt) => _emptiesTarget && (attempt > 1 || (_selection.Count > 1 && !run.Late));
+
     // Errors a restart repeats exactly (configuration, credentials, certificates, the spool's disk...).
     private static bool IsFatal(Exception e) => EngineFailures.IsFatal(e);
 
@@ -322,6 +341,9 @@ public sealed class ClusterSourceSync
         public string NodeId { get; set; } = nodeId;
 
         public bool Late { get; init; }
+
+        // The shard's slots as the source cluster last reported them.
+        public IReadOnlyList<SlotRange> Slots { get; set; } = [];
 
         // Unique in the process (two shards may have had the same lowest slot at different times).
         public int Id { get; init; }

@@ -228,16 +228,19 @@ public sealed class ClusterTarget : ITargetWriterFactory, IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="command"/> to the master serving the slot of <paramref name="key"/>.</summary>
-    internal async Task<RespValue> ExecuteForKeyAsync(string key, string[] command, CancellationToken cancellation)
+    internal Task<RespValue> ExecuteForKeyAsync(string key, string[] command, CancellationToken cancellation) =>
+        ExecuteForSlotAsync(ClusterSlot.Of(System.Text.Encoding.UTF8.GetBytes(key)), new Resp.Pipelining.StringCommand(command), cancellation);
+
+    /// <summary>Sends <paramref name="command"/> to the master serving <paramref name="slot"/>.</summary>
+    internal async Task<RespValue> ExecuteForSlotAsync<TCommand>(int slot, TCommand command, CancellationToken cancellation) where TCommand : Resp.Pipelining.IRespCommand
     {
-        var slot = ClusterSlot.Of(System.Text.Encoding.UTF8.GetBytes(key));
         var link = LinkFor(slot);
         if (link is null || link.IsFailed)
         {
             await RefreshAsync(cancellation);
             link = LinkFor(slot) ?? throw new IOException($"no reachable master of the target cluster {_seed.Address} serves slot {slot}");
         }
-        return await link.Client.SendAsync(new Resp.Pipelining.StringCommand(command), cancellation);
+        return await link.Client.SendAsync(command, cancellation);
     }
 
     /// <summary>Closes every connection.</summary>

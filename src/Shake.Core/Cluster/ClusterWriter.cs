@@ -132,6 +132,17 @@ public sealed class ClusterWriter : ITargetWriter, IEntryCommandSink
     }
 
     /// <inheritdoc />
+    public async Task<long> DeleteSlotsAsync(IReadOnlyList<SlotRange> slots, int db, string keptPrefix, CancellationToken cancellation)
+    {
+        // A cluster has db 0 only: nothing was written elsewhere.
+        if (db != 0) return 0;
+        await DrainAsync(cancellation);
+        var sweep = new SlotSweep(slots, keptPrefix);
+        await sweep.SweepSlotsAsync((slot, command, ct) => _target.ExecuteForSlotAsync(slot, command, ct), Endpoint, cancellation);
+        return sweep.Deleted;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<RespValue>> ExecuteOnEachNodeAsync(string[] command, CancellationToken cancellation)
     {
         await DrainAsync(cancellation);

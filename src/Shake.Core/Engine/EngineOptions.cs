@@ -62,6 +62,13 @@ public sealed record EngineOptions
     /// </summary>
     public IReadOnlyList<IShakeFilter> CustomFilters { get; init; } = [];
 
+    /// <summary>
+    /// Slots whose keys are deleted from the target before a full sync (checkpoint keys kept): the slots of this
+    /// engine's source shard when <c>empty_db_before_sync</c> asks for an empty start and a FLUSHALL would also take the
+    /// keys of the other shards (a shard synced in full again, or a process serving only some shards). Null: none.
+    /// </summary>
+    public IReadOnlyList<Cluster.SlotRange>? EmptySlotsBeforeFullSync { get; init; }
+
     /// <summary>Source database → target database; databases not listed keep their number.</summary>
     public IReadOnlyDictionary<int, int>? DatabaseMap { get; init; }
 

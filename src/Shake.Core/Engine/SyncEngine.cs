@@ -177,6 +177,26 @@ public sealed class SyncEngine
         if (reply.IsError) throw new IOException($"{writer.Endpoint} refused FLUSHALL: {reply.AsString()}");
     }
 
+    // A source shard synced in full again: the keys it had written are deleted first, so that keys its master lost (or
+    // deleted while the link was down) do not stay on the target. Filters decide which keys were synced at all, so
+    // with filters nothing is deleted.
+    private async Task EmptySlotsAsync(ITargetWriter writer, CancellationToken cancellation)
+    {
+        if (_options.EmptySlotsBeforeFullSync is not { Count: > 0 } slots) return;
+        var described = string.Join(",", slots);
+        if (Filters is not null)
+        {
+            _logger.LogWarning("empty_db_before_sync: the keys of slots {Slots} on {Target} stay before this shard's full sync, since filters decide which keys were synced", described, writer.Endpoint);
+            return;
+        }
+        // A cluster source has db 0 only; its keys went where the database map sends db 0.
+        var db = _options.DatabaseMap is { } map && map.TryGetValue(0, out var mapped) ? mapped : 0;
+        // Checkpoint keys belong to the syncs into this target (this one, or another source's) and are kept.
+        var kept = _options.Checkpoint.Enabled ? _options.Checkpoint.Prefix : Checkpoints.CheckpointOptions.DefaultPrefix;
+        var deleted = await writer.DeleteSlotsAsync(slots, db, kept, cancellation);
+        _logger.LogInformation("empty_db_before_sync: deleted {Keys} keys of slots {Slots} from {Target} before this shard's full sync", deleted, described, writer.Endpoint);
+    }
+
     private async Task RunRestoreAsync(CancellationToken cancellation)
     {
         var path = _options.RdbFilePath ?? throw new ArgumentException("restore mode needs an RDB file path");
@@ -410,6 +430,7 @@ public sealed class SyncEngine
             await CheckTargetKeysAsync(writer, state.Store, cancellation);
             // The pump already drains the source, so emptying the target here does not hold the source up.
             await EmptyTargetAsync(writer, cancellation);
+            await EmptySlotsAsync(writer, cancellation);
             // Until the snapshot is applied, the target's checkpoint must not be continued from.
             if (state.Store is not null) await state.Store.MarkFullSyncAsync(origin, state.SourceRunId, psync.ReplicationId, cancellation);
             var transfer = await ReplicationClient.ReadTransferHeaderAsync(input, origin, null, cancellation);

@@ -48,6 +48,13 @@ public interface ITargetWriter : IAsyncDisposable
     /// <summary>Sends one command to every node written to (a standalone target: the one server) and returns each reply.</summary>
     async Task<IReadOnlyList<RespValue>> ExecuteOnEachNodeAsync(string[] command, CancellationToken cancellation) => [await ExecuteAsync(command, cancellation)];
 
+    /// <summary>
+    /// Deletes from <paramref name="db"/> every key whose cluster slot is in <paramref name="slots"/>, except keys that
+    /// start with <paramref name="keptPrefix"/> (none when it is empty), and returns how many it deleted. Cold path:
+    /// before one shard of a cluster source is synced in full into a target that already holds that shard's keys.
+    /// </summary>
+    Task<long> DeleteSlotsAsync(IReadOnlyList<Cluster.SlotRange> slots, int db, string keptPrefix, CancellationToken cancellation);
+
     /// <summary>Writes one RDB entry into <paramref name="targetDb"/>.</summary>
     void WriteEntry(in RdbEntry entry, int targetDb);
 

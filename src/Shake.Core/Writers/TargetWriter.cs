@@ -108,6 +108,17 @@ public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag
         return await _client.SendAsync(new StringCommand(command), cancellation);
     }
 
+    /// <inheritdoc />
+    public async Task<long> DeleteSlotsAsync(IReadOnlyList<Cluster.SlotRange> slots, int db, string keptPrefix, CancellationToken cancellation)
+    {
+        SelectDb(db);
+        FlushBatch();
+        await WaitForBacklogAsync();
+        var sweep = new SlotSweep(slots, keptPrefix);
+        await sweep.SweepScanAsync((command, ct) => _client.SendAsync(command, ct), Endpoint, cancellation);
+        return sweep.Deleted;
+    }
+
     /// <summary>Sends one command about a checkpoint key (db 0) and waits for its reply.</summary>
     public Task<RespValue> ExecuteForKeyAsync(string[] command, CancellationToken cancellation)
     {
