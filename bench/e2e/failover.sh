@@ -13,7 +13,8 @@
 # differently (the goal: 0), `shake verify` of A against B (every key), whether the log shows +CONTINUE after the
 # fault, full syncs after the fault, and whether shake was still running at the end.
 # Environment: RUNS (5), FAULTS (all six), KEYS (30000), RATE (400 writes/s), WRITE_AFTER (5), SHAKE (default: the
-# published binary, ./publish/shake, published when missing), KEEP_WORK=1.
+# published binary, ./publish/shake, published when missing), ADVANCED (more [advanced] lines, e.g.
+# 'empty_db_before_sync = true'), KEEP_WORK=1.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -157,6 +158,7 @@ dir = "$3/data"
 log_file = "shake.log"
 log_interval = 1
 rdb_restore_command_behavior = "rewrite"
+${ADVANCED:-}
 TOML
 }
 
