@@ -33,4 +33,21 @@ public readonly record struct SlotRange(int Start, int End)
 
     /// <summary><c>start-end</c>, or the single slot.</summary>
     public override string ToString() => Start == End ? Start.ToString(System.Globalization.CultureInfo.InvariantCulture) : $"{Start}-{End}";
+
+    /// <summary>The slots of <paramref name="ranges"/> but <paramref name="left"/>, as ranges in order.</summary>
+    public static IReadOnlyList<SlotRange> Without(IEnumerable<SlotRange> ranges, IReadOnlySet<int> left)
+    {
+        var result = new List<SlotRange>();
+        foreach (var range in ranges.OrderBy(r => r.Start))
+        {
+            var start = range.Start;
+            for (var slot = range.Start; slot <= range.End + 1; slot++)
+            {
+                if (slot <= range.End && !left.Contains(slot)) continue;
+                if (slot > start) result.Add(new SlotRange(start, slot - 1));
+                start = slot + 1;
+            }
+        }
+        return result;
+    }
 }

@@ -53,6 +53,29 @@ internal static class ClusterNodesParser
         return new ClusterNode(fields[0], address, isMaster, isMaster ? null : masterId, healthy, slots);
     }
 
+    /// <summary>
+    /// The slots the node that answered is moving right now: <c>[slot->-id]</c> (migrating away) and <c>[slot-&lt;-id]</c>
+    /// (importing) on its own (<c>myself</c>) line, the only line that shows them.
+    /// </summary>
+    public static IReadOnlySet<int> MovingSlots(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var moving = new HashSet<int>();
+        foreach (var raw in text.Split('\n'))
+        {
+            var fields = raw.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length < FixedFields || Array.IndexOf(fields[2].Split(','), "myself") < 0) continue;
+            for (var i = FixedFields; i < fields.Length; i++)
+            {
+                var entry = fields[i];
+                if (!entry.StartsWith('[')) continue;
+                var dash = entry.IndexOf('-');
+                if (dash > 1 && int.TryParse(entry.AsSpan(1, dash - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var slot)) moving.Add(slot);
+            }
+        }
+        return moving;
+    }
+
     // ip:port@cport[,hostname[,aux...]]; before Redis 4 there is no @cport. The ip may be an unbracketed IPv6 literal.
     private static string ParseAddress(string field, bool myself, bool noAddress, RedisEndpoint connected, string line)
     {

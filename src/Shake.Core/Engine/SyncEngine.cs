@@ -189,12 +189,39 @@ public sealed class SyncEngine
             _logger.LogWarning("empty_db_before_sync: the keys of slots {Slots} on {Target} stay before this shard's full sync, since filters decide which keys were synced", described, writer.Endpoint);
             return;
         }
+        // A slot moving between two masters right now is left: its keys that already reached the other master are on
+        // the target too, and that master's engine does not send them again.
+        var moving = (await MovingSlotsAsync(cancellation)).Where(slot => slots.Any(range => range.Contains(slot))).Order().ToList();
+        if (moving.Count > 0)
+        {
+            slots = SlotRange.Without(slots, moving.ToHashSet());
+            _logger.LogWarning("empty_db_before_sync: slots {Moving} of this shard are migrating, so their keys on {Target} stay", string.Join(",", moving), writer.Endpoint);
+            described = string.Join(",", slots);
+            if (slots.Count == 0) return;
+        }
         // A cluster source has db 0 only; its keys went where the database map sends db 0.
         var db = _options.DatabaseMap is { } map && map.TryGetValue(0, out var mapped) ? mapped : 0;
         // Checkpoint keys belong to the syncs into this target (this one, or another source's) and are kept.
         var kept = _options.Checkpoint.Enabled ? _options.Checkpoint.Prefix : Checkpoints.CheckpointOptions.DefaultPrefix;
         var deleted = await writer.DeleteSlotsAsync(slots, db, kept, cancellation);
         _logger.LogInformation("empty_db_before_sync: deleted {Keys} keys of slots {Slots} from {Target} before this shard's full sync", deleted, described, writer.Endpoint);
+    }
+
+    // Asked of the shard's master itself (the only node that shows them), on a connection of its own: the engine's
+    // source connection may be a replica's, and it carries the replication stream by now.
+    private async Task<IReadOnlySet<int>> MovingSlotsAsync(CancellationToken cancellation)
+    {
+        try
+        {
+            await using var master = await RedisConnection.ConnectAsync(_options.Source!, cancellation);
+            var nodes = (await master.ExecuteAsync(["CLUSTER", "NODES"], cancellation)).ThrowIfError(master.Endpoint.ToString(), "CLUSTER NODES");
+            return ClusterNodesParser.MovingSlots(nodes.AsString() ?? "");
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _logger.LogWarning("empty_db_before_sync: could not ask {Source} which slots are migrating ({Error}); all of the shard's slots are emptied", _options.Source!.Address, e.Message);
+            return new HashSet<int>();
+        }
     }
 
     private async Task RunRestoreAsync(CancellationToken cancellation)

@@ -157,4 +157,28 @@ public class ClusterNodesParsingTests
         var error = Assert.Throws<ArgumentException>(() => ClusterTopology.ParseNodes($"{M1} 127.0.0.1:1@2 master - 0 0 1 connected 0-16384", "127.0.0.1:1"));
         Assert.Contains("127.0.0.1:1", error.Message);
     }
+
+    [Fact]
+    public void Moving_slots_are_read_from_the_answering_nodes_own_line()
+    {
+        var text = string.Join("\n",
+            $"{M2} 127.0.0.1:30002@31002 master - 0 1426238316232 2 connected 5461-10922",
+            $"{M1} 127.0.0.1:30001@31001 myself,master - 0 0 1 connected 0-5460 [93->-{M2}] [5000->-{M2}] [77-<-{M3}]",
+            "");
+
+        Assert.Equal([77, 93, 5000], ClusterNodesParser.MovingSlots(text).Order());
+        Assert.Empty(ClusterNodesParser.MovingSlots(SixNodes));
+        // Another node's line never shows them.
+        Assert.Empty(ClusterNodesParser.MovingSlots($"{M1} 127.0.0.1:30001@31001 master - 0 0 1 connected 0-5460 [93->-{M2}]"));
+    }
+
+    [Fact]
+    public void Slot_ranges_without_some_slots_split_around_them()
+    {
+        SlotRange[] ranges = [new(100, 200), new(0, 10), new(5000, 5000)];
+
+        Assert.Equal([new(0, 4), new(6, 10), new(101, 199)], SlotRange.Without(ranges, new HashSet<int> { 5, 100, 200, 5000, 9000 }));
+        Assert.Equal([new(0, 10), new(100, 200), new(5000, 5000)], SlotRange.Without(ranges, new HashSet<int>()));
+        Assert.Empty(SlotRange.Without([new(7, 8)], new HashSet<int> { 7, 8 }));
+    }
 }

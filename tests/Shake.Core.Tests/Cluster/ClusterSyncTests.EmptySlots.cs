@@ -53,23 +53,38 @@ public sealed partial class ClusterSyncTests
         var other = KeyIn(shard.Slots, "other", inside: false);
         await onB.ExecuteAsync("SET", stale, "lost on A");
         await onB.ExecuteAsync("SET", other, "not this shard's");
-        // The shard's master forgets the history B follows and drops Shake: the engine must sync the shard in full.
+        // A slot of the shard that is migrating keeps its keys on B: some may already be on the importing master.
         var master = a.ServerAt(shard.Address);
-        await master.CliAsync("DEBUG", "CHANGE-REPL-ID");
-        await master.CliAsync("CLIENT", "KILL", "TYPE", "replica");
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
-        while (!_logger.Lines.Any(l => l.Message.Contains("empty_db_before_sync: deleted", StringComparison.Ordinal)))
+        var migrating = shard.Slots[0].Start + 7;
+        var staying = KeyIn([new(migrating, migrating)], "migrating");
+        await onB.ExecuteAsync("SET", staying, "in a migrating slot");
+        var importer = topology.Masters.First(m => m.Id != shard.Id);
+        await master.CliAsync("CLUSTER", "SETSLOT", migrating.ToString(CultureInfo.InvariantCulture), "MIGRATING", importer.Id);
+        try
         {
-            Assert.True(DateTime.UtcNow < deadline, "the shard was not emptied before a full sync");
-            await Task.Delay(50);
+            // The shard's master forgets the history B follows and drops Shake: the engine must sync the shard in full.
+            await master.CliAsync("DEBUG", "CHANGE-REPL-ID");
+            await master.CliAsync("CLIENT", "KILL", "TYPE", "replica");
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+            while (!_logger.Lines.Any(l => l.Message.Contains("empty_db_before_sync: deleted", StringComparison.Ordinal)))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the shard was not emptied before a full sync");
+                await Task.Delay(50);
+            }
+            await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
         }
-        await run.CaughtUpAsync(TimeSpan.FromSeconds(60));
-
+        finally
+        {
+            await master.CliAsync("CLUSTER", "SETSLOT", migrating.ToString(CultureInfo.InvariantCulture), "STABLE");
+        }
         Assert.Equal(4, PsyncAnswers("FULLRESYNC"));
         var line = _logger.Lines.Single(l => l.Message.Contains("empty_db_before_sync: deleted", StringComparison.Ordinal)).Message;
-        Assert.Contains(string.Join(",", shard.Slots), line, StringComparison.Ordinal);
+        Assert.Contains(string.Join(",", SlotRange.Without(shard.Slots, new HashSet<int> { migrating })), line, StringComparison.Ordinal);
+        Assert.Contains(_logger.Lines, l => l.Message.Contains($"slots {migrating} of this shard are migrating", StringComparison.Ordinal));
         Assert.False(await ExistsAsync(onB, stale), $"{stale} stayed on B");
         Assert.True(await ExistsAsync(onB, other), $"{other}, of another shard, was deleted");
+        Assert.True(await ExistsAsync(onB, staying), $"{staying}, in a migrating slot, was deleted");
+        await onB.ExecuteAsync("DEL", staying);
         // One FLUSHALL at the start, none for the shard synced again.
         Assert.Single(_logger.Lines, l => l.Message.Contains("FLUSHALL", StringComparison.Ordinal));
         await onB.ExecuteAsync("DEL", other);
