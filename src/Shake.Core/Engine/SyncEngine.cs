@@ -177,9 +177,10 @@ public sealed class SyncEngine
         if (reply.IsError) throw new IOException($"{writer.Endpoint} refused FLUSHALL: {reply.AsString()}");
     }
 
-    // A source shard synced in full again: the keys it had written are deleted first, so that keys its master lost (or
-    // deleted while the link was down) do not stay on the target. Filters decide which keys were synced at all, so
-    // with filters nothing is deleted.
+    // A source shard's full sync into a target that may hold its keys of before (the shard synced in full again, or a
+    // target not flushed because other processes serve other shards): its slots' keys are deleted first, so that keys
+    // its master lost, or deleted while the link was down, do not stay on the target. Filters decide which keys were
+    // synced at all, so with filters nothing is deleted.
     private async Task EmptySlotsAsync(ITargetWriter writer, CancellationToken cancellation)
     {
         if (_options.EmptySlotsBeforeFullSync is not { Count: > 0 } slots) return;
