@@ -32,9 +32,6 @@ internal sealed class SlotSweep
         _kept = Encoding.UTF8.GetBytes(keptPrefix);
     }
 
-    /// <summary>The slots swept, in order.</summary>
-    public IEnumerable<int> Slots => Enumerable.Range(0, ClusterSlot.Count).Where(s => _swept[s]);
-
     /// <summary>Keys deleted so far.</summary>
     public long Deleted { get; private set; }
 
@@ -63,7 +60,7 @@ internal sealed class SlotSweep
     /// </summary>
     public async Task SweepSlotsAsync(Func<int, IRespCommand, CancellationToken, Task<RespValue>> sendToSlot, string endpoint, CancellationToken cancellation)
     {
-        var slots = Slots.ToList();
+        var slots = Enumerable.Range(0, ClusterSlot.Count).Where(slot => _swept[slot]).ToList();
         for (var start = 0; start < slots.Count; start += CountWindow)
         {
             var window = slots.Skip(start).Take(CountWindow).ToList();

@@ -112,7 +112,6 @@ public sealed partial class TargetWriter : ITargetWriter, IReplyHandler<WriteTag
     public async Task<long> DeleteSlotsAsync(IReadOnlyList<Cluster.SlotRange> slots, int db, string keptPrefix, CancellationToken cancellation)
     {
         SelectDb(db);
-        FlushBatch();
         await WaitForBacklogAsync();
         var sweep = new SlotSweep(slots, keptPrefix);
         await sweep.SweepScanAsync((command, ct) => _client.SendAsync(command, ct), Endpoint, cancellation);

@@ -69,6 +69,7 @@ public static class RdbFileValidator
         await SettlingReadLoop.RunAsync(reader, parser, validation, afterBatch, cancellation).ConfigureAwait(false);
         return new RdbFileValidation(parser.Handler.Entries, parser.BytesConsumed);
     }
+
     // Counts the entries on the way to the caller's handler.
     private struct EntryCounter<THandler>(THandler inner) : IRdbHandler where THandler : IRdbHandler
     {
