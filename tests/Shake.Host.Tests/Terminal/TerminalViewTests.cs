@@ -11,7 +11,7 @@ namespace Shake.Host.Tests.Terminal;
 /// restore, slowed by pausing the target's writes so the RDB phase lasts long enough to be drawn.
 /// </summary>
 /// <remarks>
-/// The pause begins before shake starts, and the status line comes once a second: 1.5 s left a loaded machine with no
+/// The pause begins before shake starts, and the status line comes once a second: 1.5 s once left a run with no
 /// status line at all (process start-up and the file's validation took the rest), so the pause covers several.
 /// </remarks>
 public class TerminalViewTests
